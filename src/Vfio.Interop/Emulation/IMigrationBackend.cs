@@ -1,0 +1,48 @@
+using Vfio.Devices;
+
+namespace Vfio.Emulation;
+
+/// <summary>
+/// The device behind an emulated VFIO device: what the kernel's vendor driver does for a real one.
+/// The emulated device (both the v1 region and the v2 feature protocol) forwards to it, and the vendor
+/// SDK's <c>MigratableDevice</c> base implements it, so the same device code serves both protocols.
+/// </summary>
+/// <remarks>
+/// The backend speaks the v2 state machine: the emulated v1 region maps its <c>device_state</c> bits onto it
+/// (RUNNING = Running, SAVING|RUNNING = PreCopy, SAVING = StopCopy, RESUMING = Resuming, 0 = Stop).
+/// <see cref="Step"/> is called for single direct arcs only; the caller has planned the path.
+/// </remarks>
+public interface IMigrationBackend
+{
+    /// <summary>The backend's current state.</summary>
+    MigrationState State { get; }
+
+    /// <summary>The migration features the backend supports (at least <see cref="MigrationFeatures.StopCopy"/>).</summary>
+    MigrationFeatures Features { get; }
+
+    /// <summary>Takes one direct arc from <see cref="State"/> to <paramref name="next"/>.</summary>
+    /// <param name="next">The next state.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.IllegalStateArc"/> for an arc that is not direct;
+    /// <see cref="ErrorCode.DeviceRefusedState"/> when the device refuses it.</exception>
+    void Step(MigrationState next);
+
+    /// <summary>Reads saved state in PRE_COPY, PRE_COPY_P2P or STOP_COPY; runs the device's save code.</summary>
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <returns>Bytes read; 0 at the end of STOP_COPY data; -1 in pre-copy when nothing is available now.</returns>
+    int ReadData(Span<byte> buffer);
+
+    /// <summary>Accepts state to load in RESUMING; the load completes on the arc out of RESUMING.</summary>
+    /// <param name="data">The bytes.</param>
+    void WriteData(ReadOnlySpan<byte> data);
+
+    /// <summary>The initial and dirty byte counts during pre-copy.</summary>
+    /// <returns>The counts.</returns>
+    PrecopyInfo GetPrecopyInfo();
+
+    /// <summary>An estimate of the STOP_COPY data size in bytes.</summary>
+    /// <returns>The estimate.</returns>
+    ulong GetStopCopySize();
+
+    /// <summary>Resets the device; afterwards <see cref="State"/> is RUNNING, as the kernel's reset does.</summary>
+    void Reset();
+}
