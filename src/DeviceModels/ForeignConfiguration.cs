@@ -3,7 +3,7 @@ namespace Vfio.DeviceModels;
 /// <summary>
 /// A source device's configuration as plain strings, for a destination that may hold a different description of
 /// the model (an older or newer implementation). It is what a source sends; the destination interprets it with
-/// its own description in <c>CompatibilityChecker</c>.
+/// its own description in <see cref="CompatibilityChecker"/>.
 /// </summary>
 /// <remarks>
 /// <para><see cref="Values"/> maps each parameter the source states to its value. A parameter the map does not

@@ -7,16 +7,15 @@ internal static class SampleModels
 {
     public const string NicId = "vendor-a.com/my-nic";
 
-    /// <summary>An old implementation: version 1 only, no rss, rx-filter-size up to 32.</summary>
+    /// <summary>The oldest implementation: version 1 only, no parameters at all.</summary>
     public static ModelDescription NicV1 { get; } = new ModelDescriptionBuilder(NicId)
-        .Int("rx-filter-size", "0-32", off: "0", init: "0", "Receive filter entries")
         .Version("1")
         .Latest("1")
         .Build();
 
-    /// <summary>Knows versions 1 and 2; rx-filter-size up to 64; no rss.</summary>
+    /// <summary>Knows versions 1 and 2; rx-filter-size up to 32; no rss.</summary>
     public static ModelDescription NicV2 { get; } = new ModelDescriptionBuilder(NicId)
-        .Int("rx-filter-size", "0-64", off: "0", init: "32", "Receive filter entries", since: "2")
+        .Int("rx-filter-size", "0-32", off: "0", init: "32", "Receive filter entries", since: "2")
         .Version("1")
         .Version("2", basedOn: "1", ("rx-filter-size", "32"))
         .Latest("2")
