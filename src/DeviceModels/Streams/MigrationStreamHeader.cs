@@ -40,6 +40,16 @@ public sealed record MigrationStreamHeader
     /// <summary>The source device's name (UUID, PCI address or emulated name), for messages.</summary>
     public string DeviceName { get; }
 
+    /// <summary>The header a source device writes: its model id, canonical configuration text and name.</summary>
+    /// <param name="configuration">The source device's configuration.</param>
+    /// <param name="deviceName">The source device's name.</param>
+    /// <returns>The header.</returns>
+    public static MigrationStreamHeader For(DeviceConfiguration configuration, string deviceName)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new MigrationStreamHeader(configuration.ModelId.ToString(), configuration.ToString(), deviceName);
+    }
+
     private static void CheckLength(string field, string value, int min, int max)
     {
         int bytes = Encoding.UTF8.GetByteCount(value);
