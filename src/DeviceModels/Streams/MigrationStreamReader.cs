@@ -364,7 +364,12 @@ public sealed class MigrationStreamReader : IDisposable
                 $"record at offset {recordOffset} has unknown kind {kind}, expected 1 (header), 2 (data) or 3 (end)")
             { Value = kind.ToString(CultureInfo.InvariantCulture), Expected = "1, 2 or 3" };
         }
-        int limit = kind == (uint)StreamRecordKind.Header ? StreamFormat.MaxHeaderRecordLength : Math.Max(maxLength, StreamFormat.EndRecordLength);
+        int limit = (StreamRecordKind)kind switch
+        {
+            StreamRecordKind.Header => StreamFormat.MaxHeaderRecordLength,
+            StreamRecordKind.End => StreamFormat.EndRecordLength,
+            _ => maxLength,
+        };
         if (length > (uint)limit)
         {
             throw new MigrationStreamException(ErrorCode.StreamLengthOversized, recordOffset + 4,
