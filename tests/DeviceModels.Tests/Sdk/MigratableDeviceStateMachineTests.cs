@@ -14,7 +14,8 @@ public sealed class MigratableDeviceStateMachineTests
     [InlineData(StopCopyOnly, MigrationState.Running, MigrationState.PreCopy)]    // no PRE_COPY feature
     [InlineData(StopCopyOnly, MigrationState.Running, MigrationState.RunningP2P)] // no P2P feature
     [InlineData(StopCopyOnly, MigrationState.Running, MigrationState.Error)]      // ERROR is never asked for
-    [InlineData(All, MigrationState.Running, MigrationState.Stop)]                // with P2P the way is through RUNNING_P2P
+    [InlineData(All, MigrationState.Running, MigrationState.StopCopy)]
+    [InlineData(All, MigrationState.Running, MigrationState.Resuming)]
     [InlineData(All, MigrationState.Running, MigrationState.PreCopyP2P)]
     public void IllegalArcs_AreRefusedNamingDeviceFromAndTo(MigrationFeatures features, MigrationState from, MigrationState to)
     {
@@ -29,6 +30,18 @@ public sealed class MigratableDeviceStateMachineTests
         Assert.Contains($"{from} -> {to}", e.Message);
         Assert.Equal(from, nic.State);
         Assert.Empty(nic.Hooks);
+    }
+
+    [Fact]
+    public void WithP2P_TheArcsOfTheViewWithoutP2P_AreAccepted()
+    {
+        // The emulated v1 region has no P2P states and drives RUNNING -> STOP and PRE_COPY -> STOP_COPY directly.
+        using var nic = new SampleNic("nic-0", SampleNic.V3, All);
+        nic.Step(MigrationState.PreCopy);
+        nic.Step(MigrationState.StopCopy);
+        nic.Step(MigrationState.Stop);
+        nic.Step(MigrationState.Running);
+        Assert.Equal(MigrationState.Running, nic.State);
     }
 
     [Fact]
