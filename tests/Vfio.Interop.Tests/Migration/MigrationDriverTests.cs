@@ -19,6 +19,7 @@ public sealed class MigrationDriverTests
         { MigrationProtocolKind.V1Region, MigrationFeatures.StopCopy, false },
         { MigrationProtocolKind.V1Region, MigrationFeatures.StopCopy | MigrationFeatures.PreCopy, true },
         { MigrationProtocolKind.V1Region, MigrationFeatures.StopCopy | MigrationFeatures.PreCopy, false },
+        { MigrationProtocolKind.V1Region, All, true },
     };
 
     private static EmulatedVfioDevice Device(string name, ByteArrayBackend backend, MigrationProtocolKind protocol, int dataSection = 1024) =>
