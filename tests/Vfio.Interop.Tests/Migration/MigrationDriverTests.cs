@@ -53,6 +53,22 @@ public sealed class MigrationDriverTests
         Assert.Equal(MigrationState.StopCopy, source.GetState());
     }
 
+    [Fact]
+    public void V1_OneLargeWrite_ReachesTheDeviceInPiecesBoundedByTheDataSection()
+    {
+        var srcBackend = ByteArrayBackend.Filled(5000, MigrationFeatures.StopCopy, seed: 5);
+        var dstBackend = new ByteArrayBackend(5000, MigrationFeatures.StopCopy);
+        using var src = Device("src", srcBackend, MigrationProtocolKind.V1Region, dataSection: 1024);
+        using var dst = Device("dst", dstBackend, MigrationProtocolKind.V1Region, dataSection: 1024);
+        byte[] data = Transfer.Save(MigrationDriver.Open(src), preCopy: false);
+
+        Transfer.Load(MigrationDriver.Open(dst), data, writeSize: data.Length);
+
+        Assert.All(dstBackend.WriteSizes, n => Assert.InRange(n, 1, 1024));
+        Assert.Equal(data.Length, dstBackend.WriteSizes.Sum());
+        Assert.Equal(srcBackend.Memory, dstBackend.Memory);
+    }
+
     [Theory]
     [InlineData(MigrationProtocolKind.V2Feature)]
     [InlineData(MigrationProtocolKind.V1Region)]
