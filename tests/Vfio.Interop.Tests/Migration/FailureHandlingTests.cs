@@ -186,6 +186,35 @@ public sealed class FailureHandlingTests
     }
 
     [Fact]
+    public void StateTheDeviceLacks_IsIllegal_AndNothingMoves()
+    {
+        var backend = new ByteArrayBackend(8, MigrationFeatures.StopCopy);
+        using var dev = new EmulatedVfioDevice("nop2p", backend);
+
+        VfioException ex = Assert.Throws<VfioException>(() => MigrationDriver.Open(dev).TransitionTo(MigrationState.RunningP2P));
+
+        Assert.Equal(ErrorCode.IllegalStateArc, ex.Code);
+        Assert.Equal("nop2p", ex.Device);
+        Assert.Contains("RunningP2P", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(backend.Arcs);
+    }
+
+    [Fact]
+    public void EmulatedV2Device_RefusesStopCopyToPreCopy_InsteadOfSpinningLikeTheKernel()
+    {
+        const MigrationFeatures all = MigrationFeatures.StopCopy | MigrationFeatures.P2P | MigrationFeatures.PreCopy;
+        var backend = new ByteArrayBackend(8, all);
+        using var dev = new EmulatedVfioDevice("spin", backend);
+        dev.SetMigrationState(MigrationState.StopCopy)?.Dispose();
+
+        VfioException ex = Assert.Throws<VfioException>(() => dev.SetMigrationState(MigrationState.PreCopy));
+
+        Assert.Equal(ErrorCode.UnsafeStateArc, ex.Code);
+        Assert.Equal("spin", ex.Device);
+        Assert.Equal(MigrationState.StopCopy, dev.GetMigrationState());
+    }
+
+    [Fact]
     public void StopCopyToPreCopy_IsRefusedBeforeAnySet()
     {
         var device = new Mock<IVfioDevice>(MockBehavior.Strict);
