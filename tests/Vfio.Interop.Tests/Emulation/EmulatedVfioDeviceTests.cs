@@ -3,7 +3,7 @@ using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
 
-namespace Vfio.Interop.Tests.Emulation;
+namespace Vfio.Tests.Emulation;
 
 public sealed class EmulatedVfioDeviceTests
 {

@@ -1,10 +1,10 @@
 using Moq;
 using Vfio.Devices;
 using Vfio.Emulation;
-using Vfio.Interop.Tests.Emulation;
+using Vfio.Tests.Emulation;
 using Vfio.Migration;
 
-namespace Vfio.Interop.Tests.Migration;
+namespace Vfio.Tests.Migration;
 
 public sealed class FailureHandlingTests
 {
