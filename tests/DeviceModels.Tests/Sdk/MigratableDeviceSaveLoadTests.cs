@@ -28,14 +28,17 @@ public sealed class MigratableDeviceSaveLoadTests
         nic.Step(MigrationState.Stop);
     }
 
-    [Fact]
-    public void SaveThenLoad_InSmallPieces_CarriesEveryField()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1 << 20)]
+    public void SaveThenLoad_InPiecesOfAnySize_CarriesEveryField(int piece)
     {
         using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy);
         source.Fill(seed: 1);
         using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy);
 
-        Load(destination, SaveStopped(source));
+        Load(destination, SaveStopped(source), piece);
 
         destination.AssertSameState(source);
         Assert.Equal(12ul, destination.DroppedCounter);
