@@ -120,6 +120,7 @@ public sealed class DeviceConfigurationTests
         var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(SampleModels.NicV2, "rss=on", "dev0"));
         Assert.Equal(ErrorCode.ParameterUnknown, e.Code);
         Assert.Equal("rss", e.Parameter);
+        Assert.Equal("on", e.Value);
         Assert.Equal("dev0", e.Device);
         Assert.Contains("rx-filter-size", e.Message);
     }
