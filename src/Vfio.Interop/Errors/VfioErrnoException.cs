@@ -14,7 +14,7 @@ public sealed class VfioErrnoException : VfioException
     /// <param name="operation">The call and the file or device it was made on.</param>
     /// <param name="device">The device the call concerns, if any.</param>
     public VfioErrnoException(int errno, string operation, string? device = null)
-        : base(ErrorCode.KernelCallFailed, FormatMessage(errno, operation))
+        : base(ErrorCode.KernelCallFailed, FormatMessage(errno, operation, device))
     {
         Errno = errno;
         ErrnoName = Interop.Errno.Name(errno);
@@ -31,7 +31,7 @@ public sealed class VfioErrnoException : VfioException
     /// <summary>The call and its target, e.g. <c>open /dev/vfio/12</c>.</summary>
     public string Operation { get; }
 
-    private static string FormatMessage(int errno, string operation) =>
+    private static string FormatMessage(int errno, string operation, string? device) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{operation} failed: {Interop.Errno.Name(errno)} ({errno}): {Interop.Errno.Message(errno)}");
+            $"{(device is null ? "" : device + ": ")}{operation} failed: {Interop.Errno.Name(errno)} ({errno}): {Interop.Errno.Message(errno)}");
 }
