@@ -7,14 +7,14 @@ internal static partial class Interop
     internal static partial class Vfio
     {
         // asm-generic/ioctl.h: the request number layout shared by x86-64 and arm64.
-        private const int _IOC_NRBITS = 8;
-        private const int _IOC_TYPEBITS = 8;
-        private const int _IOC_SIZEBITS = 14;
-        private const int _IOC_NRSHIFT = 0;
-        private const int _IOC_TYPESHIFT = _IOC_NRSHIFT + _IOC_NRBITS;
-        private const int _IOC_SIZESHIFT = _IOC_TYPESHIFT + _IOC_TYPEBITS;
-        private const int _IOC_DIRSHIFT = _IOC_SIZESHIFT + _IOC_SIZEBITS;
-        private const uint _IOC_NONE = 0;
+        internal const int _IOC_NRBITS = 8;
+        internal const int _IOC_TYPEBITS = 8;
+        internal const int _IOC_SIZEBITS = 14;
+        internal const int _IOC_NRSHIFT = 0;
+        internal const int _IOC_TYPESHIFT = _IOC_NRSHIFT + _IOC_NRBITS;
+        internal const int _IOC_SIZESHIFT = _IOC_TYPESHIFT + _IOC_TYPEBITS;
+        internal const int _IOC_DIRSHIFT = _IOC_SIZESHIFT + _IOC_SIZEBITS;
+        internal const uint _IOC_NONE = 0;
 
         // #define _IOC(dir,type,nr,size) (((dir) << _IOC_DIRSHIFT) | ((type) << _IOC_TYPESHIFT) | ...)
         internal static nuint _IOC(uint dir, uint type, uint nr, uint size) =>
