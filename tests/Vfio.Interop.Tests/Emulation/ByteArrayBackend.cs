@@ -4,7 +4,7 @@ using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
 
-namespace Vfio.Interop.Tests.Emulation;
+namespace Vfio.Tests.Emulation;
 
 /// <summary>
 /// A small device for the tests: its state is a byte array that may change only while it runs. Saving emits

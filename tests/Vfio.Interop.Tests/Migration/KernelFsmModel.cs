@@ -1,6 +1,6 @@
 using Vfio.Devices;
 
-namespace Vfio.Interop.Tests.Migration;
+namespace Vfio.Tests.Migration;
 
 /// <summary>
 /// The kernel's own planner, transcribed as data for the tests: <c>vfio_from_fsm_table</c> and

@@ -1,7 +1,7 @@
 using Vfio.Devices;
 using Vfio.Migration;
 
-namespace Vfio.Interop.Tests.Migration;
+namespace Vfio.Tests.Migration;
 
 public sealed class MigrationArcsTests
 {

@@ -1,9 +1,9 @@
 using Vfio.Devices;
 using Vfio.Emulation;
-using Vfio.Interop.Tests.Emulation;
+using Vfio.Tests.Emulation;
 using Vfio.Migration;
 
-namespace Vfio.Interop.Tests.Migration;
+namespace Vfio.Tests.Migration;
 
 public sealed class MigrationDriverTests
 {

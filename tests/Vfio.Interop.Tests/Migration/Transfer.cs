@@ -1,7 +1,7 @@
 using Vfio.Devices;
 using Vfio.Migration;
 
-namespace Vfio.Interop.Tests.Migration;
+namespace Vfio.Tests.Migration;
 
 /// <summary>What a migration orchestrator does with two drivers, reduced to the byte moving.</summary>
 internal static class Transfer
