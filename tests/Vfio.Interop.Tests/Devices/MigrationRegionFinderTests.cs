@@ -39,18 +39,6 @@ public sealed class MigrationRegionFinderTests
         Assert.Equal(Interop.Vfio.VFIO_REGION_INFO_CAP_SPARSE_MMAP, new SparseMmapCapability([]).Id);
     }
 
-    [Fact]
-    public void V1Layout_MatchesTheInteropStruct()
-    {
-        // The layout class computes offsets by pointer arithmetic (AOT-safe); the struct's own layout is what
-        // the ABI test proves against the header.
-        Assert.Equal((ulong)System.Runtime.InteropServices.Marshal.OffsetOf<Interop.Vfio.vfio_device_migration_info>("device_state"), V1MigrationRegionLayout.DeviceState);
-        Assert.Equal((ulong)System.Runtime.InteropServices.Marshal.OffsetOf<Interop.Vfio.vfio_device_migration_info>("pending_bytes"), V1MigrationRegionLayout.PendingBytes);
-        Assert.Equal((ulong)System.Runtime.InteropServices.Marshal.OffsetOf<Interop.Vfio.vfio_device_migration_info>("data_offset"), V1MigrationRegionLayout.DataOffset);
-        Assert.Equal((ulong)System.Runtime.InteropServices.Marshal.OffsetOf<Interop.Vfio.vfio_device_migration_info>("data_size"), V1MigrationRegionLayout.DataSize);
-        Assert.Equal(32ul, V1MigrationRegionLayout.Size);
-    }
-
     // A fake device that only knows its regions: the finder needs nothing else.
     private sealed class RegionListDevice(params VfioRegionInfo[] regions) : IVfioDevice
     {
