@@ -47,10 +47,20 @@ internal static class RegionInfoQuery
                 continue;
             }
 
-            IReadOnlyList<RegionCapability> capabilities =
-                (info.flags & Interop.Vfio.VFIO_REGION_INFO_FLAG_CAPS) != 0 && info.cap_offset != 0
-                    ? RegionCapabilityChain.Parse(buffer, info.cap_offset, device)
-                    : [];
+            bool hasChain = (info.flags & Interop.Vfio.VFIO_REGION_INFO_FLAG_CAPS) != 0 && info.cap_offset != 0;
+            if (hasChain && info.cap_offset < sizeof(Interop.Vfio.vfio_region_info))
+            {
+                // The parser accepts any offset in the buffer; only here is it known where the struct ends.
+                throw new VfioException(ErrorCode.CapabilityChainMalformed,
+                    string.Create(CultureInfo.InvariantCulture, $"{device}: region {index} cap_offset {info.cap_offset} points into struct vfio_region_info itself"))
+                {
+                    Device = device,
+                    Parameter = "cap_offset",
+                    Value = info.cap_offset.ToString(CultureInfo.InvariantCulture),
+                    Expected = string.Create(CultureInfo.InvariantCulture, $">= {sizeof(Interop.Vfio.vfio_region_info)}"),
+                };
+            }
+            IReadOnlyList<RegionCapability> capabilities = hasChain ? RegionCapabilityChain.Parse(buffer, info.cap_offset, device) : [];
             return new VfioRegionInfo(index, (VfioRegionFlags)info.flags, info.size, info.offset, capabilities);
         }
     }

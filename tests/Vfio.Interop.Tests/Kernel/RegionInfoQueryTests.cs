@@ -75,6 +75,20 @@ public sealed class RegionInfoQueryTests
     }
 
     [Fact]
+    public void CapOffsetInsideTheStruct_IsMalformed()
+    {
+        var e = Assert.Throws<VfioException>(() => RegionInfoQuery.Run(2, "dev", buffer =>
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(buffer[4..], (uint)VfioRegionFlags.Caps);
+            BinaryPrimitives.WriteUInt32LittleEndian(buffer[12..], 8); // would read flags/index as a header
+        }));
+
+        Assert.Equal(ErrorCode.CapabilityChainMalformed, e.Code);
+        Assert.Equal("8", e.Value);
+        Assert.Equal(">= 32", e.Expected);
+    }
+
+    [Fact]
     public void Answer_RefusesAnArgszSmallerThanTheStruct()
     {
         byte[] request = new byte[32];
