@@ -1,0 +1,73 @@
+namespace Vfio.DeviceModels;
+
+/// <summary>
+/// A source device's configuration as plain strings, for a destination that may hold a different description of
+/// the model (an older or newer implementation). It is what a source sends; the destination interprets it with
+/// its own description in <see cref="CompatibilityChecker"/>.
+/// </summary>
+/// <remarks>
+/// <para><see cref="Values"/> maps each parameter the source states to its value. A parameter the map does not
+/// name is at its off value (the design's rule: a source that predates a parameter means its off value), so the
+/// canonical text of a configuration is a valid foreign form.</para>
+/// <para><see cref="OffValues"/> gives, for parameters of the source's description, the source's off value. It lets
+/// a destination that lacks a parameter see that the source has that feature off. Without it, a stated parameter
+/// the destination does not know is taken to be in use.</para>
+/// </remarks>
+/// <param name="Model">The source's model id.</param>
+/// <param name="Values">The source's stated values (plain strings as the source wrote them).</param>
+/// <param name="OffValues">The source's off values per parameter, where known; may be empty.</param>
+/// <param name="Device">The source device's name (UUID or emulated name) for messages, if known.</param>
+public sealed record ForeignConfiguration(
+    DeviceModelId Model,
+    IReadOnlyDictionary<string, string> Values,
+    IReadOnlyDictionary<string, string> OffValues,
+    string? Device = null)
+{
+    /// <summary>
+    /// Reads the canonical text of a configuration (<c>name=value</c> items joined by ',') without a description:
+    /// only the syntax is checked. A <c>version</c> item is refused, since only a description can expand it.
+    /// </summary>
+    /// <param name="model">The source model id.</param>
+    /// <param name="text">The canonical text; the empty string means every parameter off.</param>
+    /// <param name="device">The source device, for messages.</param>
+    /// <returns>The foreign form with no off values.</returns>
+    /// <exception cref="DeviceModelException">
+    /// <see cref="ErrorCode.ConfigurationMalformed"/> for bad syntax or a version item, <see cref="ErrorCode.ParameterDuplicate"/>.
+    /// </exception>
+    public static ForeignConfiguration Parse(DeviceModelId model, string text, string? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (text.Length > 0)
+        {
+            foreach (string item in text.Split(','))
+            {
+                int eq = item.IndexOf('=', StringComparison.Ordinal);
+                string name = eq < 0 ? item : item[..eq];
+                string value = eq < 0 ? string.Empty : item[(eq + 1)..];
+                if (!ValueSyntax.IsParameterName(name) || !ValueSyntax.IsToken(value))
+                {
+                    throw new DeviceModelException(ErrorCode.ConfigurationMalformed,
+                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at '{item}': expected canonical 'name=value' items joined by ','")
+                    {
+                        Device = device,
+                        Value = text,
+                        Expected = "name=value[,name=value...]",
+                    };
+                }
+                if (!values.TryAdd(name, value))
+                {
+                    throw new DeviceModelException(ErrorCode.ParameterDuplicate,
+                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} names '{name}' more than once")
+                    {
+                        Device = device,
+                        Parameter = name,
+                        Value = value,
+                        Expected = "each parameter at most once",
+                    };
+                }
+            }
+        }
+        return new ForeignConfiguration(model, values.AsReadOnly(), new Dictionary<string, string>(StringComparer.Ordinal), device);
+    }
+}
