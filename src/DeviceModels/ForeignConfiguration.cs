@@ -45,10 +45,10 @@ public sealed record ForeignConfiguration(
                 int eq = item.IndexOf('=', StringComparison.Ordinal);
                 string name = eq < 0 ? item : item[..eq];
                 string value = eq < 0 ? string.Empty : item[(eq + 1)..];
-                if (!ValueSyntax.IsParameterName(name) || !ValueSyntax.IsToken(value))
+                if (!ValueSyntax.IsParameterName(name) || name == ValueSyntax.VersionKey || !ValueSyntax.IsToken(value))
                 {
                     throw new DeviceModelException(ErrorCode.ConfigurationMalformed,
-                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at '{item}': expected canonical 'name=value' items joined by ','")
+                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at '{item}': expected canonical 'name=value' items joined by ',' (no version: only a description can expand it)")
                     {
                         Device = device,
                         Value = text,

@@ -120,6 +120,7 @@ public sealed class DeviceConfigurationTests
         var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(SampleModels.NicV2, "rss=on", "dev0"));
         Assert.Equal(ErrorCode.ParameterUnknown, e.Code);
         Assert.Equal("rss", e.Parameter);
+        Assert.Equal("on", e.Value);
         Assert.Equal("dev0", e.Device);
         Assert.Contains("rx-filter-size", e.Message);
     }
@@ -187,6 +188,8 @@ public sealed class DeviceConfigurationTests
         Assert.Equal("64", f.Values["rx-filter-size"]);
         Assert.Empty(ForeignConfiguration.Parse(Nic.Id, "").Values);
         Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss")).Code);
+        Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "version=2")).Code);
+        Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on ")).Code);
         Assert.Equal(ErrorCode.ParameterDuplicate, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on,rss=on")).Code);
     }
 }

@@ -74,6 +74,7 @@ public sealed class DocumentTests
     [InlineData("""{"models": {"vendor-a.com/x": {"params": {"n": {"type": "int", "allowed_values": "1-4", "off_value": "0", "init_value": "1"}}}}}""")]
     [InlineData("""{"models": {"vendor-a.com/x": {"versions": {"1": {"nope": "1"}}, "latest": "1"}}}""")]
     [InlineData("""{"models": {"vendor-a.com/x": {"params": {"n": {"type": "int", "allowed_values": "0-4", "off_value": 0, "init_value": "1"}}}}}""")]
+    [InlineData("""{"models": {"vendor-a.com/x": {"params": {"n": {"type": "bool", "off_value": "off", "init_value": "on"}, "n": {"type": "bool", "off_value": "off", "init_value": "off"}}}}}""")]
     [InlineData("""not json""")]
     [InlineData("""null""")]
     public void Invalid_documents_are_refused(string json)

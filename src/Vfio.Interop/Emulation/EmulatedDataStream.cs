@@ -1,0 +1,50 @@
+using Vfio.Devices;
+
+namespace Vfio.Emulation;
+
+/// <summary>
+/// The emulated device's <c>data_fd</c>: a save session is read (running the backend's save code), a resume session
+/// is written (running its load code). It dies with its session, as the kernel's migration file does.
+/// </summary>
+internal sealed class EmulatedDataStream(EmulatedVfioDevice device, int session, bool resuming) : MigrationDataStream
+{
+    private bool _disposed;
+
+    public override bool CanRead => !resuming && !_disposed;
+
+    public override bool CanWrite => resuming && !_disposed;
+
+    public override int TryRead(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (resuming)
+        {
+            throw new NotSupportedException("a resume session is written, not read");
+        }
+        return buffer.IsEmpty ? 0 : device.ReadSession(session, buffer);
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!resuming)
+        {
+            throw new NotSupportedException("a save session is read, not written");
+        }
+        device.WriteSession(session, buffer);
+    }
+
+    public override PrecopyInfo GetPrecopyInfo()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return device.SessionPrecopyInfo(session);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        _disposed = true;
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,141 @@
+using Vfio.Devices;
+
+namespace Vfio.Emulation;
+
+public sealed partial class EmulatedVfioDevice
+{
+    // The current data session: 0 when none. A stream holds the number of the session that opened it, so a stream
+    // kept past the end of its session fails like a kernel data_fd whose migration file was disabled.
+    private int _session;
+    private int _lastSession;
+    private long _sessionBytes;
+
+    private void StartSession()
+    {
+        _session = ++_lastSession;
+        _sessionBytes = 0;
+        _v1Staged = 0;
+        _v1StagedDelivered = false;
+    }
+
+    private void EndSession()
+    {
+        _session = 0;
+        _v1Staged = 0;
+        _v1StagedDelivered = false;
+    }
+
+    internal int ReadSession(int session, Span<byte> buffer)
+    {
+        lock (_gate)
+        {
+            CheckSession(session, "read");
+            return PullSaveData(buffer);
+        }
+    }
+
+    internal void WriteSession(int session, ReadOnlySpan<byte> data)
+    {
+        lock (_gate)
+        {
+            CheckSession(session, "write");
+            PushLoadData(data);
+        }
+    }
+
+    internal PrecopyInfo SessionPrecopyInfo(int session)
+    {
+        lock (_gate)
+        {
+            CheckSession(session, "VFIO_MIG_GET_PRECOPY_INFO");
+            MigrationState state = CurrentState;
+            if (state is not (MigrationState.PreCopy or MigrationState.PreCopyP2P))
+            {
+                throw new VfioException(ErrorCode.FeatureUnsupported,
+                    $"{Name}: VFIO_MIG_GET_PRECOPY_INFO is valid only in PRE_COPY states; the device is in {state} (EINVAL)")
+                {
+                    Device = Name,
+                    Value = state.ToString(),
+                    Expected = "PreCopy or PreCopyP2P",
+                };
+            }
+            return _backend.GetPrecopyInfo();
+        }
+    }
+
+    /// <summary>Runs the device's save code for one piece, applying the armed faults.</summary>
+    /// <returns>Bytes produced, 0 at the end, -1 in pre-copy when nothing is available now.</returns>
+    private int PullSaveData(Span<byte> buffer)
+    {
+        EmulatedFaults faults = Faults;
+        if (faults.CutStreamAfterBytes is long cut)
+        {
+            if (_sessionBytes >= cut)
+            {
+                return 0;
+            }
+            buffer = buffer[..(int)Math.Min(buffer.Length, cut - _sessionBytes)];
+        }
+        if (faults.CrashAfterBytes is long crash)
+        {
+            if (_sessionBytes >= crash)
+            {
+                throw new EmulatedCrashException($"{Name}: emulated crash after {_sessionBytes} bytes of saved data");
+            }
+            buffer = buffer[..(int)Math.Min(buffer.Length, crash - _sessionBytes)];
+        }
+        int n = _backend.ReadData(buffer);
+        if (n > 0)
+        {
+            if (faults.CorruptSavedByteAt is long at && at >= _sessionBytes && at < _sessionBytes + n)
+            {
+                buffer[(int)(at - _sessionBytes)] ^= 0xFF;
+            }
+            _sessionBytes += n;
+        }
+        return n;
+    }
+
+    /// <summary>Runs the device's load code on one piece, applying the armed faults.</summary>
+    private void PushLoadData(ReadOnlySpan<byte> data)
+    {
+        EmulatedFaults faults = Faults;
+        long limit = Math.Min(faults.CutStreamAfterBytes ?? long.MaxValue, faults.CrashAfterBytes ?? long.MaxValue);
+        if (_sessionBytes + data.Length > limit)
+        {
+            int accepted = (int)Math.Max(0, limit - _sessionBytes);
+            if (accepted > 0)
+            {
+                _backend.WriteData(data[..accepted]);
+                _sessionBytes += accepted;
+            }
+            if (faults.CrashAfterBytes == limit)
+            {
+                throw new EmulatedCrashException($"{Name}: emulated crash after {_sessionBytes} bytes of loaded data");
+            }
+            throw new VfioException(ErrorCode.KernelCallFailed,
+                $"{Name}: write to the migration data session failed after {_sessionBytes} bytes: EIO (emulated cut stream)")
+            {
+                Device = Name,
+                Value = _sessionBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+        _backend.WriteData(data);
+        _sessionBytes += data.Length;
+    }
+
+    private void CheckSession(int session, string operation)
+    {
+        ThrowIfDisposed();
+        if (session == 0 || session != _session)
+        {
+            throw new VfioException(ErrorCode.KernelCallFailed,
+                $"{Name}: {operation} on a migration data session that has ended (the device left the state that opened it): ENODEV")
+            {
+                Device = Name,
+                Value = operation,
+                Expected = "an open data session",
+            };
+        }
+    }
+}
