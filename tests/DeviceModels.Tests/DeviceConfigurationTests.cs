@@ -181,6 +181,18 @@ public sealed class DeviceConfigurationTests
     }
 
     [Fact]
+    public void Foreign_forms_compare_by_content()
+    {
+        ForeignConfiguration a = DeviceConfiguration.Parse(Nic, "rss=on").ToForeign("dev0");
+        ForeignConfiguration b = DeviceConfiguration.Parse(Nic, "version=1,rss=on").ToForeign("dev0");
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, DeviceConfiguration.Parse(Nic, "rss=off").ToForeign("dev0"));
+        Assert.NotEqual(a, DeviceConfiguration.Parse(Nic, "rss=on").ToForeign("dev1"));
+        Assert.Equal(ForeignConfiguration.Parse(Nic.Id, "rss=on,rx-filter-size=1"), ForeignConfiguration.Parse(Nic.Id, "rx-filter-size=1,rss=on"));
+    }
+
+    [Fact]
     public void Foreign_parse_reads_canonical_text_without_a_description()
     {
         ForeignConfiguration f = ForeignConfiguration.Parse(Nic.Id, "rss=on,rx-filter-size=64");
