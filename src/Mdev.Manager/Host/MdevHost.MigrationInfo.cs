@@ -1,0 +1,56 @@
+using Vfio;
+using Vfio.DeviceModels;
+using Vfio.DeviceModels.Documents;
+
+namespace Mdev.Manager;
+
+// Where a type's capability document comes from (ARCHITECTURE.md, "The sysfs layout this project proposes").
+public sealed partial class MdevHost
+{
+    /// <summary>
+    /// The type's own <c>migration_info.json</c> when present; else the manifest
+    /// <c>&lt;manifest-dir&gt;/&lt;driver&gt;/&lt;type&gt;.json</c>; else null.
+    /// </summary>
+    /// <remarks>
+    /// The driver is the parent's <c>driver</c> link name. A virtual parent such as mtty's has no driver link;
+    /// the kernel then names its types <c>&lt;dev_driver_string&gt;-&lt;name&gt;</c>, so the type name's prefix is
+    /// the manifest folder (<c>mtty</c> for <c>mtty-2</c>).
+    /// </remarks>
+    private TypeMigrationInfo? FindMigrationInfo(ParentDeviceName parent, string? driver, MdevTypeName type)
+    {
+        SysfsPath attribute = Layout.TypeMigrationInfo(parent, type);
+        if (Sysfs.Exists(attribute))
+        {
+            return Read(MigrationInfoSource.TypeAttribute, attribute);
+        }
+        string? folder = driver ?? type.DriverPrefix;
+        if (folder is null)
+        {
+            return null;
+        }
+        SysfsPath manifest = Layout.Manifest(folder, type);
+        return Sysfs.Exists(manifest) ? Read(MigrationInfoSource.Manifest, manifest) : null;
+    }
+
+    private TypeMigrationInfo Read(MigrationInfoSource source, SysfsPath file)
+    {
+        MigrationInfo document;
+        try
+        {
+            document = MigrationInfo.Parse(Sysfs.ReadText(file));
+        }
+        catch (DeviceModelException e)
+        {
+            // The parser names the field inside the document; the file is named here.
+            throw new VfioException(e.Code, $"{file.FullPath}: {e.Message}", e) { Value = e.Value, Parameter = e.Parameter, Expected = e.Expected };
+        }
+        if (document.Models.Count == 0)
+        {
+            throw new VfioException(ErrorCode.DocumentInvalid, $"{file.FullPath}: the migration info document lists no model; expected at least one under \"models\".")
+            {
+                Value = file.FullPath,
+            };
+        }
+        return new TypeMigrationInfo(source, file, document);
+    }
+}
