@@ -5,7 +5,7 @@ namespace DeviceModels.Tests;
 /// <summary>docs/errors.md has a section for every catalogue code, with the heading tools link to.</summary>
 public sealed class ErrorDocsTests
 {
-    private static readonly string[] Lines = File.ReadAllLines(Path.Combine(RepoRoot(), "docs", "errors.md"));
+    private static readonly string[] Lines = File.ReadAllLines(Path.Combine(Repo.Root, "docs", "errors.md"));
 
     public static TheoryData<ErrorCode> Codes()
     {
@@ -34,17 +34,5 @@ public sealed class ErrorDocsTests
     {
         string[] headings = Lines.Where(l => l.StartsWith("## E", StringComparison.Ordinal)).ToArray();
         Assert.Equal(headings.Length, headings.Distinct(StringComparer.Ordinal).Count());
-    }
-
-    private static string RepoRoot()
-    {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "Vfio.sln")))
-            {
-                return d.FullName;
-            }
-        }
-        throw new InvalidOperationException($"no Vfio.sln above {AppContext.BaseDirectory}");
     }
 }
