@@ -38,7 +38,7 @@ public sealed partial class MigrationOrchestrator
         {
             try
             {
-                DeviceProvisioner.Remove(destinationHost.Host, created);
+                destinationHost.Host.Remove(created);
                 outcome.DestinationRemoved = true;
                 outcome.DestinationState = null;
                 _logger.DestinationRemoved(created.ToString(), code);

@@ -74,12 +74,12 @@ public sealed partial class MigrationOrchestrator
             {
                 progress?.Report(new MigrationProgress(MigrationPhase.CreatingDestination, 0, 0));
                 DeviceConfiguration pinned = plan.Result.DestinationConfiguration!;
-                DeviceProvisioner.Create(destination.Host.Host, destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
+                destination.Host.Host.Create(destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
                 outcome.DestinationCreated = true;
                 _logger.DestinationCreated(destinationName, destination.Parent.Value.ToString(), destination.Type.Value.ToString(), pinned.ToString());
             }
             MdevUuid destinationUuid = outcome.Destination!.Value;
-            dst = Open(destination.Host, destinationUuid, DeviceConfigurations.Read(destination.Host.Host, destinationUuid));
+            dst = Open(destination.Host, destinationUuid, destination.Host.Host.ReadConfiguration(destinationUuid));
             outcome.DestinationState = dst.Driver.GetState();
             CheckHeader(src, dst);
             _logger.MigrationStarting(sourceName, destinationName, src.Configuration.ToString());
@@ -408,7 +408,7 @@ public sealed partial class MigrationOrchestrator
         }
         // A new device: the stream's configuration is checked against the type's description first (steps 1-2).
         MdevUuid uuid = destination.NewDeviceUuid!.Value;
-        MigrationInfo info = DeviceConfigurations.ParseInfo(host.Host.GetSupportedType(destination.Parent!.Value, destination.Type!.Value), uuid.ToString());
+        MigrationInfo info = TypeDocuments.Require(host.Host.GetSupportedType(destination.Parent!.Value, destination.Type!.Value), uuid);
         ModelDescription model = DeviceModelId.TryParse(header.ModelId, out DeviceModelId id) && info.Find(id) is { } found ? found : info.Models[0];
         CompatibilityResult result = CompatibilityChecker.Check(DeviceModelId.Parse(header.ModelId),
             ForeignConfiguration.Parse(DeviceModelId.Parse(header.ModelId), header.Configuration, header.DeviceName).Values, header.DeviceName, model);
@@ -417,7 +417,7 @@ public sealed partial class MigrationOrchestrator
             outcome.Problems = result.Problems;
             throw Refusal(result);
         }
-        DeviceProvisioner.Create(host.Host, destination.Parent.Value, destination.Type.Value, uuid, result.DestinationConfiguration!);
+        host.Host.Create(destination.Parent.Value, destination.Type.Value, uuid, result.DestinationConfiguration!);
         outcome.DestinationCreated = true;
         _logger.DestinationCreated(uuid.ToString(), destination.Parent.Value.ToString(), destination.Type.Value.ToString(), result.DestinationConfiguration!.ToString());
         OpenedDevice created = Open(host, uuid);
