@@ -320,11 +320,11 @@ public sealed partial class MigrationOrchestrator
                     long sent = await DrainAsync(data, writer, buffer.AsMemory(0, options.ChunkSize), preCopy: true, cancellationToken).ConfigureAwait(false);
                     outcome.Bytes += sent;
                     outcome.PreCopyIterations = round;
-                    // VFIO_MIG_GET_PRECOPY_INFO: what the device still has to send, as of now.
+                    progress?.Report(new MigrationProgress(MigrationPhase.PreCopy, outcome.Bytes, round));
+                    // VFIO_MIG_GET_PRECOPY_INFO, asked last so the decision sees what the running guest dirtied meanwhile.
                     PrecopyInfo info = data.GetPrecopyInfo();
                     ulong pending = info.InitialBytes + info.DirtyBytes;
                     _logger.PreCopyRound(src.Name, round, sent, pending);
-                    progress?.Report(new MigrationProgress(MigrationPhase.PreCopy, outcome.Bytes, round, (long)pending));
                     if (pending <= (ulong)options.DirtyBytesThreshold || round >= options.MaxPreCopyIterations)
                     {
                         break;
