@@ -290,7 +290,7 @@ public sealed partial class MigrationOrchestrator
         {
             return loadFailure;
         }
-        if (save.IsCanceled || load.IsCanceled)
+        if (cancellationToken.IsCancellationRequested)
         {
             return new OperationCanceledException(cancellationToken);
         }

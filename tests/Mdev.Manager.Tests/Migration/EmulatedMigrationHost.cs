@@ -90,7 +90,7 @@ internal sealed class EmulatedMigrationHost : IDisposable
     {
         using IVfioDevice device = Opener.Open(uuid);
         var nic = (TestNic)((PersistentEmulatedDevice)device).Backend;
-        return new NicSnapshot(nic.Counter, nic.Mac, Convert.ToHexString(nic.RssKey), Convert.ToHexString(nic.Ring), nic.State);
+        return new NicSnapshot(nic.Counter, nic.Mac, Convert.ToHexString(nic.RssKey), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(nic.Ring))[..16], nic.State);
     }
 
     public MigrationState StateOf(MdevUuid uuid) => Opener.PeekMigrationState(uuid);
@@ -120,9 +120,16 @@ internal sealed class RecordingOpener(IDeviceOpener inner) : IDeviceOpener
 
     public Func<MdevUuid, IVfioDevice?>? Override { get; set; }
 
+    /// <summary>Faults armed on a device at its next open through this opener (for devices that do not exist yet).</summary>
+    public Dictionary<MdevUuid, Vfio.Emulation.EmulatedFaults> FaultsOnOpen { get; } = [];
+
     public IVfioDevice Open(MdevUuid device)
     {
         IVfioDevice opened = Override?.Invoke(device) ?? inner.Open(device);
+        if (FaultsOnOpen.TryGetValue(device, out Vfio.Emulation.EmulatedFaults? faults) && opened is PersistentEmulatedDevice emulated)
+        {
+            emulated.Emulated.Faults = faults;
+        }
         lock (_open)
         {
             _open[device] = opened;
