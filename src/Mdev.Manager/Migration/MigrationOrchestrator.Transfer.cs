@@ -209,7 +209,16 @@ public sealed partial class MigrationOrchestrator
         bool fatal = false;
         try
         {
-            using var reader = new MigrationStreamReader(input, header => dst = PrepareDestination(destination, header, outcome),
+            if (destination.ExistingDevice is MdevUuid existing)
+            {
+                // Opened before the header is read, so that a refused header still leaves it stopped by the rollback.
+                dst = Open(destination.Host, existing);
+            }
+            using var reader = new MigrationStreamReader(input, header =>
+                {
+                    dst ??= CreateFromHeader(destination, header, outcome);
+                    StreamHeaderValidator.Check(header, dst.Configuration, dst.Name);
+                },
                 Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
             reader.ReadHeader();
             outcome.DestinationState = dst!.Driver.GetState();
@@ -389,23 +398,9 @@ public sealed partial class MigrationOrchestrator
         Transition(dst, MigrationState.Stop)?.Dispose();
     }
 
-    private OpenedDevice PrepareDestination(MigrationDestination destination, MigrationStreamHeader header, MigrationOutcome outcome)
+    private OpenedDevice CreateFromHeader(MigrationDestination destination, MigrationStreamHeader header, MigrationOutcome outcome)
     {
         MigrationHost host = destination.Host;
-        if (destination.ExistingDevice is MdevUuid existing)
-        {
-            OpenedDevice opened = Open(host, existing);
-            try
-            {
-                StreamHeaderValidator.Check(header, opened.Configuration, opened.Name);
-                return opened;
-            }
-            catch (VfioException)
-            {
-                opened.Dispose();
-                throw;
-            }
-        }
         // A new device: the stream's configuration is checked against the type's description first (steps 1-2).
         MdevUuid uuid = destination.NewDeviceUuid!.Value;
         MigrationInfo info = TypeDocuments.Require(host.Host.GetSupportedType(destination.Parent!.Value, destination.Type!.Value), uuid);
@@ -420,9 +415,7 @@ public sealed partial class MigrationOrchestrator
         host.Host.Create(destination.Parent.Value, destination.Type.Value, uuid, result.DestinationConfiguration!);
         outcome.DestinationCreated = true;
         _logger.DestinationCreated(uuid.ToString(), destination.Parent.Value.ToString(), destination.Type.Value.ToString(), result.DestinationConfiguration!.ToString());
-        OpenedDevice created = Open(host, uuid);
-        StreamHeaderValidator.Check(header, created.Configuration, created.Name);
-        return created;
+        return Open(host, uuid);
     }
 
     private static void RequireRunning(OpenedDevice source)
