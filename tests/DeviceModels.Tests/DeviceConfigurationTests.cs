@@ -120,6 +120,7 @@ public sealed class DeviceConfigurationTests
         var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(SampleModels.NicV2, "rss=on", "dev0"));
         Assert.Equal(ErrorCode.ParameterUnknown, e.Code);
         Assert.Equal("rss", e.Parameter);
+        Assert.Equal("on", e.Value);
         Assert.Equal("dev0", e.Device);
         Assert.Contains("rx-filter-size", e.Message);
     }
@@ -180,6 +181,18 @@ public sealed class DeviceConfigurationTests
     }
 
     [Fact]
+    public void Foreign_forms_compare_by_content()
+    {
+        ForeignConfiguration a = DeviceConfiguration.Parse(Nic, "rss=on").ToForeign("dev0");
+        ForeignConfiguration b = DeviceConfiguration.Parse(Nic, "version=1,rss=on").ToForeign("dev0");
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, DeviceConfiguration.Parse(Nic, "rss=off").ToForeign("dev0"));
+        Assert.NotEqual(a, DeviceConfiguration.Parse(Nic, "rss=on").ToForeign("dev1"));
+        Assert.Equal(ForeignConfiguration.Parse(Nic.Id, "rss=on,rx-filter-size=1"), ForeignConfiguration.Parse(Nic.Id, "rx-filter-size=1,rss=on"));
+    }
+
+    [Fact]
     public void Foreign_parse_reads_canonical_text_without_a_description()
     {
         ForeignConfiguration f = ForeignConfiguration.Parse(Nic.Id, "rss=on,rx-filter-size=64");
@@ -187,6 +200,8 @@ public sealed class DeviceConfigurationTests
         Assert.Equal("64", f.Values["rx-filter-size"]);
         Assert.Empty(ForeignConfiguration.Parse(Nic.Id, "").Values);
         Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss")).Code);
+        Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "version=2")).Code);
+        Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on ")).Code);
         Assert.Equal(ErrorCode.ParameterDuplicate, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on,rss=on")).Code);
     }
 }
