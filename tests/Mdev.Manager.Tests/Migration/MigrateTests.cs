@@ -85,6 +85,7 @@ public sealed class MigrateTests : IDisposable
     {
         MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
         MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        NicSnapshot before = _host.Snapshot(source);
         var rounds = new List<int>();
         var progress = new InlineProgress(p =>
         {
@@ -104,7 +105,9 @@ public sealed class MigrateTests : IDisposable
         Assert.Equal([1, 2, 3], rounds);
         NicSnapshot moved = _host.Snapshot(destination);
         Assert.Equal(41UL + 3, moved.Counter);
-        Assert.Equal(0x13, Convert.FromHexString(moved.Ring)[0]);
+        // The last traffic (after round 3) reached the destination: it holds exactly what the stopped source holds.
+        Assert.Equal(_host.Snapshot(source) with { State = MigrationState.Running }, moved);
+        Assert.NotEqual(before.Ring, moved.Ring);
         // The ring went once in full and again after each of the first two rounds' traffic; the third is in stop-copy.
         Assert.True(outcome.Bytes > 3 * TestNic.RingSize, $"{outcome.Bytes} bytes moved");
     }
