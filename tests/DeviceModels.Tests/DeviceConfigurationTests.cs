@@ -77,6 +77,15 @@ public sealed class DeviceConfigurationTests
     }
 
     [Fact]
+    public void Configurations_work_as_set_keys()
+    {
+        var set = new HashSet<DeviceConfiguration> { DeviceConfiguration.Parse(Nic, "version=3"), DeviceConfiguration.FromInit(Nic) };
+        Assert.Single(set); // init values of this model are version 3's values
+        Assert.Contains(DeviceConfiguration.Parse(Nic, "rss=on,rx-filter-size=32"), set);
+        Assert.DoesNotContain(DeviceConfiguration.Off(Nic), set);
+    }
+
+    [Fact]
     public void Equality_includes_the_model_id()
     {
         ModelDescription other = new ModelDescriptionBuilder("vendor-b.com/my-nic").Int("rx-filter-size", "0-128", "0", "32").Bool("rss", "off", "on").Build();

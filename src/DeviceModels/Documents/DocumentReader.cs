@@ -53,16 +53,14 @@ internal static class DocumentReader
         {
             throw Missing(kind, path, "a model object");
         }
-        if (!DeviceModelId.TryParse(id, out DeviceModelId modelId))
+        DeviceModelId modelId;
+        try
         {
-            try
-            {
-                DeviceModelId.Parse(id);
-            }
-            catch (DeviceModelException e)
-            {
-                throw Wrong(kind, path, id, "a model id", e);
-            }
+            modelId = DeviceModelId.Parse(id);
+        }
+        catch (DeviceModelException e)
+        {
+            throw Wrong(kind, path, id, "a model id", e);
         }
         var specs = new List<ParameterSpec>();
         foreach ((string name, ParamDto? p) in dto.Params ?? [])

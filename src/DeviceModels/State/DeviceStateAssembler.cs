@@ -19,6 +19,7 @@ internal sealed class DeviceStateAssembler : IDisposable
     private readonly StateBuffer _pending = new();
     private readonly List<byte[]> _fields = [];
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+    private readonly Func<string, ReadOnlyMemory<byte>, bool>? _takeEarly;
     private long _pendingTotal = -1;
     private byte[]? _direct;
     private int _directFilled;
@@ -29,8 +30,11 @@ internal sealed class DeviceStateAssembler : IDisposable
     private bool _preambleDone;
     private long _received;
 
-    public DeviceStateAssembler(string device, long maxFieldLength)
+    // takeEarly, when given, sees every complete top-level field as it arrives (its name and whole encoding) and
+    // returns true when it consumed it, so it is not kept.
+    public DeviceStateAssembler(string device, long maxFieldLength, Func<string, ReadOnlyMemory<byte>, bool>? takeEarly = null)
     {
+        _takeEarly = takeEarly;
         _device = device;
         // A field is materialised as one array, so nothing beyond Array.MaxLength can ever be accepted.
         MaxFieldLength = Math.Min(maxFieldLength, Array.MaxLength);
@@ -142,6 +146,11 @@ internal sealed class DeviceStateAssembler : IDisposable
     private void StoreField(byte[] field)
     {
         string name = Encoding.ASCII.GetString(field, 2, field[1]);
+        // A consumer that loads this field now (a device section, while RESUMING) keeps nothing here.
+        if (_takeEarly is not null && _takeEarly(name, field))
+        {
+            return;
+        }
         if (_byName.TryGetValue(name, out int index))
         {
             _fields[index] = field;

@@ -92,6 +92,56 @@ public sealed class MigratableDeviceSaveLoadTests
     }
 
     [Fact]
+    public void EarlyLoad_LoadsEachSectionWhileResuming_AndTheLastCopyWins()
+    {
+        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        source.Fill(seed: 8);
+        source.Step(MigrationState.PreCopy);
+        byte[] initial = source.ReadAll();
+        byte firstCopy = source.Rings[1][5];
+        source.Receive(ring: 1, offset: 5, value: (byte)(firstCopy ^ 0xFF));
+        source.Step(MigrationState.StopCopy);
+        byte[] final = source.ReadAll();
+        using var destination = new SampleNic("dst", SampleNic.V3, PreCopy) { EarlyLoad = true };
+        destination.Step(MigrationState.Stop);
+        destination.Step(MigrationState.Resuming);
+
+        destination.WriteData(initial);
+        Assert.Equal(source.Rings[0], destination.Rings[0]);        // loaded before the state is complete
+        Assert.Equal(firstCopy, destination.Rings[1][5]);
+        destination.WriteData(final);
+        destination.Step(MigrationState.Stop);
+
+        destination.AssertSameState(source);
+        Assert.Equal((byte)(firstCopy ^ 0xFF), destination.Rings[1][5]);
+    }
+
+    [Fact]
+    public void EarlyLoad_SectionThatNeverArrives_IsMalformed()
+    {
+        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy, rings: 2);
+        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy, rings: 3) { EarlyLoad = true };
+
+        var e = Assert.Throws<DeviceStateException>(() => Load(destination, SaveStopped(source)));
+
+        Assert.Equal(ErrorCode.DeviceStateMalformed, e.Code);
+        Assert.Equal("ring2", e.Field);
+        Assert.Equal(MigrationState.Error, destination.State);
+    }
+
+    [Fact]
+    public void EarlyLoad_FailingSectionLoad_FailsTheWriteAndEntersError()
+    {
+        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy, ringSize: 200);
+        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy, ringSize: 100) { EarlyLoad = true };
+
+        var e = Assert.Throws<DeviceStateException>(() => Load(destination, SaveStopped(source)));
+
+        Assert.Equal(ErrorCode.DeviceStateLoadFailed, e.Code);
+        Assert.Equal(MigrationState.Error, destination.State);
+    }
+
+    [Fact]
     public void PreCopy_WithNothingDirty_ReportsNothingAvailable()
     {
         using var source = new SampleNic("src", SampleNic.V3, PreCopy);

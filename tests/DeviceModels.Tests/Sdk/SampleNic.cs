@@ -31,6 +31,12 @@ internal sealed class SampleNic : MigratableDevice
     public int CoreSaves { get; private set; }
     public List<string> Hooks { get; } = [];
     public Exception? FailOnStop { get; set; }
+    public bool EarlyLoad { get; set; }
+
+    protected override bool LoadsSectionsEarly => EarlyLoad;
+
+    protected override void LoadSection(string section, DeviceStateReader reader) =>
+        reader.ReadBytes("data").Span.CopyTo(_rings[Array.IndexOf(RingNames, section)]);
 
     public IReadOnlyList<byte[]> Rings => _rings;
 
@@ -73,7 +79,7 @@ internal sealed class SampleNic : MigratableDevice
         {
             DroppedCounter = dropped;
         }
-        for (int i = 0; i < _rings.Length; i++)
+        for (int i = 0; i < _rings.Length && !EarlyLoad; i++)
         {
             ReadOnlyMemory<byte> data = reader.ReadSection(RingNames[i]).ReadBytes("data");
             if (data.Length != _rings[i].Length)
