@@ -58,8 +58,28 @@ public sealed class MigrateTests : IDisposable
             new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination));
 
         Assert.True(outcome.Succeeded, outcome.ToString());
+        // v1 has SAVING|RUNNING, so pre-copy runs over the migration region too.
+        Assert.Equal(1, outcome.PreCopyIterations);
         Assert.Equal(before with { State = MigrationState.Running }, _host.Snapshot(destination));
         Assert.Equal(MigrationState.Stop, _host.StateOf(source));
+    }
+
+    [Fact]
+    public async Task BetweenTwoHosts_TheNewDestinationLivesOnTheOtherHost()
+    {
+        using var other = new EmulatedMigrationHost();
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
+        NicSnapshot before = _host.Snapshot(source);
+        var destination = MigrationDestination.NewDevice(other.Migration, EmulatedMigrationHost.Parent, EmulatedMigrationHost.V2Type);
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(new MigrationSource(_host.Migration, source), destination);
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        MdevUuid created = destination.NewDeviceUuid!.Value;
+        Assert.False(_host.Exists(created));
+        Assert.Equal(before with { State = MigrationState.Running }, other.Snapshot(created));
+        Assert.Empty(_host.RunningDevices());
+        Assert.Equal([created], other.RunningDevices());
     }
 
     [Fact]
