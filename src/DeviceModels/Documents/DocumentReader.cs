@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Vfio.DeviceModels.Documents;
+
+/// <summary>Turns wire shapes into model objects, naming the path of whatever is missing or wrong.</summary>
+internal static class DocumentReader
+{
+    public static T Deserialize<T>(string json, JsonTypeInfo<T> info, string kind)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        T? dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize(json, info);
+        }
+        catch (JsonException e)
+        {
+            // e.Path is the JSON path of the offending token, e.g. $.models['x'].params.
+            throw new DeviceModelException(ErrorCode.DocumentInvalid, $"{kind} is not valid: {e.Message}", e)
+            {
+                Parameter = e.Path,
+            };
+        }
+        return dto ?? throw Missing(kind, "$", "a JSON object");
+    }
+
+    public static DeviceModelException Missing(string kind, string path, string what) =>
+        new(ErrorCode.DocumentInvalid, $"{kind} is missing required field '{path}' ({what})")
+        {
+            Parameter = path,
+            Expected = what,
+        };
+
+    public static DeviceModelException Wrong(string kind, string path, string? value, string what, Exception? inner = null) =>
+        new(ErrorCode.DocumentInvalid, $"{kind} has an invalid '{path}': '{value}' is not {what}{(inner is null ? string.Empty : ": " + inner.Message)}", inner)
+        {
+            Parameter = path,
+            Value = value,
+            Expected = what,
+        };
+
+    public static T Require<T>(T? value, string kind, string path, string what)
+        where T : class => value ?? throw Missing(kind, path, what);
+
+    public static ModelDescription ReadModel(string kind, string path, string id, ModelDto? dto)
+    {
+        if (dto is null)
+        {
+            throw Missing(kind, path, "a model object");
+        }
+        if (!DeviceModelId.TryParse(id, out DeviceModelId modelId))
+        {
+            try
+            {
+                DeviceModelId.Parse(id);
+            }
+            catch (DeviceModelException e)
+            {
+                throw Wrong(kind, path, id, "a model id", e);
+            }
+        }
+        var specs = new List<ParameterSpec>();
+        foreach ((string name, ParamDto? p) in dto.Params ?? [])
+        {
+            string pp = $"{path}.params.{name}";
+            if (p is null)
+            {
+                throw Missing(kind, pp, "a parameter object");
+            }
+            string typeText = Require(p.Type, kind, pp + ".type", "bool, int or str");
+            if (!ValueSyntax.TryParseType(typeText, out ParameterType type))
+            {
+                throw Wrong(kind, pp + ".type", typeText, "bool, int or str");
+            }
+            string? allowedText = type == ParameterType.Bool ? p.AllowedValues ?? "off,on" : Require(p.AllowedValues, kind, pp + ".allowed_values", "a list or ranges such as 0-64");
+            string off = Require(p.OffValue, kind, pp + ".off_value", "the value that disables the feature");
+            string init = Require(p.InitValue, kind, pp + ".init_value", "the value of a device created with nothing pinned");
+            try
+            {
+                specs.Add(new ParameterSpec(name, type, AllowedValues.Parse(type, allowedText), off, init, p.Description ?? string.Empty, p.Since));
+            }
+            catch (DeviceModelException e)
+            {
+                throw Wrong(kind, pp, name, "a valid parameter", e);
+            }
+        }
+        var versions = new List<ModelVersion>();
+        foreach ((string name, Dictionary<string, string>? assignments) in dto.Versions ?? [])
+        {
+            if (assignments is null)
+            {
+                throw Missing(kind, $"{path}.versions.{name}", "an object of parameter assignments");
+            }
+            try
+            {
+                versions.Add(new ModelVersion(name, assignments));
+            }
+            catch (DeviceModelException e)
+            {
+                throw Wrong(kind, $"{path}.versions.{name}", name, "a valid version", e);
+            }
+        }
+        if (versions.Count > 0 && dto.Latest is null)
+        {
+            throw Missing(kind, path + ".latest", "the newest version's name");
+        }
+        try
+        {
+            return new ModelDescription(modelId, specs, versions, dto.Latest);
+        }
+        catch (DeviceModelException e)
+        {
+            throw Wrong(kind, path, id, "a valid model description", e);
+        }
+    }
+
+    public static ModelDto WriteModel(ModelDescription model) => new()
+    {
+        Params = model.Parameters.ToDictionary(
+            p => p.Name,
+            p => (ParamDto?)new ParamDto
+            {
+                Type = ValueSyntax.TypeName(p.Type),
+                AllowedValues = p.AllowedValues.Text,
+                OffValue = p.OffValue,
+                InitValue = p.InitValue,
+                Description = p.Description,
+                Since = p.Since,
+            },
+            StringComparer.Ordinal),
+        // Versions are written expanded (base chains resolved), so a reader needs no chain logic.
+        Versions = model.Versions.ToDictionary(
+            v => v.Name,
+            v => (Dictionary<string, string>?)model.ExpandVersion(v.Name).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            StringComparer.Ordinal),
+        Latest = model.LatestVersion,
+    };
+}
