@@ -1,0 +1,181 @@
+using Vfio.DeviceModels.State;
+using Vfio.Devices;
+
+namespace Vfio.DeviceModels.Sdk;
+
+public abstract partial class MigratableDevice
+{
+    // The save session: produces the container one piece at a time (preamble, one section, the core fields plus
+    // the end marker), so at most one section is materialised. A section is "sent" once it was encoded into a
+    // piece; MarkDirty puts a sent section back in the queue.
+    private StateBuffer? _piece;
+    private int _piecePos;
+    private bool _pieceIsInitial;
+    private bool _saving;
+    private bool _preambleSent;
+    private bool _coreSent;
+    private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
+    private readonly List<string> _dirty = [];
+    private readonly Dictionary<string, long> _lastSectionSize = new(StringComparer.Ordinal);
+    private long _lastCoreSize = 256;
+
+    /// <summary>Bytes of sections sent again because they changed after being sent, this session.</summary>
+    public long ResentBytes { get; private set; }
+
+    /// <summary>
+    /// Tells the base that <paramref name="section"/> changed. If it was already sent in this save session it is
+    /// sent again (during PRE_COPY, or at the latest in STOP_COPY); otherwise nothing happens, since its first send
+    /// will carry the change.
+    /// </summary>
+    /// <param name="section">One of <see cref="Sections"/>.</param>
+    /// <exception cref="ArgumentException">When the name is not a declared section.</exception>
+    protected void MarkDirty(string section)
+    {
+        lock (_sync)
+        {
+            if (!Sections.Contains(section))
+            {
+                throw new ArgumentException($"device {Name}: '{section}' is not one of its sections ({string.Join(", ", Sections)})", nameof(section));
+            }
+            if (_saving && _sent.Contains(section) && !_dirty.Contains(section))
+            {
+                _dirty.Add(section);
+            }
+        }
+    }
+
+    /// <summary>An estimate of one section's encoded size, for pre-copy accounting before it was ever saved.</summary>
+    /// <param name="section">The section.</param>
+    /// <returns>Bytes; the default is 0 until the section has been saved once, then its last size.</returns>
+    protected virtual long EstimateSectionSize(string section) => 0;
+
+    /// <inheritdoc />
+    public int ReadData(Span<byte> buffer)
+    {
+        lock (_sync)
+        {
+            if (!_saving)
+            {
+                throw new VfioException(ErrorCode.DeviceRefusedState,
+                    $"device {Name}: saved state is read in PRE_COPY or STOP_COPY, the device is in {_state}")
+                { Device = Name, Value = _state.ToString(), Expected = "PreCopy, PreCopyP2P or StopCopy" };
+            }
+            if (buffer.IsEmpty)
+            {
+                return 0;
+            }
+            while (_piece is null || _piecePos == _piece.Length)
+            {
+                if (!NextPiece())
+                {
+                    return _state == MigrationState.StopCopy ? 0 : -1;
+                }
+            }
+            int n = Math.Min(buffer.Length, _piece.Length - _piecePos);
+            _piece.WrittenSpan.Slice(_piecePos, n).CopyTo(buffer);
+            _piecePos += n;
+            return n;
+        }
+    }
+
+    /// <inheritdoc />
+    public PrecopyInfo GetPrecopyInfo()
+    {
+        lock (_sync)
+        {
+            long remaining = _piece is null ? 0 : _piece.Length - _piecePos;
+            long initial = _pieceIsInitial ? remaining : 0;
+            long dirty = _pieceIsInitial ? 0 : remaining;
+            if (!_preambleSent)
+            {
+                initial += DeviceStateFormat.PreambleLength;
+            }
+            foreach (string section in Sections)
+            {
+                if (!_sent.Contains(section))
+                {
+                    initial += SectionEstimate(section);
+                }
+            }
+            foreach (string section in _dirty)
+            {
+                dirty += SectionEstimate(section);
+            }
+            return new PrecopyInfo((ulong)initial, (ulong)dirty);
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong GetStopCopySize()
+    {
+        lock (_sync)
+        {
+            PrecopyInfo pending = _saving ? GetPrecopyInfo() : new PrecopyInfo((ulong)(DeviceStateFormat.PreambleLength + Sections.Sum(SectionEstimate)), 0);
+            return pending.InitialBytes + pending.DirtyBytes + (ulong)(_coreSent ? 0 : _lastCoreSize + 1);
+        }
+    }
+
+    private void BeginSave()
+    {
+        _saving = true;
+        _preambleSent = _coreSent = false;
+        _sent.Clear();
+        _dirty.Clear();
+        _piecePos = 0;
+        _piece?.Clear();
+        ResentBytes = 0;
+    }
+
+    private void EndSave()
+    {
+        _saving = false;
+        _piece?.Dispose();
+        _piece = null;
+        _piecePos = 0;
+        _sent.Clear();
+        _dirty.Clear();
+    }
+
+    // Encodes the next piece into _piece; false when nothing is due now (pre-copy) or the container is complete.
+    private bool NextPiece()
+    {
+        _piece ??= new StateBuffer(4096);
+        _piece.Clear();
+        _piecePos = 0;
+        if (!_preambleSent)
+        {
+            DeviceStateFormat.WritePreamble(_piece.Append(DeviceStateFormat.PreambleLength));
+            _preambleSent = true;
+            _pieceIsInitial = true;
+            return true;
+        }
+        string? unsent = Sections.FirstOrDefault(s => !_sent.Contains(s));
+        if (unsent is not null || _dirty.Count > 0)
+        {
+            string section = unsent ?? _dirty[0];
+            _dirty.Remove(section);
+            _sent.Add(section);
+            _pieceIsInitial = unsent is not null;
+            new DeviceStateWriter(_piece, null, "").WriteSection(section, w => SaveSection(section, w));
+            _lastSectionSize[section] = _piece.Length;
+            if (!_pieceIsInitial)
+            {
+                ResentBytes += _piece.Length;
+            }
+            return true;
+        }
+        if (_state != MigrationState.StopCopy || _coreSent)
+        {
+            return false;
+        }
+        _pieceIsInitial = false;
+        SaveState(new DeviceStateWriter(_piece, null, ""));
+        _lastCoreSize = _piece.Length;
+        _piece.Append(1)[0] = DeviceStateFormat.EndTag;
+        _coreSent = true;
+        return true;
+    }
+
+    private long SectionEstimate(string section) =>
+        _lastSectionSize.TryGetValue(section, out long size) ? size : EstimateSectionSize(section);
+}

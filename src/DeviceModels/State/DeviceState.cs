@@ -1,0 +1,55 @@
+namespace Vfio.DeviceModels.State;
+
+/// <summary>
+/// Whole-container helpers of the device-state format: save a state to bytes and load it back with the same
+/// checks a <c>MigratableDevice</c> applies (unknown required fields refused, unknown optional fields skipped).
+/// </summary>
+/// <remarks>Used by tools and tests and by devices whose state is small; <c>MigratableDevice</c> streams the same
+/// format in pieces instead of materialising it.</remarks>
+public static class DeviceState
+{
+    /// <summary>The default limit on one encoded top-level field when loading, 1 GiB.</summary>
+    public const long DefaultMaxFieldLength = 1L << 30;
+
+    /// <summary>Encodes a complete container: preamble, the fields <paramref name="save"/> writes, end marker.</summary>
+    /// <param name="save">Writes the fields.</param>
+    /// <returns>The encoded state.</returns>
+    public static byte[] Save(Action<DeviceStateWriter> save)
+    {
+        ArgumentNullException.ThrowIfNull(save);
+        using var buffer = new StateBuffer();
+        DeviceStateFormat.WritePreamble(buffer.Append(DeviceStateFormat.PreambleLength));
+        save(new DeviceStateWriter(buffer, null, ""));
+        buffer.Append(1)[0] = DeviceStateFormat.EndTag;
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Decodes a container and runs <paramref name="load"/> over it, then refuses unread required fields.</summary>
+    /// <param name="state">The encoded state.</param>
+    /// <param name="device">The device name for messages.</param>
+    /// <param name="load">Reads the fields.</param>
+    /// <param name="maxFieldLength">Largest top-level field accepted.</param>
+    /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> or <see cref="ErrorCode.DeviceStateFieldUnknown"/>.</exception>
+    public static void Load(ReadOnlySpan<byte> state, string device, Action<DeviceStateReader> load, long maxFieldLength = DefaultMaxFieldLength)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        using var assembler = new DeviceStateAssembler(device, maxFieldLength);
+        assembler.Write(state);
+        DeviceStateReader reader = assembler.Finish();
+        load(reader);
+        reader.Complete();
+    }
+
+    /// <summary>Records the schema of the fields <paramref name="save"/> writes (names, types, presence, since).</summary>
+    /// <param name="modelId">The model the schema belongs to, for the document.</param>
+    /// <param name="save">Writes the fields, as a device's save code does.</param>
+    /// <returns>The schema.</returns>
+    public static DeviceStateSchema ExportSchema(string modelId, Action<DeviceStateWriter> save)
+    {
+        ArgumentNullException.ThrowIfNull(save);
+        var recorder = new SchemaRecorder();
+        using var buffer = new StateBuffer();
+        save(new DeviceStateWriter(buffer, recorder, ""));
+        return recorder.ToSchema(modelId);
+    }
+}

@@ -1,0 +1,275 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Vfio.DeviceModels.Streams;
+
+/// <summary>
+/// Writes the migration stream envelope (docs/stream-format.md): preamble, header record, data chunks of at
+/// most the chunk size each with its CRC32C, and the end record with totals.
+/// </summary>
+/// <remarks>
+/// Memory use is the chunk size (one pooled buffer in <see cref="CopyFrom"/>), whatever the device state's size.
+/// The preamble and header record are written before the first data chunk or by <see cref="Complete"/>.
+/// The writer does not own <c>output</c> and never disposes it.
+/// </remarks>
+public sealed class MigrationStreamWriter
+{
+    private readonly Stream _output;
+    private readonly byte[] _headerBytes;
+    private readonly uint _headerCrc;
+    private readonly int _chunkSize;
+    private bool _headerWritten;
+    private bool _completed;
+
+    /// <summary>Creates a writer; nothing is written until the first data or <see cref="Complete"/>.</summary>
+    /// <param name="output">Where the envelope goes (a file, a pipe, a socket). Not disposed by the writer.</param>
+    /// <param name="header">The source's model, configuration and device name.</param>
+    /// <param name="chunkSize">Largest data chunk, 1 byte to 64 MiB; the reader's limit must be at least this.</param>
+    public MigrationStreamWriter(Stream output, MigrationStreamHeader header, int chunkSize = StreamFormat.DefaultChunkSize)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(header);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, StreamFormat.MaxChunkSizeLimit);
+        _output = output;
+        _chunkSize = chunkSize;
+        _headerBytes = EncodeHeader(header);
+        _headerCrc = Crc32C.Compute(_headerBytes);
+    }
+
+    /// <summary>The default chunk size, 1 MiB.</summary>
+    public const int DefaultChunkSize = StreamFormat.DefaultChunkSize;
+
+    /// <summary>Device data bytes written so far.</summary>
+    public long DataLength { get; private set; }
+
+    /// <summary>Data chunks written so far.</summary>
+    public uint ChunkCount { get; private set; }
+
+    /// <summary>Writes device data as one or more chunks of at most the chunk size.</summary>
+    /// <param name="data">The bytes; an empty span writes nothing.</param>
+    /// <exception cref="InvalidOperationException">After <see cref="Complete"/>.</exception>
+    public void Write(ReadOnlySpan<byte> data)
+    {
+        EnsureHeader();
+        Span<byte> recordHeader = stackalloc byte[StreamFormat.RecordHeaderLength];
+        while (!data.IsEmpty)
+        {
+            ReadOnlySpan<byte> chunk = data[..Math.Min(data.Length, _chunkSize)];
+            FillRecordHeader(recordHeader, StreamRecordKind.Data, chunk);
+            _output.Write(recordHeader);
+            _output.Write(chunk);
+            Count(chunk.Length);
+            data = data[chunk.Length..];
+        }
+    }
+
+    /// <summary>Writes device data as one or more chunks, asynchronously.</summary>
+    /// <param name="data">The bytes.</param>
+    /// <param name="cancellationToken">Cancels between chunks and inside the output's writes.</param>
+    /// <returns>A task that completes when the bytes are handed to the output.</returns>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        await EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
+        byte[] recordHeader = new byte[StreamFormat.RecordHeaderLength];
+        while (!data.IsEmpty)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ReadOnlyMemory<byte> chunk = data[..Math.Min(data.Length, _chunkSize)];
+            FillRecordHeader(recordHeader, StreamRecordKind.Data, chunk.Span);
+            await _output.WriteAsync(recordHeader, cancellationToken).ConfigureAwait(false);
+            await _output.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            Count(chunk.Length);
+            data = data[chunk.Length..];
+        }
+    }
+
+    /// <summary>Writes the end record (totals and header CRC) and flushes the output. Call exactly once.</summary>
+    /// <exception cref="InvalidOperationException">When already completed.</exception>
+    public void Complete()
+    {
+        EnsureHeader();
+        Span<byte> end = stackalloc byte[StreamFormat.RecordHeaderLength + StreamFormat.EndRecordLength];
+        FillEnd(end);
+        _completed = true;
+        _output.Write(end);
+        _output.Flush();
+    }
+
+    /// <summary>Writes the end record and flushes, asynchronously.</summary>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the end record is flushed.</returns>
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
+        byte[] end = new byte[StreamFormat.RecordHeaderLength + StreamFormat.EndRecordLength];
+        FillEnd(end);
+        _completed = true;
+        await _output.WriteAsync(end, cancellationToken).ConfigureAwait(false);
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Copies a device's data session (read until it returns 0) into a complete envelope, one chunk-sized pooled
+    /// buffer at a time.
+    /// </summary>
+    /// <param name="deviceData">The device's saved state, e.g. the STOP_COPY data session.</param>
+    /// <param name="output">Where the envelope goes.</param>
+    /// <param name="header">The source's model, configuration and device name.</param>
+    /// <param name="progress">Receives the total device bytes copied after each chunk.</param>
+    /// <param name="chunkSize">Chunk size (default 1 MiB).</param>
+    /// <param name="cancellationToken">Checked before each chunk.</param>
+    /// <returns>The number of device data bytes copied.</returns>
+    /// <exception cref="OperationCanceledException">When cancelled; the envelope is left without an end record,
+    /// which every reader refuses (<see cref="ErrorCode.StreamTruncated"/>).</exception>
+    public static long CopyFrom(Stream deviceData, Stream output, MigrationStreamHeader header, IProgress<long>? progress = null,
+        int chunkSize = StreamFormat.DefaultChunkSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deviceData);
+        var writer = new MigrationStreamWriter(output, header, chunkSize);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+        try
+        {
+            writer.EnsureHeader();
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int filled = Fill(deviceData, buffer.AsSpan(0, chunkSize));
+                if (filled == 0)
+                {
+                    break;
+                }
+                writer.Write(buffer.AsSpan(0, filled));
+                progress?.Report(writer.DataLength);
+                if (filled < chunkSize)
+                {
+                    break;
+                }
+            }
+            writer.Complete();
+            return writer.DataLength;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The asynchronous form of <see cref="CopyFrom"/>.</summary>
+    /// <param name="deviceData">The device's saved state.</param>
+    /// <param name="output">Where the envelope goes.</param>
+    /// <param name="header">The source's model, configuration and device name.</param>
+    /// <param name="progress">Receives the total device bytes copied after each chunk.</param>
+    /// <param name="chunkSize">Chunk size (default 1 MiB).</param>
+    /// <param name="cancellationToken">Cancels reads and writes.</param>
+    /// <returns>The number of device data bytes copied.</returns>
+    public static async Task<long> CopyFromAsync(Stream deviceData, Stream output, MigrationStreamHeader header,
+        IProgress<long>? progress = null, int chunkSize = StreamFormat.DefaultChunkSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deviceData);
+        var writer = new MigrationStreamWriter(output, header, chunkSize);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
+        try
+        {
+            await writer.EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                int filled = await deviceData.ReadAtLeastAsync(buffer.AsMemory(0, chunkSize), chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (filled == 0)
+                {
+                    break;
+                }
+                await writer.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
+                progress?.Report(writer.DataLength);
+                if (filled < chunkSize)
+                {
+                    break;
+                }
+            }
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return writer.DataLength;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Encodes preamble + header record; the end record carries the CRC32C of exactly these bytes.</summary>
+    internal static byte[] EncodeHeader(MigrationStreamHeader header)
+    {
+        byte[] model = Encoding.UTF8.GetBytes(header.ModelId);
+        byte[] config = Encoding.UTF8.GetBytes(header.Configuration);
+        byte[] name = Encoding.UTF8.GetBytes(header.DeviceName);
+        int payloadLength = 6 + model.Length + config.Length + name.Length;
+        byte[] bytes = new byte[StreamFormat.PreambleLength + StreamFormat.RecordHeaderLength + payloadLength];
+        Span<byte> s = bytes;
+        BinaryPrimitives.WriteUInt64LittleEndian(s, StreamFormat.Magic);
+        BinaryPrimitives.WriteUInt16LittleEndian(s[8..], StreamFormat.Major);
+        BinaryPrimitives.WriteUInt16LittleEndian(s[10..], StreamFormat.Minor);
+        Span<byte> payload = s[(StreamFormat.PreambleLength + StreamFormat.RecordHeaderLength)..];
+        int at = 0;
+        foreach (byte[] field in (ReadOnlySpan<byte[]>)[model, config, name])
+        {
+            BinaryPrimitives.WriteUInt16LittleEndian(payload[at..], (ushort)field.Length);
+            field.CopyTo(payload[(at + 2)..]);
+            at += 2 + field.Length;
+        }
+        FillRecordHeader(s.Slice(StreamFormat.PreambleLength, StreamFormat.RecordHeaderLength), StreamRecordKind.Header, payload);
+        return bytes;
+    }
+
+    private static void FillRecordHeader(Span<byte> recordHeader, StreamRecordKind kind, ReadOnlySpan<byte> payload)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(recordHeader, (uint)kind);
+        BinaryPrimitives.WriteUInt32LittleEndian(recordHeader[4..], (uint)payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(recordHeader[8..], Crc32C.Compute(payload));
+    }
+
+    private void FillEnd(Span<byte> end)
+    {
+        Span<byte> payload = end[StreamFormat.RecordHeaderLength..];
+        BinaryPrimitives.WriteUInt64LittleEndian(payload, (ulong)DataLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(payload[8..], ChunkCount);
+        BinaryPrimitives.WriteUInt32LittleEndian(payload[12..], _headerCrc);
+        FillRecordHeader(end, StreamRecordKind.End, payload);
+    }
+
+    private void Count(int chunkLength)
+    {
+        DataLength += chunkLength;
+        ChunkCount = checked(ChunkCount + 1);
+    }
+
+    private void EnsureHeader()
+    {
+        ThrowIfCompleted();
+        if (!_headerWritten)
+        {
+            _output.Write(_headerBytes);
+            _headerWritten = true;
+        }
+    }
+
+    private async ValueTask EnsureHeaderAsync(CancellationToken cancellationToken)
+    {
+        ThrowIfCompleted();
+        if (!_headerWritten)
+        {
+            await _output.WriteAsync(_headerBytes, cancellationToken).ConfigureAwait(false);
+            _headerWritten = true;
+        }
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (_completed)
+        {
+            throw new InvalidOperationException("The migration stream was already completed with its end record.");
+        }
+    }
+
+    // Reads until the span is full or the source ends: a data session may return short reads.
+    private static int Fill(Stream source, Span<byte> buffer) => source.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+}
