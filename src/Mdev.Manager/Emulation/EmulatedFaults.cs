@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using Vfio;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// Fault injection points of the emulated host, for tests that prove a failure is rolled back: each fault makes
+/// the emulated kernel refuse an operation the way a driver's store() returning an error would.
+/// </summary>
+public sealed class EmulatedFaults
+{
+    private readonly ConcurrentDictionary<string, bool> _refusedParameters = new(StringComparer.Ordinal);
+
+    /// <summary>Makes every write to a <c>migration/&lt;parameter&gt;</c> file of any device fail (as EIO would).</summary>
+    /// <param name="parameter">The parameter whose writes fail.</param>
+    public void RefuseParameterWrites(AttributeName parameter) => _refusedParameters[parameter.Value] = true;
+
+    /// <summary>Throws the injected failure for a parameter write, if one is set.</summary>
+    internal void OnParameterWrite(MdevUuid device, AttributeName parameter, string value)
+    {
+        if (_refusedParameters.ContainsKey(parameter.Value))
+        {
+            throw new VfioException(ErrorCode.KernelCallFailed,
+                $"writing {NameRules.Quote(value)} to migration/{parameter} of {device} failed: input/output error (injected fault).")
+            {
+                Device = device.ToString(),
+                Parameter = parameter.Value,
+                Value = value,
+            };
+        }
+    }
+}

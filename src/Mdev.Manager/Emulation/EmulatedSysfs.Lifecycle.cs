@@ -1,0 +1,142 @@
+using System.Globalization;
+using Vfio;
+
+namespace Mdev.Manager;
+
+// What the kernel's mdev core (drivers/vfio/mdev/mdev_sysfs.c create_store/remove_store) and a
+// migration-aware driver do, done in files under the host lock.
+public sealed partial class EmulatedSysfs
+{
+    private void Create(ParentDeviceName parent, MdevTypeName type, string value)
+    {
+        // create_store accepts the UUID with or without one trailing newline and nothing else.
+        string text = value.EndsWith('\n') ? value[..^1] : value;
+        if (!MdevUuid.TryParse(text, out MdevUuid uuid))
+        {
+            throw new VfioException(ErrorCode.KernelCallFailed,
+                $"writing {NameRules.Quote(value)} to create of {parent}/{type} failed: invalid argument (expected exactly one UUID).")
+            {
+                Value = value,
+                Expected = "a canonical UUID",
+            };
+        }
+
+        using HostLock hostLock = TakeLock();
+        if (_files.Exists(Layout.Device(uuid)))
+        {
+            throw new VfioException(ErrorCode.DeviceExists, $"mediated device {uuid} already exists on the emulated host.") { Device = uuid.ToString() };
+        }
+        SysfsPath available = Layout.TypeAvailableInstances(parent, type);
+        int instances = _files.ReadInt(available);
+        if (instances == 0)
+        {
+            throw new VfioException(ErrorCode.NoInstancesAvailable, $"type {type} of parent {parent} has no instance available for {uuid}.")
+            {
+                Device = uuid.ToString(),
+                Value = type.Value,
+            };
+        }
+        // Read before anything is made, so a bad document leaves nothing behind.
+        TypeMigrationDefaults? migration = ReadTypeMigration(parent, type);
+
+        SysfsPath device = _paths.DeviceDirectory(parent, uuid);
+        Directory.CreateDirectory(device.FullPath);
+        File.WriteAllText((device / "remove").FullPath, string.Empty);
+        File.CreateSymbolicLink((device / "mdev_type").FullPath, $"../mdev_supported_types/{type}");
+        int group = NextIommuGroup();
+        Directory.CreateDirectory((Layout.IommuGroups / Number(group) / "devices").FullPath);
+        File.CreateSymbolicLink((device / "iommu_group").FullPath, $"../../../../kernel/iommu_groups/{Number(group)}");
+        if (migration is not null)
+        {
+            SysfsPath directory = device / "migration";
+            Directory.CreateDirectory(directory.FullPath);
+            File.WriteAllText((directory / "model").FullPath, migration.Model + "\n");
+            foreach (KeyValuePair<string, string> parameter in migration.InitValues)
+            {
+                File.WriteAllText((directory / parameter.Key).FullPath, parameter.Value + "\n");
+            }
+        }
+        Directory.CreateDirectory(Layout.TypeDevices(parent, type).FullPath);
+        File.CreateSymbolicLink((Layout.TypeDevices(parent, type) / uuid.ToString()).FullPath, $"../../../{uuid}");
+        // The bus link last: a reader that does not take the lock sees either no device or a complete one.
+        Directory.CreateDirectory(Layout.MdevDevices.FullPath);
+        File.CreateSymbolicLink(Layout.Device(uuid).FullPath, $"../../../devices/vfio-emu/{parent}/{uuid}");
+        AtomicFile.Write(PathResolver.Resolve(available).FullPath, Number(instances - 1) + "\n");
+    }
+
+    private void Remove(MdevUuid uuid, string value)
+    {
+        // remove_store: kstrtoul, and only 1 removes.
+        if (value is not ("1" or "1\n"))
+        {
+            throw new VfioException(ErrorCode.KernelCallFailed, $"writing {NameRules.Quote(value)} to remove of {uuid} failed: invalid argument (expected 1).")
+            {
+                Device = uuid.ToString(),
+                Value = value,
+                Expected = "1",
+            };
+        }
+        using HostLock hostLock = TakeLock();
+        SysfsPath device = RequireDevice(uuid);
+        SysfsPath type = _files.Resolve(device / "mdev_type")
+            ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} has no mdev_type link on the emulated host.") { Device = uuid.ToString() };
+        SysfsPath? group = _files.Resolve(device / "iommu_group");
+
+        File.Delete(Layout.Device(uuid).FullPath);
+        File.Delete((type / "devices" / uuid.ToString()).FullPath);
+        Directory.Delete(device.FullPath, recursive: true);
+        if (group is SysfsPath g)
+        {
+            Directory.Delete(g.FullPath, recursive: true);
+        }
+        string stateDirectory = _paths.DeviceState(uuid).FullPath;
+        if (Directory.Exists(stateDirectory))
+        {
+            Directory.Delete(stateDirectory, recursive: true);
+        }
+        SysfsPath available = type / "available_instances";
+        AtomicFile.Write(available.FullPath, Number(_files.ReadInt(available) + 1) + "\n");
+    }
+
+    private void WriteParameter(MdevUuid uuid, AttributeName parameter, SysfsPath file, string value)
+    {
+        string text = value.EndsWith('\n') ? value[..^1] : value;
+        if (text.Length == 0 || text.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new VfioException(ErrorCode.KernelCallFailed,
+                $"writing {NameRules.Quote(value)} to migration/{parameter} of {uuid} failed: invalid argument (expected one value).")
+            {
+                Device = uuid.ToString(),
+                Parameter = parameter.Value,
+                Value = value,
+            };
+        }
+        using HostLock hostLock = TakeLock();
+        if (IsOpened(uuid))
+        {
+            throw new VfioException(ErrorCode.DeviceAlreadyOpened,
+                $"mediated device {uuid} has been opened; its migration parameter {parameter} can no longer change (refused {NameRules.Quote(text)}).")
+            {
+                Device = uuid.ToString(),
+                Parameter = parameter.Value,
+                Value = text,
+            };
+        }
+        Faults.OnParameterWrite(uuid, parameter, text);
+        ValidateParameter(uuid, parameter, text);
+        AtomicFile.Write(file.FullPath, text + "\n");
+    }
+
+    private int NextIommuGroup()
+    {
+        SysfsPath counter = _paths.LastIommuGroup;
+        int last = File.Exists(counter.FullPath) ? _files.ReadInt(counter) : 0;
+        AtomicFile.Write(counter.FullPath, Number(last + 1) + "\n");
+        return last + 1;
+    }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>What a new device of a type starts with: its model id and every parameter at its init value.</summary>
+    private sealed record TypeMigrationDefaults(string Model, IReadOnlyList<KeyValuePair<string, string>> InitValues);
+}

@@ -1,0 +1,118 @@
+using Vfio;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// The emulated host: a directory laid out like sysfs in which writes to <c>create</c>, <c>remove</c> and a
+/// device's <c>migration/</c> files do what the kernel and a migration-aware driver would do, under an
+/// exclusive file lock, so several processes share one consistent host.
+/// </summary>
+/// <remarks>
+/// <para>Reads go straight to the files (<c>cat</c> works on the tree). Writes to <c>create</c> make the device
+/// directory under its parent, the <c>sys/bus/mdev/devices</c>, <c>mdev_type</c>, <c>iommu_group</c> and
+/// type <c>devices/</c> links, decrement <c>available_instances</c>, and, when the type has a
+/// <c>migration_info.json</c>, create <c>migration/model</c> and one file per parameter at its init value.
+/// <c>remove</c> undoes all of it. Parameter writes are refused once the device has been opened.</para>
+/// <para><c>available_instances</c> is counted per type here; a real driver may share one pool between types
+/// (mtty's 24 ports serve both <c>mtty-1</c> and <c>mtty-2</c>).</para>
+/// </remarks>
+public sealed partial class EmulatedSysfs : ISysfs
+{
+    private readonly RealSysfs _files;
+    private readonly EmulatedPaths _paths;
+    private readonly TimeSpan _lockTimeout;
+
+    /// <summary>Opens an emulated host laid out by <see cref="EmulatedHostBuilder"/>.</summary>
+    /// <param name="layout">The paths; its root is the emulated host directory.</param>
+    /// <param name="lockTimeout">How long a change waits for another process's change to finish.</param>
+    public EmulatedSysfs(SysfsLayout layout, TimeSpan lockTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lockTimeout, TimeSpan.Zero);
+        _files = new RealSysfs(layout);
+        _paths = new EmulatedPaths(layout);
+        _lockTimeout = lockTimeout;
+    }
+
+    /// <inheritdoc/>
+    public SysfsLayout Layout => _files.Layout;
+
+    /// <summary>Fault injection for tests that prove rollback paths.</summary>
+    public EmulatedFaults Faults { get; } = new();
+
+    /// <inheritdoc/>
+    public string ReadText(SysfsPath path) => _files.ReadText(path);
+
+    /// <inheritdoc/>
+    public bool Exists(SysfsPath path) => _files.Exists(path);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> List(SysfsPath directory) => _files.List(directory);
+
+    /// <inheritdoc/>
+    public SysfsPath? Resolve(SysfsPath path) => _files.Resolve(path);
+
+    /// <inheritdoc/>
+    /// <exception cref="VfioException"><see cref="ErrorCode.NoInstancesAvailable"/>, <see cref="ErrorCode.DeviceExists"/>,
+    /// <see cref="ErrorCode.DeviceAlreadyOpened"/>, <see cref="ErrorCode.LockTimeout"/> for the emulated kernel's refusals;
+    /// <see cref="ErrorCode.KernelCallFailed"/> for a write to a read-only or unknown attribute.</exception>
+    public void Write(SysfsPath path, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        SysfsPath resolved = _files.Resolve(path)
+            ?? throw new VfioException(ErrorCode.KernelCallFailed, $"writing {NameRules.Quote(value)} to '{path.FullPath}' failed: no such file.") { Value = value };
+        string[] segments = resolved.Relative.Split('/');
+        string[] devicesRoot = _paths.DevicesRoot.Relative.Split('/');
+        // Everything the emulated kernel acts on lives under sys/devices/vfio-emu/<parent>/.
+        if (segments.Length > devicesRoot.Length + 1 && segments.AsSpan(0, devicesRoot.Length).SequenceEqual(devicesRoot))
+        {
+            var parent = ParentDeviceName.Parse(segments[devicesRoot.Length]);
+            ReadOnlySpan<string> rest = segments.AsSpan(devicesRoot.Length + 1);
+            if (rest.Length == 3 && rest[0] == "mdev_supported_types" && rest[2] == "create")
+            {
+                Create(parent, MdevTypeName.Parse(rest[1]), value);
+                return;
+            }
+            if (rest.Length == 2 && rest[1] == "remove" && MdevUuid.TryParse(rest[0], out MdevUuid removed))
+            {
+                Remove(removed, value);
+                return;
+            }
+            if (rest.Length == 3 && rest[1] == "migration" && rest[2] != "model" && MdevUuid.TryParse(rest[0], out MdevUuid device))
+            {
+                WriteParameter(device, AttributeName.Parse(rest[2]), resolved, value);
+                return;
+            }
+        }
+        throw new VfioException(ErrorCode.KernelCallFailed, $"writing {NameRules.Quote(value)} to '{path.FullPath}' failed: permission denied (a read-only attribute).")
+        {
+            Value = value,
+        };
+    }
+
+    /// <summary>Marks a device as opened, as a VFIO open of the emulated device does; its configuration is frozen from then on.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DeviceNotFound"/> when the device does not exist.</exception>
+    public void MarkOpened(MdevUuid uuid)
+    {
+        using HostLock hostLock = TakeLock();
+        RequireDevice(uuid);
+        Directory.CreateDirectory(_paths.DeviceState(uuid).FullPath);
+        File.WriteAllText(_paths.OpenedMarker(uuid).FullPath, string.Empty);
+    }
+
+    /// <summary>Whether a device has been opened since it was created.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <returns>True when the "opened" marker exists.</returns>
+    public bool IsOpened(MdevUuid uuid) => File.Exists(_paths.OpenedMarker(uuid).FullPath);
+
+    private HostLock TakeLock()
+    {
+        Directory.CreateDirectory(_paths.StateRoot.FullPath);
+        return HostLock.Acquire(_paths.LockFile.FullPath, _lockTimeout);
+    }
+
+    private SysfsPath RequireDevice(MdevUuid uuid) =>
+        _files.Resolve(Layout.Device(uuid))
+        ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} does not exist on the emulated host.") { Device = uuid.ToString() };
+}

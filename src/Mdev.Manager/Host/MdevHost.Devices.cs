@@ -1,0 +1,70 @@
+using Vfio;
+
+namespace Mdev.Manager;
+
+// Mediated devices (sys/bus/mdev/devices/<uuid>).
+public sealed partial class MdevHost
+{
+    /// <summary>Every mediated device that exists now.</summary>
+    /// <returns>The devices, sorted by UUID.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.SysfsAttributeMalformed"/> when a migration file does not parse.</exception>
+    public IReadOnlyList<MdevDevice> GetDevices()
+    {
+        var devices = new List<MdevDevice>();
+        foreach (string entry in Sysfs.List(Layout.MdevDevices))
+        {
+            // A device removed between the listing and the read is simply gone.
+            if (MdevUuid.TryParse(entry, out MdevUuid uuid) && FindDevice(uuid) is MdevDevice device)
+            {
+                devices.Add(device);
+            }
+        }
+        return devices;
+    }
+
+    /// <summary>One mediated device.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <returns>The device.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DeviceNotFound"/> when it does not exist.</exception>
+    public MdevDevice GetDevice(MdevUuid uuid) =>
+        FindDevice(uuid) ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} does not exist under {Layout.MdevDevices.FullPath}.")
+        {
+            Device = uuid.ToString(),
+        };
+
+    /// <summary>One mediated device, or null when it does not exist.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <returns>The device or null.</returns>
+    public MdevDevice? FindDevice(MdevUuid uuid)
+    {
+        if (!Sysfs.Exists(Layout.Device(uuid)) || Sysfs.Resolve(Layout.DeviceTypeLink(uuid)) is not SysfsPath typeDirectory)
+        {
+            return null;
+        }
+        // mdev_type -> <parent dir>/mdev_supported_types/<type>; the parent's name is its directory's name.
+        var type = MdevTypeName.Parse(typeDirectory.Name);
+        var parent = ParentDeviceName.Parse(typeDirectory.Parent.Parent.Name);
+        int? group = Sysfs.Resolve(Layout.DeviceIommuGroupLink(uuid)) is SysfsPath groupDirectory
+            ? SysfsAttributes.ParseInt(Layout.DeviceIommuGroupLink(uuid), groupDirectory.Name)
+            : null;
+        return new MdevDevice(uuid, parent, type, group, ReadMigrationAttributes(uuid));
+    }
+
+    private DeviceMigrationAttributes? ReadMigrationAttributes(MdevUuid uuid)
+    {
+        SysfsPath model = Layout.DeviceModel(uuid);
+        if (!Sysfs.Exists(model))
+        {
+            return null;
+        }
+        var parameters = new List<KeyValuePair<AttributeName, string>>();
+        foreach (string entry in Sysfs.List(Layout.DeviceMigration(uuid)))
+        {
+            if (entry != "model" && AttributeName.TryParse(entry, out AttributeName parameter))
+            {
+                parameters.Add(new(parameter, Sysfs.ReadLine(Layout.DeviceParameter(uuid, parameter))));
+            }
+        }
+        return new DeviceMigrationAttributes(Sysfs.ReadLine(model), parameters);
+    }
+}

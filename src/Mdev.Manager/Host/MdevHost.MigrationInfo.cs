@@ -1,0 +1,30 @@
+namespace Mdev.Manager;
+
+// Where a type's capability document comes from (ARCHITECTURE.md, "The sysfs layout this project proposes").
+public sealed partial class MdevHost
+{
+    /// <summary>
+    /// The type's own <c>migration_info.json</c> when present; else the manifest
+    /// <c>&lt;manifest-dir&gt;/&lt;driver&gt;/&lt;type&gt;.json</c>; else null.
+    /// </summary>
+    /// <remarks>
+    /// The driver is the parent's <c>driver</c> link name. A virtual parent such as mtty's has no driver link;
+    /// the kernel then names its types <c>&lt;dev_driver_string&gt;-&lt;name&gt;</c>, so the type name's prefix is
+    /// the manifest folder (<c>mtty</c> for <c>mtty-2</c>).
+    /// </remarks>
+    private TypeMigrationInfo? FindMigrationInfo(ParentDeviceName parent, string? driver, MdevTypeName type)
+    {
+        SysfsPath attribute = Layout.TypeMigrationInfo(parent, type);
+        if (Sysfs.Exists(attribute))
+        {
+            return new TypeMigrationInfo(MigrationInfoSource.TypeAttribute, attribute, Sysfs.ReadText(attribute));
+        }
+        string? folder = driver ?? type.DriverPrefix;
+        if (folder is null)
+        {
+            return null;
+        }
+        SysfsPath manifest = Layout.Manifest(folder, type);
+        return Sysfs.Exists(manifest) ? new TypeMigrationInfo(MigrationInfoSource.Manifest, manifest, Sysfs.ReadText(manifest)) : null;
+    }
+}
