@@ -74,7 +74,9 @@ public sealed class MttyEnumerationTests : IDisposable
         TypeMigrationInfo info = Assert.IsType<TypeMigrationInfo>(type.Migration);
         Assert.Equal(MigrationInfoSource.Manifest, info.Source);
         Assert.Equal(Path.Join(RepositoryPaths.MttyManifests, "mtty", "mtty-2.json"), info.Path.FullPath);
-        Assert.Contains("kernel.org/samples/mtty", info.Json);
+        Vfio.DeviceModels.ModelDescription model = Assert.Single(info.Document.Models);
+        Assert.Equal("kernel.org/samples/mtty", model.Id.ToString());
+        Assert.Equal("ports=2", Vfio.DeviceModels.DeviceConfiguration.FromInit(model).Values.Select(v => $"{v.Key}={v.Value}").Single());
     }
 
     [Fact]
@@ -91,10 +93,20 @@ public sealed class MttyEnumerationTests : IDisposable
     [Fact]
     public void TypeAttribute_WinsOverTheManifest()
     {
-        _tree.File($"{ParentDir}/mdev_supported_types/mtty-1/migration_info.json", "{\"models\":{}}");
+        _tree.File($"{ParentDir}/mdev_supported_types/mtty-1/migration_info.json",
+            new Vfio.DeviceModels.Documents.MigrationInfo([TestModels.Nic]).ToJson());
         MdevType type = _host.GetSupportedType(ParentDeviceName.Parse("mtty"), MdevTypeName.Parse("mtty-1"));
         Assert.Equal(MigrationInfoSource.TypeAttribute, type.Migration!.Source);
-        Assert.Equal("{\"models\":{}}", type.Migration.Json);
+        Assert.Equal(TestModels.Nic.Id, type.Migration.DefaultModel.Id);
+    }
+
+    [Fact]
+    public void MalformedMigrationInfo_IsDocumentInvalidNamingTheFile()
+    {
+        _tree.File($"{ParentDir}/mdev_supported_types/mtty-1/migration_info.json", "{\"models\":{\"x.com/y\":{\"params\":{\"p\":{\"type\":\"int\"}}}}}");
+        var e = Assert.Throws<Vfio.VfioException>(() => _host.GetSupportedType(ParentDeviceName.Parse("mtty"), MdevTypeName.Parse("mtty-1")));
+        Assert.Equal(Vfio.ErrorCode.DocumentInvalid, e.Code);
+        Assert.Contains("mtty-1/migration_info.json", e.Message);
     }
 
     [Fact]
@@ -121,7 +133,7 @@ public sealed class MttyEnumerationTests : IDisposable
 
         DeviceMigrationAttributes migration = _host.GetDevice(MdevUuid.Parse(Uuid)).Migration!;
 
-        Assert.Equal("vendor-a.com/my-nic", migration.Model);
+        Assert.Equal("vendor-a.com/my-nic", migration.Model.ToString());
         Assert.Equal(["rss=on", "rx-filter-size=32"], migration.Parameters.Select(p => $"{p.Key}={p.Value}"));
     }
 

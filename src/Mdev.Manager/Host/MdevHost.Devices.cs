@@ -1,4 +1,5 @@
 using Vfio;
+using Vfio.DeviceModels;
 
 namespace Mdev.Manager;
 
@@ -65,6 +66,11 @@ public sealed partial class MdevHost
                 parameters.Add(new(parameter, Sysfs.ReadLine(Layout.DeviceParameter(uuid, parameter))));
             }
         }
-        return new DeviceMigrationAttributes(Sysfs.ReadLine(model), parameters);
+        string id = Sysfs.ReadLine(model);
+        if (!DeviceModelId.TryParse(id, out DeviceModelId modelId))
+        {
+            throw SysfsAttributes.Malformed(model, 1, id, "expected a model id such as vendor-a.com/my-nic");
+        }
+        return new DeviceMigrationAttributes(modelId, parameters);
     }
 }

@@ -1,3 +1,7 @@
+using Vfio;
+using Vfio.DeviceModels;
+using Vfio.DeviceModels.Documents;
+
 namespace Mdev.Manager;
 
 // Where a type's capability document comes from (ARCHITECTURE.md, "The sysfs layout this project proposes").
@@ -17,7 +21,7 @@ public sealed partial class MdevHost
         SysfsPath attribute = Layout.TypeMigrationInfo(parent, type);
         if (Sysfs.Exists(attribute))
         {
-            return new TypeMigrationInfo(MigrationInfoSource.TypeAttribute, attribute, Sysfs.ReadText(attribute));
+            return Read(MigrationInfoSource.TypeAttribute, attribute);
         }
         string? folder = driver ?? type.DriverPrefix;
         if (folder is null)
@@ -25,6 +29,28 @@ public sealed partial class MdevHost
             return null;
         }
         SysfsPath manifest = Layout.Manifest(folder, type);
-        return Sysfs.Exists(manifest) ? new TypeMigrationInfo(MigrationInfoSource.Manifest, manifest, Sysfs.ReadText(manifest)) : null;
+        return Sysfs.Exists(manifest) ? Read(MigrationInfoSource.Manifest, manifest) : null;
+    }
+
+    private TypeMigrationInfo Read(MigrationInfoSource source, SysfsPath file)
+    {
+        MigrationInfo document;
+        try
+        {
+            document = MigrationInfo.Parse(Sysfs.ReadText(file));
+        }
+        catch (DeviceModelException e)
+        {
+            // The parser names the field inside the document; the file is named here.
+            throw new VfioException(e.Code, $"{file.FullPath}: {e.Message}", e) { Value = e.Value, Parameter = e.Parameter, Expected = e.Expected };
+        }
+        if (document.Models.Count == 0)
+        {
+            throw new VfioException(ErrorCode.DocumentInvalid, $"{file.FullPath}: the migration info document lists no model; expected at least one under \"models\".")
+            {
+                Value = file.FullPath,
+            };
+        }
+        return new TypeMigrationInfo(source, file, document);
     }
 }

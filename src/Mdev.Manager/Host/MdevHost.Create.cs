@@ -1,0 +1,216 @@
+using Vfio;
+using Vfio.DeviceModels;
+
+namespace Mdev.Manager;
+
+// Creating and removing devices, and pinning a configuration (ARCHITECTURE.md: validate first, create, write
+// off values then wanted values into migration/, read back, remove on any failure).
+public sealed partial class MdevHost
+{
+    /// <summary>
+    /// Creates a device of a type with a pinned configuration: the configuration is validated against the type's
+    /// model before anything is written; then the UUID is written to <c>create</c>, every parameter's off value and
+    /// then the wanted values are written to the device's <c>migration/</c> files and read back. On any failure
+    /// after <c>create</c>, the device is removed again and the original error is rethrown (mdevctl's start()).
+    /// </summary>
+    /// <param name="parent">The parent device.</param>
+    /// <param name="type">The type.</param>
+    /// <param name="uuid">The new device's UUID.</param>
+    /// <param name="configuration">The wanted configuration, or null to leave every parameter at its init value.</param>
+    /// <returns>The created device.</returns>
+    /// <exception cref="VfioException">
+    /// <see cref="ErrorCode.ParentNotFound"/>, <see cref="ErrorCode.TypeNotFound"/>, <see cref="ErrorCode.DeviceExists"/>,
+    /// <see cref="ErrorCode.NoInstancesAvailable"/>, <see cref="ErrorCode.MigrationInfoMissing"/> (a configuration for a type without
+    /// migration information), <see cref="ErrorCode.ModelMismatch"/> (the configuration's model is not the type's),
+    /// <see cref="ErrorCode.ParameterUnknown"/>/<see cref="ErrorCode.ValueNotAllowed"/> (not valid for the type's description),
+    /// <see cref="ErrorCode.ConfigurationReadbackMismatch"/>, or the write's own error; all but the last two leave nothing behind
+    /// because they are raised before <c>create</c>.
+    /// </exception>
+    public MdevDevice Create(ParentDeviceName parent, MdevTypeName type, MdevUuid uuid, DeviceConfiguration? configuration = null)
+    {
+        MdevType typeInfo = GetSupportedType(parent, type);
+        DeviceConfiguration? wanted = configuration is null ? null : ValidateForType(typeInfo, configuration, uuid);
+        if (Sysfs.Exists(Layout.Device(uuid)))
+        {
+            throw new VfioException(ErrorCode.DeviceExists, $"mediated device {uuid} already exists; choose another UUID or remove it first.")
+            {
+                Device = uuid.ToString(),
+            };
+        }
+        if (typeInfo.AvailableInstances == 0)
+        {
+            throw new VfioException(ErrorCode.NoInstancesAvailable, $"type {type} of parent {parent} has no instance available (available_instances is 0) for {uuid}.")
+            {
+                Device = uuid.ToString(),
+                Value = type.Value,
+            };
+        }
+
+        // The kernel's create_store accepts the UUID and nothing else.
+        Sysfs.Write(Layout.TypeCreate(parent, type), uuid.ToString());
+        try
+        {
+            if (wanted is not null)
+            {
+                Pin(uuid, wanted);
+            }
+            return GetDevice(uuid);
+        }
+        catch (Exception original) when (original is VfioException or IOException)
+        {
+            RemoveAfterFailure(uuid, original);
+            throw;
+        }
+    }
+
+    /// <summary>Sets a created but not yet opened ("pool") device to a wanted configuration instead of re-creating it.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <param name="configuration">The wanted configuration.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DeviceNotFound"/>, <see cref="ErrorCode.DeviceAlreadyOpened"/> (the driver
+    /// refuses changes after the first open), <see cref="ErrorCode.ModelMismatch"/>, <see cref="ErrorCode.ValueNotAllowed"/> or
+    /// <see cref="ErrorCode.ConfigurationReadbackMismatch"/>.</exception>
+    public void Configure(MdevUuid uuid, DeviceConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        MdevDevice device = GetDevice(uuid);
+        DeviceConfiguration wanted = ValidateForType(GetSupportedType(device.Parent, device.Type), configuration, uuid);
+        if (ReadConfiguration(uuid) == wanted)
+        {
+            return;
+        }
+        Pin(uuid, wanted);
+    }
+
+    /// <summary>The configuration a device runs, read from its <c>migration/</c> files (or its type's fixed configuration when it has none).</summary>
+    /// <param name="uuid">The device.</param>
+    /// <returns>The configuration, validated against the type's description.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DeviceNotFound"/>, <see cref="ErrorCode.MigrationInfoMissing"/>,
+    /// <see cref="ErrorCode.ModelUnknown"/> (the device's model is not in its type's document), or the model's value errors.</exception>
+    public DeviceConfiguration ReadConfiguration(MdevUuid uuid)
+    {
+        MdevDevice device = GetDevice(uuid);
+        TypeMigrationInfo info = RequireMigrationInfo(GetSupportedType(device.Parent, device.Type), uuid);
+        if (device.Migration is null)
+        {
+            // A driver without migration/ files (mtty): the type is the configuration.
+            return DeviceConfiguration.FromInit(info.DefaultModel);
+        }
+        ModelDescription model = info.Document.Find(device.Migration.Model)
+            ?? throw new VfioException(ErrorCode.ModelUnknown,
+                $"device {uuid} runs model {device.Migration.Model}, which {info.Path.FullPath} does not describe.")
+            {
+                Device = uuid.ToString(),
+                Value = device.Migration.Model.ToString(),
+            };
+        return DeviceConfiguration.FromValues(model, device.Migration.Parameters.Select(p => new KeyValuePair<string, string>(p.Key.Value, p.Value)), device: uuid.ToString());
+    }
+
+    /// <summary>Removes a device by writing <c>1</c> to its <c>remove</c> attribute.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DeviceNotFound"/>, or the write's own error (e.g. the device is in use).</exception>
+    public void Remove(MdevUuid uuid)
+    {
+        _ = GetDevice(uuid);
+        Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+    }
+
+    /// <summary>Re-validates a configuration against the type's own description, so a configuration built against
+    /// another host's description of the same model cannot smuggle in what this type does not accept.</summary>
+    private static DeviceConfiguration ValidateForType(MdevType type, DeviceConfiguration configuration, MdevUuid uuid)
+    {
+        TypeMigrationInfo info = RequireMigrationInfo(type, uuid);
+        ModelDescription model = info.Document.Find(configuration.ModelId)
+            ?? throw new VfioException(ErrorCode.ModelMismatch,
+                $"device {uuid}: type {type.Name} of parent {type.Parent} runs {string.Join(", ", info.Document.Models.Select(m => m.Id))}, not {configuration.ModelId}.")
+            {
+                Device = uuid.ToString(),
+                Value = configuration.ModelId.ToString(),
+                Expected = string.Join(", ", info.Document.Models.Select(m => m.Id)),
+            };
+        return DeviceConfiguration.FromValues(model, configuration.Values, device: uuid.ToString());
+    }
+
+    private static TypeMigrationInfo RequireMigrationInfo(MdevType type, MdevUuid uuid) =>
+        type.Migration ?? throw new VfioException(ErrorCode.MigrationInfoMissing,
+            $"device {uuid}: type {type.Name} of parent {type.Parent} has no migration information (no migration_info.json and no manifest), so no configuration can be pinned.")
+        {
+            Device = uuid.ToString(),
+            Value = type.Name.Value,
+        };
+
+    /// <summary>Writes every off value, then the values that differ from off, then reads every parameter back.</summary>
+    private void Pin(MdevUuid uuid, DeviceConfiguration wanted)
+    {
+        ModelDescription model = wanted.Model;
+        if (!Sysfs.Exists(Layout.DeviceModel(uuid)))
+        {
+            // No migration/ files: the driver's configuration is fixed by the type, so it must be what is wanted.
+            VerifyFixed(uuid, wanted);
+            return;
+        }
+        string running = Sysfs.ReadLine(Layout.DeviceModel(uuid));
+        if (running != model.Id.ToString())
+        {
+            throw new VfioException(ErrorCode.ConfigurationReadbackMismatch, $"device {uuid} reports model {running} in migration/model; expected {model.Id}.")
+            {
+                Device = uuid.ToString(),
+                Value = running,
+                Expected = model.Id.ToString(),
+            };
+        }
+        foreach (ParameterSpec spec in model.Parameters)
+        {
+            Sysfs.Write(Layout.DeviceParameter(uuid, AttributeName.Parse(spec.Name)), spec.OffValue);
+        }
+        foreach (ParameterSpec spec in model.Parameters)
+        {
+            if (wanted[spec.Name] != spec.OffValue)
+            {
+                Sysfs.Write(Layout.DeviceParameter(uuid, AttributeName.Parse(spec.Name)), wanted[spec.Name]);
+            }
+        }
+        foreach (ParameterSpec spec in model.Parameters)
+        {
+            SysfsPath file = Layout.DeviceParameter(uuid, AttributeName.Parse(spec.Name));
+            string read = Sysfs.ReadLine(file);
+            if (!spec.TryNormalize(read, out string? canonical) || canonical != wanted[spec.Name])
+            {
+                throw ReadbackMismatch(uuid, spec.Name, read, wanted[spec.Name], file.FullPath);
+            }
+        }
+    }
+
+    private static void VerifyFixed(MdevUuid uuid, DeviceConfiguration wanted)
+    {
+        DeviceConfiguration fixedConfiguration = DeviceConfiguration.FromInit(wanted.Model);
+        foreach (ParameterSpec spec in wanted.Model.Parameters)
+        {
+            if (fixedConfiguration[spec.Name] != wanted[spec.Name])
+            {
+                throw ReadbackMismatch(uuid, spec.Name, fixedConfiguration[spec.Name], wanted[spec.Name], "the type's fixed configuration (the device has no migration/ files)");
+            }
+        }
+    }
+
+    private static VfioException ReadbackMismatch(MdevUuid uuid, string parameter, string read, string expected, string where) =>
+        new(ErrorCode.ConfigurationReadbackMismatch, $"device {uuid}: parameter {parameter} reads back {NameRules.Quote(read)} from {where}; expected '{expected}'.")
+        {
+            Device = uuid.ToString(),
+            Parameter = parameter,
+            Value = read,
+            Expected = expected,
+        };
+
+    private void RemoveAfterFailure(MdevUuid uuid, Exception original)
+    {
+        try
+        {
+            Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+        }
+        catch (VfioException removeFailure)
+        {
+            // The original error is what the caller must see; the failed cleanup travels with it.
+            original.Data["RemoveAfterFailure"] = removeFailure.Message;
+        }
+    }
+}
