@@ -26,7 +26,8 @@ internal sealed class DeviceStateAssembler : IDisposable
     public DeviceStateAssembler(string device, long maxFieldLength)
     {
         _device = device;
-        MaxFieldLength = maxFieldLength;
+        // A field is materialised as one array, so nothing beyond Array.MaxLength can ever be accepted.
+        MaxFieldLength = Math.Min(maxFieldLength, Array.MaxLength);
     }
 
     /// <summary>Largest encoded top-level field accepted.</summary>
