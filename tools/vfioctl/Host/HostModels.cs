@@ -9,10 +9,10 @@ internal static class HostModels
 {
     /// <summary>The type's capability document, or null when its driver publishes none.</summary>
     public static MigrationInfo? Document(MdevType type) =>
-        type.Migration is null ? null : MigrationInfo.Parse(type.Migration.Json);
+        type.Migration?.Document;
 
     /// <summary>The model a new device of the type runs, or null when the type has no migration information.</summary>
-    public static ModelDescription? DefaultModel(MdevType type) => Document(type)?.Models[0];
+    public static ModelDescription? DefaultModel(MdevType type) => type.Migration?.DefaultModel;
 
     /// <summary>The host capability document: every type that publishes migration information.</summary>
     public static HostCapabilities Capabilities(MdevHost host, string hostName)

@@ -17,12 +17,12 @@ internal sealed class CheckCommand(MdevHost host, HostFactory hosts, CliConsole 
     {
         ForeignConfiguration configuration = ReadSource(source, out string sourceName);
         console.Output.WriteLine($"source       {sourceName}: {configuration.Model} [{Describe(configuration)}]");
-        IReadOnlyList<(string Name, CompatibilityResult Result)> outcomes = CheckAgainst(configuration, destination);
+        List<(string Name, CompatibilityResult Result)> outcomes = CheckAgainst(configuration, destination);
         return Report(outcomes);
     }
 
     /// <summary>The compatible destinations, or every problem of every candidate; 0 when any candidate accepts.</summary>
-    private int Report(IReadOnlyList<(string Name, CompatibilityResult Result)> outcomes)
+    private int Report(List<(string Name, CompatibilityResult Result)> outcomes)
     {
         bool compatible = outcomes.Any(o => o.Result.IsCompatible);
         foreach ((string name, CompatibilityResult result) in outcomes)
@@ -53,7 +53,7 @@ internal sealed class CheckCommand(MdevHost host, HostFactory hosts, CliConsole 
         if (source.Uuid is MdevUuid uuid)
         {
             name = $"device {uuid}";
-            return HostDevices.Configuration(host, uuid).ToForeign(uuid.ToString());
+            return host.ReadConfiguration(uuid).ToForeign(uuid.ToString());
         }
         string path = source.DocumentPath!;
         DeviceDocument document = DeviceDocument.Parse(ReadFile(path, "device document"));
@@ -61,13 +61,13 @@ internal sealed class CheckCommand(MdevHost host, HostFactory hosts, CliConsole 
         return document.ToForeign();
     }
 
-    private IReadOnlyList<(string, CompatibilityResult)> CheckAgainst(ForeignConfiguration source, CheckDestination destination)
+    private List<(string Name, CompatibilityResult Result)> CheckAgainst(ForeignConfiguration source, CheckDestination destination)
     {
         MdevHost target = destination.Root is string root ? hosts.OpenEmulated(root) : host;
         string where = destination.Root is string r ? $" on {r}" : "";
         if (destination.Device is MdevUuid device)
         {
-            DeviceConfiguration existing = HostDevices.Configuration(target, device);
+            DeviceConfiguration existing = target.ReadConfiguration(device);
             return [($"device {device}{where}", CompatibilityChecker.Check(source, existing, device.ToString()))];
         }
         if (destination.Type is TypeAddress type)
@@ -79,7 +79,7 @@ internal sealed class CheckCommand(MdevHost host, HostFactory hosts, CliConsole 
             return [($"type {type}{where}", CheckType(source, info))];
         }
         HostCapabilities capabilities = HostCapabilities.Parse(ReadFile(destination.HostDocumentPath!, "host capability document"));
-        var outcomes = new List<(string, CompatibilityResult)>();
+        var outcomes = new List<(string Name, CompatibilityResult Result)>();
         foreach (ParentCapabilities parent in capabilities.Parents)
         {
             foreach (TypeCapabilities t in parent.Types)

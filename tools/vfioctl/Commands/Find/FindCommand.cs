@@ -16,7 +16,7 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
     public int Execute(string fleetDirectory, MdevUuid? uuid, string? documentPath, int max)
     {
         ForeignConfiguration source = uuid is MdevUuid u
-            ? HostDevices.Configuration(host, u).ToForeign(u.ToString())
+            ? host.ReadConfiguration(u).ToForeign(u.ToString())
             : DeviceDocument.Parse(File.ReadAllText(documentPath!)).ToForeign();
         if (!Directory.Exists(fleetDirectory))
         {
