@@ -1,0 +1,78 @@
+using Vfio.DeviceModels.State;
+using Vfio.Devices;
+
+namespace Vfio.DeviceModels.Sdk;
+
+// Keeping a device across processes (the emulated host): the device's own save and load code writes and reads its
+// state outside any migration, and the migration state is restored without running a migration.
+public abstract partial class MigratableDevice
+{
+    /// <summary>
+    /// Writes the device's complete state (every section, then the core fields) in the device-state format, using
+    /// the device's own save code, without touching the migration state or an open save session.
+    /// </summary>
+    /// <param name="output">Where the container goes.</param>
+    /// <remarks>For hosts that keep an emulated device between processes; a migration reads the same format through
+    /// <see cref="ReadData"/>.</remarks>
+    public void ExportState(Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        lock (_sync)
+        {
+            using var buffer = new StateBuffer(4096);
+            DeviceStateFormat.WritePreamble(buffer.Append(DeviceStateFormat.PreambleLength));
+            var writer = new DeviceStateWriter(buffer, null, "");
+            foreach (string section in Sections)
+            {
+                writer.WriteSection(section, s => SaveSection(section, s));
+            }
+            SaveState(writer);
+            buffer.Append(1)[0] = DeviceStateFormat.EndTag;
+            output.Write(buffer.WrittenSpan);
+        }
+    }
+
+    /// <summary>
+    /// Loads a state written by <see cref="ExportState"/> with the device's own load code (unknown required fields
+    /// refused, unknown optional fields skipped), without a RESUMING session.
+    /// </summary>
+    /// <param name="state">The container.</param>
+    /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> or
+    /// <see cref="ErrorCode.DeviceStateFieldUnknown"/>; the device is unchanged by the format checks but the load code
+    /// may have run partly.</exception>
+    public void ImportState(ReadOnlySpan<byte> state)
+    {
+        lock (_sync)
+        {
+            DeviceState.Load(state, Name, LoadState, MaxLoadFieldLength);
+        }
+    }
+
+    /// <summary>
+    /// Puts the device back in a migration state it was persisted in, as if the arcs to it had been taken: a saving
+    /// state starts a fresh save session, RESUMING a fresh load session (the previous process's data session is gone,
+    /// as a closed <c>data_fd</c> is), and a stopped state runs <see cref="OnStopped"/>.
+    /// </summary>
+    /// <param name="state">The persisted state; ERROR is kept until a reset.</param>
+    public void RestoreMigrationState(MigrationState state)
+    {
+        lock (_sync)
+        {
+            EndSave();
+            AbandonLoad();
+            if (state != MigrationState.Error)
+            {
+                RunHooks(_state, state);
+            }
+            if (IsSaving(state))
+            {
+                BeginSave();
+            }
+            else if (state == MigrationState.Resuming)
+            {
+                BeginLoad();
+            }
+            _state = state;
+        }
+    }
+}

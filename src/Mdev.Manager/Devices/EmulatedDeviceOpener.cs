@@ -1,0 +1,161 @@
+using Vfio;
+using Vfio.DeviceModels;
+using Vfio.DeviceModels.Sdk;
+using Vfio.Devices;
+using Vfio.Emulation;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// Opens a device of the emulated host the way the kernel would hand out a VFIO device: the device's code (the
+/// implementation its type names in <c>emulation_impl</c>) runs in this process, with the configuration its
+/// <c>migration/</c> files hold and the device state and migration state the last process left behind.
+/// </summary>
+/// <remarks>
+/// <para>While a device is open its <c>device.lock</c> is held (a VFIO group is opened exclusively too), so two
+/// processes never run one device at once. Disposing the returned device persists its state back, atomically and
+/// under the host lock, into <c>var/lib/vfio-emu/devices/&lt;uuid&gt;/</c>: the next process sees RUNNING or STOP and
+/// the moved device state. The device's own save code writes the persisted state
+/// (<see cref="MigratableDevice.ExportState"/>), so persisting is the same code path as migrating.</para>
+/// <para>A device left in a saving state or RESUMING (a process that died mid-copy) comes back in that state with
+/// a fresh session: the old data session is gone, as a closed <c>data_fd</c> is.</para>
+/// <para>Faults armed through <see cref="EmulatedDeviceFaults"/> are applied at every open.</para>
+/// </remarks>
+public sealed class EmulatedDeviceOpener : IDeviceOpener
+{
+    private readonly EmulatedSysfs _sysfs;
+    private readonly DeviceImplementationCatalog _catalog;
+    private readonly EmulatedDeviceFiles _files;
+    private readonly EmulatedDeviceFaults _faults;
+    private readonly TimeSpan _lockTimeout;
+
+    /// <summary>Creates the opener.</summary>
+    /// <param name="sysfs">The emulated host.</param>
+    /// <param name="catalog">The implementations this process can run; each type's <c>emulation_impl</c> must name one.</param>
+    /// <param name="lockTimeout">How long to wait for a device another process has open, and for the host lock.</param>
+    public EmulatedDeviceOpener(EmulatedSysfs sysfs, DeviceImplementationCatalog catalog, TimeSpan? lockTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(sysfs);
+        ArgumentNullException.ThrowIfNull(catalog);
+        _sysfs = sysfs;
+        _catalog = catalog;
+        _files = new EmulatedDeviceFiles(sysfs.Layout);
+        _faults = new EmulatedDeviceFaults(sysfs.Layout);
+        _lockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="VfioException">Also <see cref="ErrorCode.ModelUnknown"/> when the type names no implementation
+    /// this process has, and the configuration errors of its <c>migration/</c> files.</exception>
+    public IVfioDevice Open(MdevUuid device)
+    {
+        DeviceImplementation implementation = FindImplementation(device);
+        DeviceConfiguration configuration = ReadConfiguration(device, implementation.Model);
+        Directory.CreateDirectory(_files.Directory(device));
+        HostLock deviceLock = HostLock.Acquire(_files.DeviceLock(device), _lockTimeout);
+        IMigrationBackend? backend = null;
+        try
+        {
+            _sysfs.MarkOpened(device);
+            backend = implementation.Create(device.ToString(), configuration);
+            Restore(device, backend);
+            var emulated = new EmulatedVfioDevice(device.ToString(), backend, implementation.Emulation)
+            {
+                Faults = _faults.Get(device),
+            };
+            return new PersistentEmulatedDevice(emulated, backend, deviceLock, () => Persist(device, backend));
+        }
+        catch
+        {
+            (backend as IDisposable)?.Dispose();
+            deviceLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The implementation the device's type names.</summary>
+    internal DeviceImplementation FindImplementation(MdevUuid device)
+    {
+        SysfsPath type = _sysfs.Resolve(_sysfs.Layout.DeviceTypeLink(device)) ?? throw _files.NotFound(device);
+        SysfsPath file = EmulatedDeviceFiles.Implementation(type);
+        if (!_sysfs.Exists(file))
+        {
+            throw new VfioException(ErrorCode.ModelUnknown,
+                $"type {type.Name} of mediated device {device} names no device implementation ({file.FullPath} is missing); lay the type out with EmulatedHostBuilder.AddType(..., DeviceImplementation)")
+            {
+                Device = device.ToString(),
+                Value = type.Name,
+            };
+        }
+        string id = _sysfs.ReadLine(file);
+        try
+        {
+            return _catalog.Get(id);
+        }
+        catch (DeviceModelException e)
+        {
+            throw new VfioException(e.Code, $"mediated device {device}: {e.Message}", e) { Device = device.ToString(), Value = id };
+        }
+    }
+
+    private DeviceConfiguration ReadConfiguration(MdevUuid device, ModelDescription model) =>
+        DeviceConfigurations.Read(new MdevHost(_sysfs), device, model);
+
+    private void Restore(MdevUuid device, IMigrationBackend backend)
+    {
+        string statePath = _files.DeviceState(device);
+        string migrationPath = _files.MigrationState(device);
+        if (backend is not MigratableDevice migratable)
+        {
+            // Only SDK devices can be kept across processes; anything else starts from power-on each time.
+            return;
+        }
+        if (File.Exists(statePath))
+        {
+            migratable.ImportState(File.ReadAllBytes(statePath));
+        }
+        if (File.Exists(migrationPath))
+        {
+            string text = File.ReadAllText(migrationPath).Trim();
+            if (!Enum.TryParse(text, out MigrationState state) || !Enum.IsDefined(state))
+            {
+                throw new VfioException(ErrorCode.SysfsAttributeMalformed, $"{migrationPath}: '{text}' is not a migration state")
+                {
+                    Device = device.ToString(),
+                    Value = text,
+                    Expected = string.Join(", ", Enum.GetNames<MigrationState>()),
+                };
+            }
+            migratable.RestoreMigrationState(state);
+        }
+    }
+
+    private void Persist(MdevUuid device, IMigrationBackend backend)
+    {
+        if (backend is not MigratableDevice migratable)
+        {
+            return;
+        }
+        using var state = new MemoryStream();
+        migratable.ExportState(state);
+        using HostLock hostLock = HostLock.Acquire(_files.HostLock, _lockTimeout);
+        // A device removed while open (the kernel would have refused) leaves nothing to persist into.
+        if (!Directory.Exists(_files.Directory(device)) || !_sysfs.Exists(_sysfs.Layout.Device(device)))
+        {
+            return;
+        }
+        EmulatedDeviceFiles.WriteBytes(_files.DeviceState(device), state.GetBuffer().AsSpan(0, (int)state.Length));
+        AtomicFile.Write(_files.MigrationState(device), migratable.State.ToString() + "\n");
+    }
+
+    /// <summary>The persisted migration state of a device, without opening it; RUNNING for a device never opened.</summary>
+    /// <param name="device">The device.</param>
+    /// <returns>The state the next open restores.</returns>
+    public MigrationState PeekMigrationState(MdevUuid device)
+    {
+        string path = _files.MigrationState(device);
+        return File.Exists(path) && Enum.TryParse(File.ReadAllText(path).Trim(), out MigrationState state)
+            ? state
+            : MigrationState.Running;
+    }
+}

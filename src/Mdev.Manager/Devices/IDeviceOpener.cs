@@ -1,0 +1,25 @@
+using Vfio.Devices;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// Opens a host's mediated device as an <see cref="IVfioDevice"/>: the one seam between the orchestrator and the
+/// device, implemented for a real host (<see cref="KernelDeviceOpener"/>: the device's IOMMU group under
+/// <c>/dev/vfio</c>) and for the emulated host (<see cref="EmulatedDeviceOpener"/>: the device's code run in this
+/// process over state kept beside the tree).
+/// </summary>
+/// <remarks>
+/// Opening marks the device opened, which freezes its configuration (ARCHITECTURE.md: a configuration is fixed
+/// before the device is first opened). The caller owns the returned device; disposing it ends the operation: the
+/// kernel fds close, or the emulated host persists the device's state for the next process.
+/// </remarks>
+public interface IDeviceOpener
+{
+    /// <summary>Opens one device for one operation.</summary>
+    /// <param name="device">The device's UUID.</param>
+    /// <returns>The device; dispose it to end the operation.</returns>
+    /// <exception cref="Vfio.VfioException"><see cref="Vfio.ErrorCode.DeviceNotFound"/> when the device does not exist;
+    /// <see cref="Vfio.ErrorCode.LockTimeout"/> when another operation holds it; <see cref="Vfio.ErrorCode.KernelCallFailed"/>
+    /// when the kernel refuses the open.</exception>
+    IVfioDevice Open(MdevUuid device);
+}
