@@ -1,0 +1,17 @@
+using Vfio.DeviceModels.Sdk;
+using Vfio.Samples.Nic;
+
+namespace Vfio.Samples;
+
+/// <summary>Every sample device implementation, for the CLI's emulated host, the demo and the orchestrator tests.</summary>
+public static class SampleCatalog
+{
+    /// <summary>
+    /// Creates a catalog of the samples: <c>vendor-a.com/my-nic@3</c> (current NIC build),
+    /// <c>vendor-a.com/my-nic@2</c> (old NIC build).
+    /// </summary>
+    /// <returns>A new catalog; callers may add their own implementations to it.</returns>
+    public static DeviceImplementationCatalog Create() => new DeviceImplementationCatalog()
+        .Add(NicImplementations.Current)
+        .Add(NicImplementations.Old);
+}
