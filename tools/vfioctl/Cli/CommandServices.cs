@@ -1,9 +1,16 @@
 using Microsoft.Extensions.DependencyInjection;
 using Vfioctl.Commands.Capabilities;
 using Vfioctl.Commands.Check;
+using Vfioctl.Commands.Define;
+using Vfioctl.Commands.Describe;
 using Vfioctl.Commands.Find;
+using Vfioctl.Commands.List;
 using Vfioctl.Commands.Models;
+using Vfioctl.Commands.Modify;
+using Vfioctl.Commands.Start;
+using Vfioctl.Commands.Stop;
 using Vfioctl.Commands.Types;
+using Vfioctl.Commands.Undefine;
 using Vfioctl.Host;
 
 namespace Vfioctl.Cli;
@@ -14,7 +21,15 @@ internal static class CommandServices
     public static void Add(IServiceCollection services)
     {
         services.AddSingleton<HostFactory>();
+        DeviceAccess.Add(services);
         services.AddTransient<TypesCommand>();
+        services.AddTransient<ListCommand>();
+        services.AddTransient<DefineCommand>();
+        services.AddTransient<UndefineCommand>();
+        services.AddTransient<ModifyCommand>();
+        services.AddTransient<StartCommand>();
+        services.AddTransient<StopCommand>();
+        services.AddTransient<DescribeCommand>();
         services.AddTransient<ModelsCommand>();
         services.AddTransient<CapabilitiesCommand>();
         services.AddTransient<CheckCommand>();

@@ -1,9 +1,16 @@
 using System.CommandLine;
 using Vfioctl.Commands.Capabilities;
 using Vfioctl.Commands.Check;
+using Vfioctl.Commands.Define;
+using Vfioctl.Commands.Describe;
 using Vfioctl.Commands.Find;
+using Vfioctl.Commands.List;
 using Vfioctl.Commands.Models;
+using Vfioctl.Commands.Modify;
+using Vfioctl.Commands.Start;
+using Vfioctl.Commands.Stop;
 using Vfioctl.Commands.Types;
+using Vfioctl.Commands.Undefine;
 
 namespace Vfioctl.Cli;
 
@@ -14,11 +21,25 @@ internal static class RootCommandDefinition
     {
         var root = new RootCommand("vfioctl: create, pin, check and migrate VFIO mediated devices (mdevctl-compatible verbs)");
         GlobalOptions.AddTo(root);
-        root.Subcommands.Add(TypesCommandDefinition.Create(app));
-        root.Subcommands.Add(ModelsCommandDefinition.Create(app));
-        root.Subcommands.Add(CapabilitiesCommandDefinition.Create(app));
-        root.Subcommands.Add(CheckCommandDefinition.Create(app));
-        root.Subcommands.Add(FindCommandDefinition.Create(app));
+        Command[] verbs =
+        [
+            TypesCommandDefinition.Create(app),
+            ListCommandDefinition.Create(app),
+            DefineCommandDefinition.Create(app),
+            UndefineCommandDefinition.Create(app),
+            ModifyCommandDefinition.Create(app),
+            StartCommandDefinition.Create(app),
+            StopCommandDefinition.Create(app),
+            DescribeCommandDefinition.Create(app),
+            ModelsCommandDefinition.Create(app),
+            CapabilitiesCommandDefinition.Create(app),
+            CheckCommandDefinition.Create(app),
+            FindCommandDefinition.Create(app),
+        ];
+        foreach (Command verb in verbs)
+        {
+            root.Subcommands.Add(verb);
+        }
         return root;
     }
 }
