@@ -116,7 +116,7 @@ public sealed partial class MdevHost
 
     /// <summary>Re-validates a configuration against the type's own description, so a configuration built against
     /// another host's description of the same model cannot smuggle in what this type does not accept.</summary>
-    private static DeviceConfiguration ValidateForType(MdevType type, DeviceConfiguration configuration, MdevUuid uuid)
+    internal static DeviceConfiguration ValidateForType(MdevType type, DeviceConfiguration configuration, MdevUuid uuid)
     {
         TypeMigrationInfo info = RequireMigrationInfo(type, uuid);
         ModelDescription model = info.Document.Find(configuration.ModelId)
@@ -201,7 +201,7 @@ public sealed partial class MdevHost
             Expected = expected,
         };
 
-    private void RemoveAfterFailure(MdevUuid uuid, Exception original)
+    internal void RemoveAfterFailure(MdevUuid uuid, Exception original)
     {
         try
         {

@@ -9,7 +9,7 @@ public static class MdevManagerServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="MdevManagerOptions"/> with validation at start, the <see cref="ISysfs"/> seam (real or
-    /// emulated, by <see cref="MdevManagerOptions.Emulated"/>), its <see cref="SysfsLayout"/> and <see cref="MdevHost"/>.
+    /// emulated, by <see cref="MdevManagerOptions.Emulated"/>), its <see cref="SysfsLayout"/>, <see cref="MdevHost"/>, the <see cref="DefinitionStore"/> and <see cref="MdevDefinitions"/>.
     /// </summary>
     /// <param name="services">The collection.</param>
     /// <param name="configure">Sets options in code, after any configuration binding the caller added.</param>
@@ -38,6 +38,8 @@ public static class MdevManagerServiceCollectionExtensions
             return o.Emulated ? new EmulatedSysfs(layout, o.LockTimeout) : new RealSysfs(layout);
         });
         services.TryAddSingleton<MdevHost>();
+        services.TryAddSingleton(provider => new DefinitionStore(provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value.ConfigRoot));
+        services.TryAddSingleton<MdevDefinitions>();
         return options;
     }
 }

@@ -1,0 +1,79 @@
+using Vfio;
+using Vfio.DeviceModels;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// A pinned configuration carried as mdevctl attribute writes, so a definition written by this manager starts
+/// the same pinned device when mdevctl starts it, and the other way round.
+/// </summary>
+/// <remarks>
+/// The writes are the ones <see cref="MdevHost.Create"/> makes: every parameter's off value, then each value that
+/// differs from off (the canonical configuration list), each as <c>{"migration/&lt;param&gt;": "&lt;value&gt;"}</c>.
+/// Writing the off values first makes the result independent of the driver's init values, which a newer driver
+/// may have raised.
+/// </remarks>
+public static class DefinitionAttributes
+{
+    /// <summary>The directory the parameter files live in, relative to the device.</summary>
+    public const string MigrationPrefix = "migration/";
+
+    /// <summary>The ordered attribute writes that pin a configuration.</summary>
+    /// <param name="configuration">The configuration.</param>
+    /// <returns>Off values for every parameter, then the values that differ from off.</returns>
+    public static IReadOnlyList<KeyValuePair<string, string>> FromConfiguration(DeviceConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var writes = new List<KeyValuePair<string, string>>();
+        foreach (ParameterSpec spec in configuration.Model.Parameters)
+        {
+            writes.Add(new(MigrationPrefix + spec.Name, spec.OffValue));
+        }
+        foreach (ParameterSpec spec in configuration.Model.Parameters)
+        {
+            if (configuration[spec.Name] != spec.OffValue)
+            {
+                writes.Add(new(MigrationPrefix + spec.Name, configuration[spec.Name]));
+            }
+        }
+        return writes;
+    }
+
+    /// <summary>
+    /// The configuration a device ends up with when the writes are applied in order to a freshly created device
+    /// (which starts at init values), or null when the writes touch no migration parameter.
+    /// </summary>
+    /// <param name="model">The type's model.</param>
+    /// <param name="attributes">The definition's attribute writes.</param>
+    /// <returns>The resulting configuration, or null.</returns>
+    /// <exception cref="DeviceModelException"><see cref="ErrorCode.ParameterUnknown"/> or <see cref="ErrorCode.ValueNotAllowed"/>.</exception>
+    public static DeviceConfiguration? ToConfiguration(ModelDescription model, IEnumerable<KeyValuePair<string, string>> attributes)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(attributes);
+        var values = model.Parameters.ToDictionary(p => p.Name, p => p.InitValue, StringComparer.Ordinal);
+        bool any = false;
+        foreach (KeyValuePair<string, string> attribute in attributes)
+        {
+            if (attribute.Key.StartsWith(MigrationPrefix, StringComparison.Ordinal))
+            {
+                string parameter = attribute.Key[MigrationPrefix.Length..];
+                values[parameter] = model.GetParameter(parameter).Normalize(attribute.Value, model.Id);
+                any = true;
+            }
+        }
+        return any ? DeviceConfiguration.FromValues(model, values) : null;
+    }
+
+    /// <summary>Refuses an attribute path that could leave the device directory.</summary>
+    internal static void RequireSafePath(string file, int index, string path)
+    {
+        foreach (string segment in path.Split('/'))
+        {
+            if (NameRules.SegmentProblem(segment) is string problem)
+            {
+                throw DefinitionJson.Invalid(file, $"attrs[{index}] path {NameRules.Quote(path)} is unsafe: {problem}");
+            }
+        }
+    }
+}

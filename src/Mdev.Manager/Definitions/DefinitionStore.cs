@@ -1,0 +1,136 @@
+using Vfio;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// Persistent definitions in mdevctl's layout, <c>&lt;config-root&gt;/&lt;parent&gt;/&lt;uuid&gt;</c> (by default
+/// <c>/etc/mdevctl.d</c>), so mdevctl and this manager see and start the same definitions.
+/// </summary>
+/// <remarks>
+/// Writes are atomic (temporary file in the same directory, fsync, rename, fsync of the directory): a crash or
+/// a concurrent reader sees the old definition or the new one, never a torn file. <c>scripts.d</c> and entries
+/// whose names are not parents or UUIDs are skipped, as mdevctl skips them.
+/// </remarks>
+public sealed class DefinitionStore
+{
+    private readonly SysfsPath _root;
+
+    /// <summary>Opens the store.</summary>
+    /// <param name="configRoot">The definitions directory, e.g. <c>/etc/mdevctl.d</c>.</param>
+    public DefinitionStore(string configRoot)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(configRoot);
+        _root = new SysfsPath(Path.GetFullPath(configRoot), string.Empty);
+    }
+
+    /// <summary>The file a definition lives in.</summary>
+    /// <param name="parent">The parent.</param>
+    /// <param name="uuid">The device.</param>
+    /// <returns><c>&lt;config-root&gt;/&lt;parent&gt;/&lt;uuid&gt;</c>.</returns>
+    public string PathOf(ParentDeviceName parent, MdevUuid uuid) => (_root / parent.Value / uuid.ToString()).FullPath;
+
+    /// <summary>Every definition, sorted by parent and UUID.</summary>
+    /// <returns>The definitions.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionInvalid"/> naming a malformed file.</exception>
+    public IReadOnlyList<MdevDefinition> List()
+    {
+        var definitions = new List<MdevDefinition>();
+        if (!Directory.Exists(_root.FullPath))
+        {
+            return definitions;
+        }
+        foreach (string parentDirectory in Directory.EnumerateDirectories(_root.FullPath).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(parentDirectory);
+            if (name == "scripts.d" || !ParentDeviceName.TryParse(name, out ParentDeviceName parent))
+            {
+                continue;
+            }
+            foreach (string file in Directory.EnumerateFiles(parentDirectory).Order(StringComparer.Ordinal))
+            {
+                if (MdevUuid.TryParse(Path.GetFileName(file), out MdevUuid uuid))
+                {
+                    definitions.Add(Read(parent, uuid));
+                }
+            }
+        }
+        return definitions;
+    }
+
+    /// <summary>The definition of a device, or null; with no parent given, under whichever parent holds it.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <param name="parent">The parent, or null to search every parent.</param>
+    /// <returns>The definition or null.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionInvalid"/> for a malformed file.</exception>
+    public MdevDefinition? Find(MdevUuid uuid, ParentDeviceName? parent = null)
+    {
+        if (parent is ParentDeviceName p)
+        {
+            return File.Exists(PathOf(p, uuid)) ? Read(p, uuid) : null;
+        }
+        return List().FirstOrDefault(d => d.Uuid == uuid);
+    }
+
+    /// <summary>Writes a new definition.</summary>
+    /// <param name="definition">The definition.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionExists"/> when the UUID is already defined (under any parent).</exception>
+    public void Define(MdevDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (Find(definition.Uuid) is MdevDefinition existing)
+        {
+            throw new VfioException(ErrorCode.DefinitionExists,
+                $"mediated device {definition.Uuid} is already defined under parent {existing.Parent} ({PathOf(existing.Parent, existing.Uuid)}).")
+            {
+                Device = definition.Uuid.ToString(),
+            };
+        }
+        Save(definition);
+    }
+
+    /// <summary>Replaces an existing definition (type, start mode, attributes).</summary>
+    /// <param name="definition">The new content.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionNotFound"/> when there is no such definition under that parent.</exception>
+    public void Modify(MdevDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        Require(definition.Uuid, definition.Parent);
+        Save(definition);
+    }
+
+    /// <summary>Deletes a definition; an active device stays.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <param name="parent">The parent, or null for whichever holds it.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionNotFound"/>.</exception>
+    public void Undefine(MdevUuid uuid, ParentDeviceName? parent = null)
+    {
+        MdevDefinition definition = Require(uuid, parent);
+        string file = PathOf(definition.Parent, uuid);
+        File.Delete(file);
+        AtomicFile.SyncDirectory(Path.GetDirectoryName(file)!);
+    }
+
+    /// <summary>The definition, or <see cref="ErrorCode.DefinitionNotFound"/>.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <param name="parent">The parent, or null for whichever holds it.</param>
+    /// <returns>The definition.</returns>
+    public MdevDefinition Require(MdevUuid uuid, ParentDeviceName? parent = null) =>
+        Find(uuid, parent) ?? throw new VfioException(ErrorCode.DefinitionNotFound,
+            $"mediated device {uuid} is not defined{(parent is ParentDeviceName p ? " under parent " + p : string.Empty)} in {_root.FullPath}.")
+        {
+            Device = uuid.ToString(),
+        };
+
+    private void Save(MdevDefinition definition)
+    {
+        string file = PathOf(definition.Parent, definition.Uuid);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        AtomicFile.Write(file, DefinitionJson.Write(definition));
+    }
+
+    private MdevDefinition Read(ParentDeviceName parent, MdevUuid uuid)
+    {
+        string file = PathOf(parent, uuid);
+        return DefinitionJson.Read(file, uuid, parent, File.ReadAllText(file));
+    }
+}
