@@ -28,7 +28,7 @@ internal static class DeviceConfigurations
                 Device = uuid.ToString(),
             };
         }
-        var id = DeviceModelId.Parse(device.Migration.Model);
+        DeviceModelId id = device.Migration.Model;
         ModelDescription model = info.Find(id) ?? throw new VfioException(ErrorCode.ModelUnknown,
             $"mediated device {uuid} runs model {id} but type {device.Type} of {device.Parent} describes only {string.Join(", ", info.Models.Select(m => m.Id))}")
         {
@@ -46,13 +46,13 @@ internal static class DeviceConfigurations
         {
             return DeviceConfiguration.FromInit(model);
         }
-        if (device.Migration.Model != model.Id.ToString())
+        if (device.Migration.Model != model.Id)
         {
             throw new VfioException(ErrorCode.ModelMismatch,
                 $"mediated device {uuid} runs model {device.Migration.Model}, expected {model.Id}")
             {
                 Device = uuid.ToString(),
-                Value = device.Migration.Model,
+                Value = device.Migration.Model.ToString(),
                 Expected = model.Id.ToString(),
             };
         }
@@ -71,13 +71,6 @@ internal static class DeviceConfigurations
             Device = device,
             Value = type.Name.Value,
         };
-        try
-        {
-            return MigrationInfo.Parse(document.Json);
-        }
-        catch (DeviceModelException e)
-        {
-            throw new VfioException(e.Code, $"{document.Path.FullPath}: {e.Message}", e) { Device = device, Parameter = e.Parameter, Value = e.Value, Expected = e.Expected };
-        }
+        return document.Document;
     }
 }
