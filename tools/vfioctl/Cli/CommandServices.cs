@@ -9,6 +9,7 @@ using Vfioctl.Commands.Models;
 using Vfioctl.Commands.Modify;
 using Vfioctl.Commands.Start;
 using Vfioctl.Commands.Stop;
+using Vfioctl.Commands.Traffic;
 using Vfioctl.Commands.Types;
 using Vfioctl.Commands.Undefine;
 using Vfioctl.Host;
@@ -34,5 +35,6 @@ internal static class CommandServices
         services.AddTransient<CapabilitiesCommand>();
         services.AddTransient<CheckCommand>();
         services.AddTransient<FindCommand>();
+        services.AddTransient<TrafficCommand>();
     }
 }

@@ -9,6 +9,7 @@ using Vfioctl.Commands.Models;
 using Vfioctl.Commands.Modify;
 using Vfioctl.Commands.Start;
 using Vfioctl.Commands.Stop;
+using Vfioctl.Commands.Traffic;
 using Vfioctl.Commands.Types;
 using Vfioctl.Commands.Undefine;
 
@@ -35,6 +36,7 @@ internal static class RootCommandDefinition
             CapabilitiesCommandDefinition.Create(app),
             CheckCommandDefinition.Create(app),
             FindCommandDefinition.Create(app),
+            TrafficCommandDefinition.Create(app),
         ];
         foreach (Command verb in verbs)
         {

@@ -2,7 +2,6 @@ using Mdev.Manager;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Samples;
 
 namespace Vfioctl.Host;
@@ -15,12 +14,12 @@ internal static class DeviceAccess
 {
     public static void Add(IServiceCollection services)
     {
-        services.TryAddSingleton(_ => SampleCatalog.Create());
+        services.TryAddSingleton(_ => new EmulatedDevices(SampleCatalog.Create()));
         services.TryAddSingleton<IDeviceOpener>(provider =>
         {
             MdevManagerOptions options = provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value;
             return provider.GetRequiredService<ISysfs>() is EmulatedSysfs emulated
-                ? new EmulatedDeviceOpener(emulated, provider.GetRequiredService<DeviceImplementationCatalog>(), options.StateChangeTimeout)
+                ? new EmulatedDeviceOpener(emulated, provider.GetRequiredService<EmulatedDevices>().Catalog, options.StateChangeTimeout)
                 : new KernelDeviceOpener(provider.GetRequiredService<MdevHost>(), options.DevRoot);
         });
     }

@@ -4,6 +4,7 @@ using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Migration;
 using Vfioctl.Cli;
+using Vfioctl.Host;
 using Vfioctl.Output;
 
 namespace Vfioctl.Commands.Describe;
@@ -12,9 +13,9 @@ namespace Vfioctl.Commands.Describe;
 /// <c>vfioctl describe</c>: what a device is (model, every parameter with its value) and, once the device has been
 /// opened, how it migrates. Opening a device that nothing opened yet freezes its parameters, so that needs --open.
 /// </summary>
-internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliConsole console)
+internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, EmulatedDevices devices, CliConsole console)
 {
-    public int Execute(MdevUuid uuid, bool open)
+    public int Execute(MdevUuid uuid, bool open, bool state = false)
     {
         MdevDevice device = host.GetDevice(uuid);
         TextWriter o = console.Output;
@@ -35,7 +36,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         console.Tables.Write(table);
 
         bool opened = host.Sysfs is not EmulatedSysfs emulated || emulated.IsOpened(uuid);
-        if (!opened && !open)
+        if (!opened && !open && !state)
         {
             o.WriteLine("protocol      (not opened yet: its parameters can still change; --open to read the protocol)");
             return ExitCodes.Ok;
@@ -45,6 +46,16 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         o.WriteLine($"protocol      {Protocol(driver.Protocol)}");
         o.WriteLine($"flags         {Flags(driver.Protocol, driver.Features)}");
         o.WriteLine($"state         {driver.GetState().ToString().ToUpperInvariant()}");
+        vfio.Dispose();
+        if (state)
+        {
+            var fields = Tables.Create("Field", "Value");
+            foreach ((string name, string value) in devices.UseNic(opener, uuid, nic => nic.DescribeState()))
+            {
+                fields.AddRow(Tables.Cells(name, value));
+            }
+            console.Tables.Write(fields);
+        }
         return ExitCodes.Ok;
     }
 
