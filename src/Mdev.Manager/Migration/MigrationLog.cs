@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using Vfio.Devices;
+
+namespace Mdev.Manager;
+
+/// <summary>The orchestrator's log messages, source-generated with stable event ids (600-699).</summary>
+internal static partial class MigrationLog
+{
+    [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "{Source}: migration to {Destination} starts ({Configuration})")]
+    public static partial void MigrationStarting(this ILogger logger, string source, string destination, string configuration);
+
+    [LoggerMessage(EventId = 601, Level = LogLevel.Warning, Message = "{Source}: migration to {Destination} refused before any state moved: {Problems}")]
+    public static partial void CompatibilityRefused(this ILogger logger, string source, string destination, string problems);
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Debug, Message = "{Device}: {From} -> {To}")]
+    public static partial void Arc(this ILogger logger, string device, MigrationState from, MigrationState to);
+
+    [LoggerMessage(EventId = 603, Level = LogLevel.Debug, Message = "{Device}: pre-copy round {Iteration} sent {Bytes} bytes, {Pending} pending")]
+    public static partial void PreCopyRound(this ILogger logger, string device, int iteration, long bytes, ulong pending);
+
+    [LoggerMessage(EventId = 604, Level = LogLevel.Information, Message = "{Device}: created as {Parent}/{Type} with {Configuration}")]
+    public static partial void DestinationCreated(this ILogger logger, string device, string parent, string type, string configuration);
+
+    [LoggerMessage(EventId = 605, Level = LogLevel.Warning, Message = "{Device}: rolled back to {State} ({Recovery}) after {ErrorCode}")]
+    public static partial void RolledBack(this ILogger logger, string device, MigrationState state, string recovery, string errorCode);
+
+    [LoggerMessage(EventId = 606, Level = LogLevel.Warning, Message = "{Device}: removed after {ErrorCode}; the orchestrator had created it")]
+    public static partial void DestinationRemoved(this ILogger logger, string device, string errorCode);
+
+    [LoggerMessage(EventId = 607, Level = LogLevel.Error, Message = "{Device}: rollback failed, the device needs attention: {Reason}")]
+    public static partial void RollbackFailed(this ILogger logger, string device, string reason);
+
+    [LoggerMessage(EventId = 608, Level = LogLevel.Information, Message = "{Source} -> {Destination}: {Outcome}")]
+    public static partial void Finished(this ILogger logger, string source, string destination, string outcome);
+}

@@ -1,0 +1,35 @@
+using Vfio.DeviceModels.Streams;
+
+namespace Mdev.Manager;
+
+/// <summary>How a migration moves the state.</summary>
+public sealed class MigrationOptions
+{
+    /// <summary>Whether to pre-copy while the source runs, when the source supports PRE_COPY. Default true.</summary>
+    public bool UsePreCopy { get; init; } = true;
+
+    /// <summary>
+    /// The most pre-copy rounds before the source is stopped, whatever is still dirty (QEMU converges the same way:
+    /// a bounded number of rounds, then stop-copy). Default 8; 0 disables pre-copy.
+    /// </summary>
+    public int MaxPreCopyIterations { get; init; } = 8;
+
+    /// <summary>
+    /// Pre-copy ends once <c>VFIO_MIG_GET_PRECOPY_INFO</c> reports at most this many initial plus dirty bytes: what
+    /// is left is small enough to send with the source stopped. Default 64 KiB.
+    /// </summary>
+    public long DirtyBytesThreshold { get; init; } = 64 * 1024;
+
+    /// <summary>Chunk size of the stream envelope; bounds memory on both sides. Default 1 MiB.</summary>
+    public int ChunkSize { get; init; } = MigrationStreamWriter.DefaultChunkSize;
+
+    /// <summary>The defaults.</summary>
+    public static MigrationOptions Default { get; } = new();
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(MaxPreCopyIterations);
+        ArgumentOutOfRangeException.ThrowIfNegative(DirtyBytesThreshold);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ChunkSize, 1);
+    }
+}

@@ -1,0 +1,450 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
+using Vfio;
+using Vfio.DeviceModels;
+using Vfio.DeviceModels.Documents;
+using Vfio.DeviceModels.Streams;
+using Vfio.Devices;
+
+namespace Mdev.Manager;
+
+// Step 3: the state moves, through the stream envelope. Step 4 and rollback are in .Rollback.cs.
+public sealed partial class MigrationOrchestrator
+{
+    /// <summary>
+    /// Migrates <paramref name="source"/> into <paramref name="destination"/> on this machine: checks, creates the
+    /// destination if asked, saves through the envelope into the destination (pre-copy while the source runs, then
+    /// stop-copy), and switches over: the destination RUNNING, the source STOP.
+    /// </summary>
+    /// <param name="source">The running source device.</param>
+    /// <param name="destination">An existing device running the source's configuration, or a parent and type to create one on.</param>
+    /// <param name="options">Pre-copy limits and chunk size; null for <see cref="MigrationOptions.Default"/>.</param>
+    /// <param name="progress">Receives the phase, bytes and pre-copy round.</param>
+    /// <param name="cancellationToken">Cancels the migration: a clean failure, source RUNNING, <see cref="ErrorCode.MigrationCancelled"/>.</param>
+    /// <returns>
+    /// The outcome. Refusals by steps 1-2 carry the first problem's 3xxx code and every problem in
+    /// <see cref="MigrationOutcome.Problems"/>, with neither device touched; later failures carry the failing step's
+    /// code with the source RUNNING and the destination reset (or removed, if created here).
+    /// </returns>
+    public async Task<MigrationOutcome> MigrateAsync(MigrationSource source, MigrationDestination destination, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        options ??= MigrationOptions.Default;
+        options.Validate();
+        var outcome = new MigrationOutcome { Source = source.Device, Destination = destination.ExistingDevice ?? destination.NewDeviceUuid };
+        string sourceName = source.Device.ToString();
+        string destinationName = outcome.Destination.ToString()!;
+        progress?.Report(new MigrationProgress(MigrationPhase.Checking, 0, 0));
+
+        MigrationPlan plan;
+        try
+        {
+            plan = Plan(source, destination);
+        }
+        catch (VfioException e)
+        {
+            outcome.Exception = e;
+            return outcome;
+        }
+        if (!plan.Result.IsCompatible)
+        {
+            outcome.Problems = plan.Result.Problems;
+            outcome.Exception = Refusal(plan.Result);
+            _logger.CompatibilityRefused(sourceName, destinationName, plan.Result.ToString());
+            return outcome;
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            outcome.Exception = AsVfio(new OperationCanceledException(cancellationToken), sourceName, cancellationToken);
+            return outcome;
+        }
+
+        OpenedDevice? src = null;
+        OpenedDevice? dst = null;
+        bool fatal = false;
+        try
+        {
+            src = Open(source.Host, source.Device, plan.SourceConfiguration);
+            outcome.SourceState = src.Driver.GetState();
+            RequireRunning(src);
+            if (destination.ExistingDevice is null)
+            {
+                progress?.Report(new MigrationProgress(MigrationPhase.CreatingDestination, 0, 0));
+                DeviceConfiguration pinned = plan.Result.DestinationConfiguration!;
+                DeviceProvisioner.Create(destination.Host.Host, destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
+                outcome.DestinationCreated = true;
+                _logger.DestinationCreated(destinationName, destination.Parent.Value.ToString(), destination.Type.Value.ToString(), pinned.ToString());
+            }
+            MdevUuid destinationUuid = outcome.Destination!.Value;
+            dst = Open(destination.Host, destinationUuid, DeviceConfigurations.Read(destination.Host.Host, destinationUuid));
+            outcome.DestinationState = dst.Driver.GetState();
+            CheckHeader(src, dst);
+            _logger.MigrationStarting(sourceName, destinationName, src.Configuration.ToString());
+
+            Exception? failure = await TransferAsync(src, dst, options, progress, outcome, cancellationToken).ConfigureAwait(false);
+            if (failure is not null && !IsRecoverable(failure))
+            {
+                fatal = true;
+                ExceptionDispatchInfo.Throw(failure);
+            }
+            if (failure is null)
+            {
+                progress?.Report(new MigrationProgress(MigrationPhase.Switchover, outcome.Bytes, 0));
+                failure = SwitchOver(src, dst, outcome);
+            }
+            if (failure is not null)
+            {
+                outcome.Exception = AsVfio(failure, sourceName, cancellationToken);
+            }
+        }
+        catch (Exception e) when (!fatal && IsRecoverable(e))
+        {
+            outcome.Exception = AsVfio(e, sourceName, cancellationToken);
+        }
+        finally
+        {
+            if (!fatal)
+            {
+                if (outcome.Exception is not null)
+                {
+                    progress?.Report(new MigrationProgress(MigrationPhase.RollingBack, outcome.Bytes, 0));
+                    RollBack(src, dst, destination.Host, outcome);
+                }
+                else
+                {
+                    src?.Dispose();
+                    dst?.Dispose();
+                }
+                _logger.Finished(sourceName, destinationName, outcome.ToString());
+                progress?.Report(new MigrationProgress(MigrationPhase.Finished, outcome.Bytes, outcome.PreCopyIterations));
+            }
+            else
+            {
+                // A dead process rolls nothing back; the devices keep whatever state they were left in.
+                src?.Dispose();
+                dst?.Dispose();
+            }
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// The source half of a cross-host migration: saves the running source into <paramref name="output"/> (pre-copy,
+    /// then stop-copy) and leaves it in STOP; on failure the source is RUNNING again. After a successful save, the
+    /// operator either loads the stream elsewhere and <see cref="Abort"/>s the source, or <see cref="Resume"/>s it.
+    /// </summary>
+    /// <param name="source">The running source device.</param>
+    /// <param name="output">Where the envelope goes (file, pipe, socket); not disposed.</param>
+    /// <param name="options">Pre-copy limits and chunk size.</param>
+    /// <param name="progress">Receives the phase, bytes and pre-copy round.</param>
+    /// <param name="cancellationToken">Cancels the save; the source is then RUNNING.</param>
+    /// <returns>The outcome: on success the source is STOP (<see cref="MigrationOutcome.NothingRunning"/>).</returns>
+    public async Task<MigrationOutcome> SaveAsync(MigrationSource source, Stream output, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(output);
+        options ??= MigrationOptions.Default;
+        options.Validate();
+        var outcome = new MigrationOutcome { Source = source.Device };
+        OpenedDevice? src = null;
+        bool fatal = false;
+        try
+        {
+            src = Open(source.Host, source.Device);
+            outcome.SourceState = src.Driver.GetState();
+            RequireRunning(src);
+            await SaveCoreAsync(src, output, options, progress, outcome, cancellationToken).ConfigureAwait(false);
+            Transition(src, MigrationState.Stop)?.Dispose();
+            outcome.SourceState = src.Driver.GetState();
+        }
+        catch (Exception e) when (IsRecoverable(e))
+        {
+            outcome.Exception = AsVfio(e, source.Device.ToString(), cancellationToken);
+            if (src is { Touched: true })
+            {
+                outcome.SourceState = RollBackSource(src, ErrorCatalogue.Id(outcome.Exception.Code));
+            }
+        }
+        catch (Exception)
+        {
+            fatal = true;
+            throw;
+        }
+        finally
+        {
+            src?.Dispose();
+            if (!fatal)
+            {
+                progress?.Report(new MigrationProgress(MigrationPhase.Finished, outcome.Bytes, outcome.PreCopyIterations));
+            }
+        }
+        return outcome;
+    }
+
+    /// <summary>
+    /// The destination half of a cross-host migration: reads the envelope from <paramref name="input"/>, checks its
+    /// header against the destination before anything moves (for a new device: against the type's description, then
+    /// creates the device with the stream's configuration), loads it, and resumes the destination. On failure the
+    /// destination is reset and left stopped (removed, if created here): nothing runs, the source side decides.
+    /// </summary>
+    /// <param name="destination">An existing device, or a parent and type to create one on.</param>
+    /// <param name="input">The envelope; not disposed.</param>
+    /// <param name="options">The chunk size limit (the largest chunk accepted).</param>
+    /// <param name="progress">Receives the bytes loaded.</param>
+    /// <param name="cancellationToken">Cancels the load; the destination is then reset.</param>
+    /// <returns>The outcome; on success the destination is RUNNING.</returns>
+    public async Task<MigrationOutcome> LoadAsync(MigrationDestination destination, Stream input, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(input);
+        options ??= MigrationOptions.Default;
+        options.Validate();
+        var outcome = new MigrationOutcome { Destination = destination.ExistingDevice ?? destination.NewDeviceUuid };
+        OpenedDevice? dst = null;
+        bool fatal = false;
+        try
+        {
+            using var reader = new MigrationStreamReader(input, header => dst = PrepareDestination(destination, header, outcome),
+                Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
+            reader.ReadHeader();
+            outcome.DestinationState = dst!.Driver.GetState();
+            await LoadCoreAsync(dst, reader, progress, outcome, cancellationToken).ConfigureAwait(false);
+            Transition(dst, MigrationState.Running)?.Dispose();
+            outcome.DestinationState = dst.Driver.GetState();
+        }
+        catch (Exception e) when (IsRecoverable(e))
+        {
+            outcome.Exception = AsVfio(e, outcome.Destination.ToString()!, cancellationToken);
+            RollBack(null, dst, destination.Host, outcome);
+            dst = null;
+        }
+        catch (Exception)
+        {
+            fatal = true;
+            throw;
+        }
+        finally
+        {
+            dst?.Dispose();
+            if (!fatal)
+            {
+                progress?.Report(new MigrationProgress(MigrationPhase.Finished, outcome.Bytes, 0));
+            }
+        }
+        return outcome;
+    }
+
+    // Runs the save and the load side by side through a bounded pipe; returns the failure that came first, or null.
+    private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options,
+        IProgress<MigrationProgress>? progress, MigrationOutcome outcome, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        long window = 4L * (options.ChunkSize + 64);
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: window, resumeWriterThreshold: window / 2, useSynchronizationContext: false));
+        var loadOutcome = new MigrationOutcome();
+        Task save = Task.Run(async () =>
+        {
+            try
+            {
+                await SaveCoreAsync(src, pipe.Writer.AsStream(), options, progress, outcome, linked.Token).ConfigureAwait(false);
+                await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Hand the failure to the reading side (it must not wait for data that never comes), then report it.
+                await pipe.Writer.CompleteAsync(e).ConfigureAwait(false);
+                await linked.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }, CancellationToken.None);
+        Task load = Task.Run(async () =>
+        {
+            try
+            {
+                using var reader = new MigrationStreamReader(pipe.Reader.AsStream(), StreamHeaderValidator.ForDestination(dst.Configuration, dst.Name),
+                    Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
+                await LoadCoreAsync(dst, reader, null, loadOutcome, linked.Token).ConfigureAwait(false);
+                await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                await pipe.Reader.CompleteAsync(e).ConfigureAwait(false);
+                await linked.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }, CancellationToken.None);
+        await Task.WhenAll(save, load).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Exception? saveFailure = save.Exception?.InnerException;
+        Exception? loadFailure = load.Exception?.InnerException;
+        // A dead side outranks everything; then a real failure outranks the cancellation it caused on the other side.
+        if (saveFailure is not null && !IsRecoverable(saveFailure))
+        {
+            return saveFailure;
+        }
+        if (loadFailure is not null && !IsRecoverable(loadFailure))
+        {
+            return loadFailure;
+        }
+        if (save.IsCanceled || load.IsCanceled)
+        {
+            return new OperationCanceledException(cancellationToken);
+        }
+        return saveFailure is not (null or OperationCanceledException) ? saveFailure
+            : loadFailure is not (null or OperationCanceledException) ? loadFailure
+            : saveFailure ?? loadFailure;
+    }
+
+    private async Task SaveCoreAsync(OpenedDevice src, Stream output, MigrationOptions options, IProgress<MigrationProgress>? progress,
+        MigrationOutcome outcome, CancellationToken cancellationToken)
+    {
+        var writer = new MigrationStreamWriter(output, MigrationStreamHeader.For(src.Configuration, src.Name), options.ChunkSize);
+        // The header goes first, before the source moves, so a dead channel fails with the source untouched.
+        await writer.WriteAsync(ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        bool preCopy = options.UsePreCopy && options.MaxPreCopyIterations > 0 && src.Driver.Features.HasFlag(MigrationFeatures.PreCopy);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
+        MigrationDataStream? data = null;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (preCopy)
+            {
+                data = Transition(src, MigrationState.PreCopy) ?? throw NoSession(src, MigrationState.PreCopy);
+                for (int round = 1; ; round++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    long sent = await DrainAsync(data, writer, buffer.AsMemory(0, options.ChunkSize), preCopy: true, cancellationToken).ConfigureAwait(false);
+                    outcome.Bytes += sent;
+                    outcome.PreCopyIterations = round;
+                    // VFIO_MIG_GET_PRECOPY_INFO: what the device still has to send, as of now.
+                    PrecopyInfo info = data.GetPrecopyInfo();
+                    ulong pending = info.InitialBytes + info.DirtyBytes;
+                    _logger.PreCopyRound(src.Name, round, sent, pending);
+                    progress?.Report(new MigrationProgress(MigrationPhase.PreCopy, outcome.Bytes, round, (long)pending));
+                    if (pending <= (ulong)options.DirtyBytesThreshold || round >= options.MaxPreCopyIterations)
+                    {
+                        break;
+                    }
+                }
+                cancellationToken.ThrowIfCancellationRequested();
+                // vfio.h: PRE_COPY -> STOP_COPY continues the same data session.
+                Transition(src, MigrationState.StopCopy)?.Dispose();
+            }
+            else
+            {
+                data = Transition(src, MigrationState.StopCopy) ?? throw NoSession(src, MigrationState.StopCopy);
+            }
+            progress?.Report(new MigrationProgress(MigrationPhase.StopCopy, outcome.Bytes, 0));
+            outcome.Bytes += await DrainAsync(data, writer, buffer.AsMemory(0, options.ChunkSize), preCopy: false, cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            progress?.Report(new MigrationProgress(MigrationPhase.StopCopy, outcome.Bytes, 0));
+        }
+        finally
+        {
+            data?.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Reads the device's data into the envelope until its end (0) or, in pre-copy, until it has nothing now (-1).
+    private static async Task<long> DrainAsync(MigrationDataStream data, MigrationStreamWriter writer, Memory<byte> buffer, bool preCopy,
+        CancellationToken cancellationToken)
+    {
+        long total = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = data.TryRead(buffer.Span);
+            if (n == 0 || (n < 0 && preCopy))
+            {
+                return total;
+            }
+            if (n < 0)
+            {
+                throw new VfioException(ErrorCode.DeviceRefusedState,
+                    "the device reported no data available (ENOMSG) in STOP_COPY, where vfio.h allows only data or the end");
+            }
+            await writer.WriteAsync(buffer[..n], cancellationToken).ConfigureAwait(false);
+            total += n;
+        }
+    }
+
+    private async Task LoadCoreAsync(OpenedDevice dst, MigrationStreamReader reader, IProgress<MigrationProgress>? progress,
+        MigrationOutcome outcome, CancellationToken cancellationToken)
+    {
+        // The header (model and configuration) is checked against the destination before the first arc.
+        reader.ReadHeader();
+        cancellationToken.ThrowIfCancellationRequested();
+        using (MigrationDataStream data = Transition(dst, MigrationState.Resuming) ?? throw NoSession(dst, MigrationState.Resuming))
+        {
+            IProgress<long>? bytes = progress is null ? null : new ByteProgress(progress);
+            outcome.Bytes = await reader.CopyToAsync(data, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        // RESUMING -> STOP is where the device loads what it received.
+        progress?.Report(new MigrationProgress(MigrationPhase.Loading, outcome.Bytes, 0));
+        Transition(dst, MigrationState.Stop)?.Dispose();
+    }
+
+    private OpenedDevice PrepareDestination(MigrationDestination destination, MigrationStreamHeader header, MigrationOutcome outcome)
+    {
+        MigrationHost host = destination.Host;
+        if (destination.ExistingDevice is MdevUuid existing)
+        {
+            OpenedDevice opened = Open(host, existing);
+            try
+            {
+                StreamHeaderValidator.Check(header, opened.Configuration, opened.Name);
+                return opened;
+            }
+            catch (VfioException)
+            {
+                opened.Dispose();
+                throw;
+            }
+        }
+        // A new device: the stream's configuration is checked against the type's description first (steps 1-2).
+        MdevUuid uuid = destination.NewDeviceUuid!.Value;
+        MigrationInfo info = DeviceConfigurations.ParseInfo(host.Host.GetSupportedType(destination.Parent!.Value, destination.Type!.Value), uuid.ToString());
+        ModelDescription model = DeviceModelId.TryParse(header.ModelId, out DeviceModelId id) && info.Find(id) is { } found ? found : info.Models[0];
+        CompatibilityResult result = CompatibilityChecker.Check(DeviceModelId.Parse(header.ModelId),
+            ForeignConfiguration.Parse(DeviceModelId.Parse(header.ModelId), header.Configuration, header.DeviceName).Values, header.DeviceName, model);
+        if (!result.IsCompatible)
+        {
+            outcome.Problems = result.Problems;
+            throw Refusal(result);
+        }
+        DeviceProvisioner.Create(host.Host, destination.Parent.Value, destination.Type.Value, uuid, result.DestinationConfiguration!);
+        outcome.DestinationCreated = true;
+        _logger.DestinationCreated(uuid.ToString(), destination.Parent.Value.ToString(), destination.Type.Value.ToString(), result.DestinationConfiguration!.ToString());
+        OpenedDevice created = Open(host, uuid);
+        StreamHeaderValidator.Check(header, created.Configuration, created.Name);
+        return created;
+    }
+
+    private static void RequireRunning(OpenedDevice source)
+    {
+        MigrationState state = source.Driver.GetState();
+        if (state != MigrationState.Running)
+        {
+            throw new VfioException(ErrorCode.DeviceStateConflict,
+                $"source {source.Name} is in {state}, not RUNNING; resume or abort the earlier migration first")
+            {
+                Device = source.Name,
+                Value = state.ToString(),
+                Expected = nameof(MigrationState.Running),
+            };
+        }
+    }
+
+    private static VfioException NoSession(OpenedDevice device, MigrationState state) =>
+        new(ErrorCode.MigrationUnsupported, $"{device.Name}: entering {state} opened no data session") { Device = device.Name, Value = state.ToString() };
+
+    private sealed class ByteProgress(IProgress<MigrationProgress> inner) : IProgress<long>
+    {
+        public void Report(long value) => inner.Report(new MigrationProgress(MigrationPhase.Loading, value, 0));
+    }
+}

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using Vfio;
+using Vfio.DeviceModels;
+using Vfio.Devices;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// What a migration, save, load, resume or abort did: whether it succeeded, the error code if not, and the state
+/// each side was left in, so that "never both running, never neither without saying so" can be read off it.
+/// </summary>
+public sealed class MigrationOutcome
+{
+    internal MigrationOutcome()
+    {
+    }
+
+    /// <summary>Whether the operation did what was asked.</summary>
+    public bool Succeeded => Error is null;
+
+    /// <summary>The catalogue code of the failure, or null on success.</summary>
+    public ErrorCode? Error => Exception?.Code;
+
+    /// <summary>The failure, naming the device, the parameter, the value and what was expected; null on success.</summary>
+    public VfioException? Exception { get; internal set; }
+
+    /// <summary>The source device, or null for a load.</summary>
+    public MdevUuid? Source { get; internal set; }
+
+    /// <summary>The source's state at the end, or null when it was not touched or could not be read.</summary>
+    public MigrationState? SourceState { get; internal set; }
+
+    /// <summary>The destination device, or null for a save or when no destination device exists.</summary>
+    public MdevUuid? Destination { get; internal set; }
+
+    /// <summary>The destination's state at the end, or null when it was not touched, was removed, or could not be read.</summary>
+    public MigrationState? DestinationState { get; internal set; }
+
+    /// <summary>Whether the orchestrator created the destination device.</summary>
+    public bool DestinationCreated { get; internal set; }
+
+    /// <summary>Whether the orchestrator removed the destination device it had created (after a failure).</summary>
+    public bool DestinationRemoved { get; internal set; }
+
+    /// <summary>Device data bytes moved.</summary>
+    public long Bytes { get; internal set; }
+
+    /// <summary>Pre-copy rounds run.</summary>
+    public int PreCopyIterations { get; internal set; }
+
+    /// <summary>Every compatibility problem found by steps 1-2 (empty when they passed or did not run).</summary>
+    public IReadOnlyList<CompatibilityProblem> Problems { get; internal set; } = [];
+
+    /// <summary>
+    /// Whether no device is left running the guest: both sides stopped (for example a source stopped by a successful
+    /// save, or the aftermath of a crash). The operator then decides between resume and abort.
+    /// </summary>
+    public bool NothingRunning => SourceState != MigrationState.Running && DestinationState != MigrationState.Running;
+
+    /// <summary>Throws the failure, if any.</summary>
+    /// <exception cref="VfioException">The operation's failure, with its code.</exception>
+    public void ThrowIfFailed()
+    {
+        if (Exception is not null)
+        {
+            throw Exception;
+        }
+    }
+
+    /// <summary>A one-line account: result, code, and both sides' final states.</summary>
+    /// <returns>The account.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder(Succeeded ? "succeeded" : $"failed with {ErrorCatalogue.Id(Error!.Value)} {ErrorCatalogue.Name(Error.Value)}");
+        if (Source is MdevUuid source)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"; source {source} {SourceState?.ToString() ?? "unknown"}");
+        }
+        if (Destination is MdevUuid destination)
+        {
+            string state = DestinationRemoved ? "removed" : DestinationState?.ToString() ?? "untouched";
+            text.Append(CultureInfo.InvariantCulture, $"; destination {destination} {state}");
+        }
+        text.Append(CultureInfo.InvariantCulture, $"; {Bytes} bytes");
+        return text.ToString();
+    }
+}
