@@ -15,16 +15,18 @@ internal sealed class CliApplication : IDisposable
     private readonly Func<Stream> _openInput;
     private readonly Func<Stream> _openOutput;
     private readonly bool _errorIsTerminal;
+    private readonly bool _outputIsTerminal;
     private ParseResult? _parse;
     private ServiceProvider? _services;
 
-    public CliApplication(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool? errorIsTerminal = null)
+    public CliApplication(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool? errorIsTerminal = null, bool? outputIsTerminal = null)
     {
         Output = output;
         Error = error;
         _openInput = openInput;
         _openOutput = openOutput;
         _errorIsTerminal = errorIsTerminal ?? !Console.IsErrorRedirected;
+        _outputIsTerminal = outputIsTerminal ?? !Console.IsOutputRedirected;
     }
 
     public TextWriter Output { get; }
@@ -80,7 +82,7 @@ internal sealed class CliApplication : IDisposable
     private ServiceProvider BuildServices(ParseResult parse)
     {
         var services = new ServiceCollection();
-        services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal));
+        services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal));
         services.AddMdevManager(options => HostOptions.Apply(options, parse));
         CommandServices.Add(services);
         ConfigureServices?.Invoke(services);

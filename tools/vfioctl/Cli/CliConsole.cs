@@ -12,13 +12,14 @@ internal sealed class CliConsole
     private readonly Func<Stream> _openInput;
     private readonly Func<Stream> _openOutput;
 
-    public CliConsole(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool errorIsTerminal)
+    public CliConsole(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool errorIsTerminal, bool outputIsTerminal = false)
     {
         Output = output;
         Error = error;
         _openInput = openInput;
         _openOutput = openOutput;
         ErrorIsTerminal = errorIsTerminal;
+        OutputIsTerminal = outputIsTerminal;
         Tables = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -26,6 +27,8 @@ internal sealed class CliConsole
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
+        // Redirected output has no width; wide enough that a UUID or a hash never wraps.
+        Tables.Profile.Width = 160;
     }
 
     public TextWriter Output { get; }
@@ -34,6 +37,9 @@ internal sealed class CliConsole
 
     /// <summary>True when stderr is a terminal: progress bars then; one quiet line per step otherwise.</summary>
     public bool ErrorIsTerminal { get; }
+
+    /// <summary>True when stdout is a terminal: <c>save -o -</c> then refuses to print binary data on it.</summary>
+    public bool OutputIsTerminal { get; }
 
     /// <summary>A Spectre console over <see cref="Output"/> for human tables (no colour, no cursor tricks).</summary>
     public IAnsiConsole Tables { get; }

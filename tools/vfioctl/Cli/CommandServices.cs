@@ -1,3 +1,4 @@
+using Mdev.Manager;
 using Microsoft.Extensions.DependencyInjection;
 using Vfioctl.Commands.Capabilities;
 using Vfioctl.Commands.Check;
@@ -10,6 +11,13 @@ using Vfioctl.Commands.Modify;
 using Vfioctl.Commands.Start;
 using Vfioctl.Commands.Stop;
 using Vfioctl.Commands.Traffic;
+using Vfioctl.Commands.Save;
+using Vfioctl.Commands.Load;
+using Vfioctl.Commands.Migrate;
+using Vfioctl.Commands.Resume;
+using Vfioctl.Commands.Abort;
+using Vfioctl.Commands.Fault;
+using Vfioctl.Commands.Demo;
 using Vfioctl.Commands.Types;
 using Vfioctl.Commands.Undefine;
 using Vfioctl.Host;
@@ -21,7 +29,9 @@ internal static class CommandServices
 {
     public static void Add(IServiceCollection services)
     {
-        services.AddSingleton<HostFactory>();
+        services.AddSingleton<MigrationHosts>();
+        services.AddLogging();
+        services.AddSingleton<MigrationOrchestrator>();
         DeviceAccess.Add(services);
         services.AddTransient<TypesCommand>();
         services.AddTransient<ListCommand>();
@@ -35,6 +45,13 @@ internal static class CommandServices
         services.AddTransient<CapabilitiesCommand>();
         services.AddTransient<CheckCommand>();
         services.AddTransient<FindCommand>();
+        services.AddTransient<DemoCommand>();
+        services.AddTransient<FaultCommand>();
+        services.AddTransient<AbortCommand>();
+        services.AddTransient<ResumeCommand>();
+        services.AddTransient<MigrateCommand>();
+        services.AddTransient<LoadCommand>();
+        services.AddTransient<SaveCommand>();
         services.AddTransient<TrafficCommand>();
     }
 }

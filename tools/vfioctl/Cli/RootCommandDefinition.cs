@@ -10,6 +10,13 @@ using Vfioctl.Commands.Modify;
 using Vfioctl.Commands.Start;
 using Vfioctl.Commands.Stop;
 using Vfioctl.Commands.Traffic;
+using Vfioctl.Commands.Save;
+using Vfioctl.Commands.Load;
+using Vfioctl.Commands.Migrate;
+using Vfioctl.Commands.Resume;
+using Vfioctl.Commands.Abort;
+using Vfioctl.Commands.Fault;
+using Vfioctl.Commands.Demo;
 using Vfioctl.Commands.Types;
 using Vfioctl.Commands.Undefine;
 
@@ -36,7 +43,14 @@ internal static class RootCommandDefinition
             CapabilitiesCommandDefinition.Create(app),
             CheckCommandDefinition.Create(app),
             FindCommandDefinition.Create(app),
+            SaveCommandDefinition.Create(app),
+            LoadCommandDefinition.Create(app),
+            MigrateCommandDefinition.Create(app),
+            ResumeCommandDefinition.Create(app),
+            AbortCommandDefinition.Create(app),
             TrafficCommandDefinition.Create(app),
+            FaultCommandDefinition.Create(app),
+            DemoCommandDefinition.Create(app),
         ];
         foreach (Command verb in verbs)
         {

@@ -11,7 +11,7 @@ namespace Vfioctl.Commands.Check;
 /// <c>vfioctl check</c>: ARCHITECTURE.md steps 1 and 2 on their own. Every problem is listed (the checker gathers
 /// them all), each with its catalogue code, so an operator fixes the configuration once rather than once per run.
 /// </summary>
-internal sealed class CheckCommand(MdevHost host, HostFactory hosts, CliConsole console)
+internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, CliConsole console)
 {
     public int Execute(CheckSource source, CheckDestination destination)
     {
@@ -63,7 +63,7 @@ internal sealed class CheckCommand(MdevHost host, HostFactory hosts, CliConsole 
 
     private List<(string Name, CompatibilityResult Result)> CheckAgainst(ForeignConfiguration source, CheckDestination destination)
     {
-        MdevHost target = destination.Root is string root ? hosts.OpenEmulated(root) : host;
+        MdevHost target = destination.Root is string root ? hosts.Open(root).Host : host;
         string where = destination.Root is string r ? $" on {r}" : "";
         if (destination.Device is MdevUuid device)
         {
