@@ -9,7 +9,7 @@ internal static class Tables
 {
     public static Table Create(params string[] headers)
     {
-        var table = new Table { Border = TableBorder.Simple };
+        var table = new Table { Border = TableBorder.None };
         foreach (string header in headers)
         {
             table.AddColumn(new TableColumn(new Text(header)) { NoWrap = true });

@@ -37,14 +37,18 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
 
     private static string Model(MdevListEntry e) => e.Active?.Migration?.Model.ToString() ?? "-";
 
-    // What the device runs when active (its migration/ files), otherwise what its definition pins.
-    private static string Configuration(MdevListEntry e)
+    // What the device runs when active (canonical: only the parameters not at their off value), otherwise what
+    // its definition pins.
+    private string Configuration(MdevListEntry e)
     {
-        IEnumerable<KeyValuePair<string, string>> values = e.Active?.Migration is { } m
-            ? m.Parameters.Select(p => new KeyValuePair<string, string>(p.Key.Value, p.Value))
-            : e.Definition?.Attributes.Where(a => a.Key.StartsWith(DefinitionAttributes.MigrationPrefix, StringComparison.Ordinal))
-                .Select(a => new KeyValuePair<string, string>(a.Key[DefinitionAttributes.MigrationPrefix.Length..], a.Value)) ?? [];
-        string text = string.Join(",", values.Select(kv => $"{kv.Key}={kv.Value}"));
+        if (e.Active?.Migration is not null)
+        {
+            string running = definitions.Host.ReadConfiguration(e.Uuid).ToString();
+            return running.Length == 0 ? "(all off)" : running;
+        }
+        string text = string.Join(",", (e.Definition?.Attributes ?? [])
+            .Where(a => a.Key.StartsWith(DefinitionAttributes.MigrationPrefix, StringComparison.Ordinal))
+            .Select(a => $"{a.Key[DefinitionAttributes.MigrationPrefix.Length..]}={a.Value}"));
         return text.Length == 0 ? "-" : text;
     }
 
