@@ -92,7 +92,7 @@ public sealed class DeviceConfiguration : IEquatable<DeviceConfiguration>
             int i = model.IndexOf(kv.Key);
             if (i < 0)
             {
-                throw model.UnknownParameter(kv.Key, device);
+                throw model.UnknownParameter(kv.Key, device, kv.Value);
             }
             result[i] = model.Parameters[i].Normalize(kv.Value, model.Id, device);
         }
@@ -148,7 +148,7 @@ public sealed class DeviceConfiguration : IEquatable<DeviceConfiguration>
         int i = Model.IndexOf(parameter);
         if (i < 0)
         {
-            throw Model.UnknownParameter(parameter, null);
+            throw Model.UnknownParameter(parameter, null, value);
         }
         string[] copy = (string[])_values.Clone();
         copy[i] = Model.Parameters[i].Normalize(value, Model.Id);
@@ -328,7 +328,7 @@ public sealed class DeviceConfiguration : IEquatable<DeviceConfiguration>
             int index = model.IndexOf(name);
             if (index < 0)
             {
-                return model.UnknownParameter(name, device);
+                return model.UnknownParameter(name, device, value);
             }
             items.Add((index, name, value));
         }

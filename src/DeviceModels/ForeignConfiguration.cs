@@ -23,6 +23,28 @@ public sealed record ForeignConfiguration(
     IReadOnlyDictionary<string, string> OffValues,
     string? Device = null)
 {
+    /// <summary>Content equality: same model, device and the same entries in both maps (ordinal), in any order.</summary>
+    /// <param name="other">The other foreign configuration.</param>
+    /// <returns><see langword="true"/> when both say the same thing.</returns>
+    public bool Equals(ForeignConfiguration? other) =>
+        other is not null && Model == other.Model && Device == other.Device &&
+        SameEntries(Values, other.Values) && SameEntries(OffValues, other.OffValues);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        // Order-independent over the entries, so equal maps hash equally whatever their enumeration order.
+        int values = 0;
+        foreach (KeyValuePair<string, string> kv in Values)
+        {
+            values ^= HashCode.Combine(StringComparer.Ordinal.GetHashCode(kv.Key), StringComparer.Ordinal.GetHashCode(kv.Value));
+        }
+        return HashCode.Combine(Model, Device, values, Values.Count, OffValues.Count);
+    }
+
+    private static bool SameEntries(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out string? v) && string.Equals(v, kv.Value, StringComparison.Ordinal));
+
     /// <summary>
     /// Reads the canonical text of a configuration (<c>name=value</c> items joined by ',') without a description:
     /// only the syntax is checked. A <c>version</c> item is refused, since only a description can expand it.
@@ -45,10 +67,10 @@ public sealed record ForeignConfiguration(
                 int eq = item.IndexOf('=', StringComparison.Ordinal);
                 string name = eq < 0 ? item : item[..eq];
                 string value = eq < 0 ? string.Empty : item[(eq + 1)..];
-                if (!ValueSyntax.IsParameterName(name) || !ValueSyntax.IsToken(value))
+                if (!ValueSyntax.IsParameterName(name) || name == ValueSyntax.VersionKey || !ValueSyntax.IsToken(value))
                 {
                     throw new DeviceModelException(ErrorCode.ConfigurationMalformed,
-                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at '{item}': expected canonical 'name=value' items joined by ','")
+                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at '{item}': expected canonical 'name=value' items joined by ',' (no version: only a description can expand it)")
                     {
                         Device = device,
                         Value = text,

@@ -143,12 +143,13 @@ public sealed class ModelDescription
     /// <summary>The index of a parameter in <see cref="Parameters"/>, or -1.</summary>
     internal int IndexOf(string name) => _index.TryGetValue(name, out int i) ? i : -1;
 
-    internal DeviceModelException UnknownParameter(string name, string? device) =>
+    internal DeviceModelException UnknownParameter(string name, string? device, string? value = null) =>
         new(ErrorCode.ParameterUnknown,
-            $"{DevicePrefix(device)}model {Id} has no parameter '{name}'; known: {(Parameters.Count == 0 ? "(none)" : string.Join(", ", Parameters.Select(p => p.Name)))}")
+            $"{DevicePrefix(device)}model {Id} has no parameter '{name}'{(value is null ? string.Empty : $" (given '{name}={value}')")}; known: {(Parameters.Count == 0 ? "(none)" : string.Join(", ", Parameters.Select(p => p.Name)))}")
         {
             Device = device,
             Parameter = name,
+            Value = value,
             Expected = string.Join(",", Parameters.Select(p => p.Name)),
         };
 

@@ -106,7 +106,7 @@ public sealed class ModelDescriptionBuilder
         return this;
     }
 
-    /// <summary>Declares the newest version.</summary>
+    /// <summary>Declares the newest version; without this call the last declared version is the latest.</summary>
     /// <param name="name">A declared version name.</param>
     /// <returns>This builder.</returns>
     public ModelDescriptionBuilder Latest(string name)

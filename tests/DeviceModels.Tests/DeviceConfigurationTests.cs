@@ -77,6 +77,15 @@ public sealed class DeviceConfigurationTests
     }
 
     [Fact]
+    public void Configurations_work_as_set_keys()
+    {
+        var set = new HashSet<DeviceConfiguration> { DeviceConfiguration.Parse(Nic, "version=3"), DeviceConfiguration.FromInit(Nic) };
+        Assert.Single(set); // init values of this model are version 3's values
+        Assert.Contains(DeviceConfiguration.Parse(Nic, "rss=on,rx-filter-size=32"), set);
+        Assert.DoesNotContain(DeviceConfiguration.Off(Nic), set);
+    }
+
+    [Fact]
     public void Equality_includes_the_model_id()
     {
         ModelDescription other = new ModelDescriptionBuilder("vendor-b.com/my-nic").Int("rx-filter-size", "0-128", "0", "32").Bool("rss", "off", "on").Build();
@@ -120,6 +129,7 @@ public sealed class DeviceConfigurationTests
         var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(SampleModels.NicV2, "rss=on", "dev0"));
         Assert.Equal(ErrorCode.ParameterUnknown, e.Code);
         Assert.Equal("rss", e.Parameter);
+        Assert.Equal("on", e.Value);
         Assert.Equal("dev0", e.Device);
         Assert.Contains("rx-filter-size", e.Message);
     }
@@ -180,6 +190,18 @@ public sealed class DeviceConfigurationTests
     }
 
     [Fact]
+    public void Foreign_forms_compare_by_content()
+    {
+        ForeignConfiguration a = DeviceConfiguration.Parse(Nic, "rss=on").ToForeign("dev0");
+        ForeignConfiguration b = DeviceConfiguration.Parse(Nic, "version=1,rss=on").ToForeign("dev0");
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        Assert.NotEqual(a, DeviceConfiguration.Parse(Nic, "rss=off").ToForeign("dev0"));
+        Assert.NotEqual(a, DeviceConfiguration.Parse(Nic, "rss=on").ToForeign("dev1"));
+        Assert.Equal(ForeignConfiguration.Parse(Nic.Id, "rss=on,rx-filter-size=1"), ForeignConfiguration.Parse(Nic.Id, "rx-filter-size=1,rss=on"));
+    }
+
+    [Fact]
     public void Foreign_parse_reads_canonical_text_without_a_description()
     {
         ForeignConfiguration f = ForeignConfiguration.Parse(Nic.Id, "rss=on,rx-filter-size=64");
@@ -187,6 +209,8 @@ public sealed class DeviceConfigurationTests
         Assert.Equal("64", f.Values["rx-filter-size"]);
         Assert.Empty(ForeignConfiguration.Parse(Nic.Id, "").Values);
         Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss")).Code);
+        Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "version=2")).Code);
+        Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on ")).Code);
         Assert.Equal(ErrorCode.ParameterDuplicate, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on,rss=on")).Code);
     }
 }

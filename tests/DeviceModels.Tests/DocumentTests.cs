@@ -43,6 +43,23 @@ public sealed class DocumentTests
     }
 
     [Fact]
+    public void A_manifest_version_may_build_on_another()
+    {
+        string json = """
+            {"models": {"vendor-a.com/my-nic": {
+              "params": {"rss": {"type": "bool", "off_value": "off", "init_value": "on"},
+                         "rx-filter-size": {"type": "int", "allowed_values": "0-64", "off_value": "0", "init_value": "32"}},
+              "versions": {"1": {}, "2": {"rx-filter-size": "32"}, "3": {"$base": "2", "rss": "on"}}, "latest": "3"}}}
+            """;
+        ModelDescription m = MigrationInfo.Parse(json).Models[0];
+        Assert.Equal(new Dictionary<string, string> { ["rss"] = "on", ["rx-filter-size"] = "32" }, m.ExpandVersion("3"));
+        Assert.Equal("2", m.Versions[2].BasedOn);
+        var e = Assert.Throws<DeviceModelException>(() => MigrationInfo.Parse(json.Replace("\"$base\": \"2\"", "\"$base\": \"9\"", StringComparison.Ordinal)));
+        Assert.Equal(ErrorCode.DocumentInvalid, e.Code);
+        Assert.Contains("'9'", e.Message);
+    }
+
+    [Fact]
     public void Unknown_fields_are_tolerated()
     {
         string json = """
@@ -74,6 +91,7 @@ public sealed class DocumentTests
     [InlineData("""{"models": {"vendor-a.com/x": {"params": {"n": {"type": "int", "allowed_values": "1-4", "off_value": "0", "init_value": "1"}}}}}""")]
     [InlineData("""{"models": {"vendor-a.com/x": {"versions": {"1": {"nope": "1"}}, "latest": "1"}}}""")]
     [InlineData("""{"models": {"vendor-a.com/x": {"params": {"n": {"type": "int", "allowed_values": "0-4", "off_value": 0, "init_value": "1"}}}}}""")]
+    [InlineData("""{"models": {"vendor-a.com/x": {"params": {"n": {"type": "bool", "off_value": "off", "init_value": "on"}, "n": {"type": "bool", "off_value": "off", "init_value": "off"}}}}}""")]
     [InlineData("""not json""")]
     [InlineData("""null""")]
     public void Invalid_documents_are_refused(string json)

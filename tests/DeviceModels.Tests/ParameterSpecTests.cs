@@ -141,4 +141,23 @@ public sealed class ParameterSpecTests
         Assert.Contains("128", e.Message);
         Assert.Contains("0-64", e.Message);
     }
+
+    [Fact]
+    public void Ranges_reaching_the_largest_integer_merge_without_overflow()
+    {
+        AllowedValues a = AllowedValues.FromRanges([new IntRange(5, long.MaxValue), new IntRange(0, 3), new IntRange(long.MaxValue, long.MaxValue)]);
+        Assert.Equal($"0-3,5-{long.MaxValue}", a.Text);
+        Assert.True(a.Contains(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.False(a.Contains("4"));
+        Assert.False(a.Contains("9223372036854775808")); // does not fit a long: not a value at all
+    }
+
+    [Fact]
+    public void String_allowed_values_are_sorted_and_deduplicated()
+    {
+        AllowedValues a = AllowedValues.Parse(ParameterType.Str, "ring,fifo,ring");
+        Assert.Equal("fifo,ring", a.Text);
+        Assert.Equal(a, AllowedValues.FromTokens(ParameterType.Str, ["fifo", "ring"]));
+        Assert.Equal(ErrorCode.ParameterSpecInvalid, Assert.Throws<DeviceModelException>(() => AllowedValues.Parse(ParameterType.Bool, "on,yes")).Code);
+    }
 }

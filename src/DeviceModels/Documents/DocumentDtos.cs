@@ -5,6 +5,7 @@ namespace Vfio.DeviceModels.Documents;
 // Wire shapes of the capability documents (docs/schemas/*.json). Everything is nullable so that a missing
 // field is reported by DocumentReader with its path and ErrorCode.DocumentInvalid, rather than by the
 // serializer; unknown fields are ignored (System.Text.Json's default), so newer writers stay readable.
+// Duplicate keys are refused: a parameter or model listed twice must not silently keep the last copy.
 
 internal sealed class MigrationInfoDto
 {
@@ -84,7 +85,7 @@ internal sealed class DeviceDto
     public string? Type { get; set; }
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(MigrationInfoDto))]
 [JsonSerializable(typeof(HostDto))]
 [JsonSerializable(typeof(DeviceDto))]

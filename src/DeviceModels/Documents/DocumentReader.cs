@@ -6,6 +6,9 @@ namespace Vfio.DeviceModels.Documents;
 /// <summary>Turns wire shapes into model objects, naming the path of whatever is missing or wrong.</summary>
 internal static class DocumentReader
 {
+    /// <summary>The key in a version object that names the version it builds on.</summary>
+    public const string BaseKey = "$base";
+
     public static T Deserialize<T>(string json, JsonTypeInfo<T> info, string kind)
         where T : class
     {
@@ -50,16 +53,14 @@ internal static class DocumentReader
         {
             throw Missing(kind, path, "a model object");
         }
-        if (!DeviceModelId.TryParse(id, out DeviceModelId modelId))
+        DeviceModelId modelId;
+        try
         {
-            try
-            {
-                DeviceModelId.Parse(id);
-            }
-            catch (DeviceModelException e)
-            {
-                throw Wrong(kind, path, id, "a model id", e);
-            }
+            modelId = DeviceModelId.Parse(id);
+        }
+        catch (DeviceModelException e)
+        {
+            throw Wrong(kind, path, id, "a model id", e);
         }
         var specs = new List<ParameterSpec>();
         foreach ((string name, ParamDto? p) in dto.Params ?? [])
@@ -93,9 +94,11 @@ internal static class DocumentReader
             {
                 throw Missing(kind, $"{path}.versions.{name}", "an object of parameter assignments");
             }
+            // "$base" (not a possible parameter name) lets a hand-written manifest build on another version.
+            string? basedOn = assignments.GetValueOrDefault(BaseKey);
             try
             {
-                versions.Add(new ModelVersion(name, assignments));
+                versions.Add(new ModelVersion(name, assignments.Where(kv => kv.Key != BaseKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal), basedOn));
             }
             catch (DeviceModelException e)
             {

@@ -57,14 +57,22 @@ public static class RegionCapabilityChain
             ushort version = BinaryPrimitives.ReadUInt16LittleEndian(at[2..]);
             uint next = BinaryPrimitives.ReadUInt32LittleEndian(at[4..]);
 
-            // A capability owns the bytes up to the next one (or the end of the buffer).
-            int limit = next > offset && next <= infoBuffer.Length ? (int)next : infoBuffer.Length;
+            if (next != 0 && next > offset && next < (ulong)offset + HeaderSize)
+            {
+                throw Malformed(device, next, $"capability at offset {offset} points to offset {next}, inside its own 8-byte header");
+            }
+
+            // A capability owns the bytes up to the next one (or the end of the buffer), so a capability too long
+            // for that space overlaps the next one.
+            bool bounded = next > offset && next <= infoBuffer.Length;
+            int limit = bounded ? (int)next : infoBuffer.Length;
+            string space = bounded ? $"before the next capability at offset {next}" : "before the end of the buffer";
             ReadOnlySpan<byte> body = infoBuffer[(int)offset..limit];
             // Version 1 is the only one the kernel has defined for both known ids; later versions may only append.
             RegionCapability capability = id switch
             {
-                Interop.Vfio.VFIO_REGION_INFO_CAP_SPARSE_MMAP => ParseSparseMmap(body, offset, device),
-                Interop.Vfio.VFIO_REGION_INFO_CAP_TYPE => ParseType(body, offset, device),
+                Interop.Vfio.VFIO_REGION_INFO_CAP_SPARSE_MMAP => ParseSparseMmap(body, offset, space, device),
+                Interop.Vfio.VFIO_REGION_INFO_CAP_TYPE => ParseType(body, offset, space, device),
                 _ => new UnknownCapability(id, version, body[HeaderSize..].ToArray()),
             };
             result.Add(capability);
@@ -88,16 +96,16 @@ public static class RegionCapabilityChain
     private const int AreaSize = 16;         // sizeof(struct vfio_region_sparse_mmap_area)
     private const int TypeSize = 16;         // sizeof(struct vfio_region_info_cap_type)
 
-    private static SparseMmapCapability ParseSparseMmap(ReadOnlySpan<byte> body, uint offset, string? device)
+    private static SparseMmapCapability ParseSparseMmap(ReadOnlySpan<byte> body, uint offset, string space, string? device)
     {
         if (body.Length < SparseHeaderSize)
         {
-            throw Malformed(device, offset, $"sparse mmap capability at offset {offset} has {body.Length} bytes, needs {SparseHeaderSize}");
+            throw Malformed(device, offset, $"sparse mmap capability at offset {offset} has {body.Length} bytes {space}, needs {SparseHeaderSize}");
         }
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(body[8..]);
         if ((ulong)SparseHeaderSize + ((ulong)count * AreaSize) > (ulong)body.Length)
         {
-            throw Malformed(device, offset, $"sparse mmap capability at offset {offset} declares {count} areas ({SparseHeaderSize + ((ulong)count * AreaSize)} bytes) but has {body.Length} bytes");
+            throw Malformed(device, offset, $"sparse mmap capability at offset {offset} declares {count} areas ({SparseHeaderSize + ((ulong)count * AreaSize)} bytes) but has {body.Length} bytes {space}");
         }
         var areas = new (ulong Offset, ulong Size)[count];
         for (int i = 0; i < areas.Length; i++)
@@ -108,11 +116,11 @@ public static class RegionCapabilityChain
         return new SparseMmapCapability(areas);
     }
 
-    private static RegionTypeCapability ParseType(ReadOnlySpan<byte> body, uint offset, string? device)
+    private static RegionTypeCapability ParseType(ReadOnlySpan<byte> body, uint offset, string space, string? device)
     {
         if (body.Length < TypeSize)
         {
-            throw Malformed(device, offset, $"type capability at offset {offset} has {body.Length} bytes, needs {TypeSize}");
+            throw Malformed(device, offset, $"type capability at offset {offset} has {body.Length} bytes {space}, needs {TypeSize}");
         }
         return new RegionTypeCapability(BinaryPrimitives.ReadUInt32LittleEndian(body[8..]), BinaryPrimitives.ReadUInt32LittleEndian(body[12..]));
     }

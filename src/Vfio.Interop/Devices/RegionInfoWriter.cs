@@ -49,6 +49,39 @@ public static class RegionInfoWriter
         return buffer;
     }
 
+    /// <summary>
+    /// Answers a <c>VFIO_DEVICE_GET_REGION_INFO</c> request the way vfio-pci does: when the caller's <c>argsz</c>
+    /// (the first four bytes of <paramref name="request"/>) holds the whole chain, the whole buffer is copied;
+    /// otherwise only the struct is, with <c>argsz</c> raised to the size needed, <c>VFIO_REGION_INFO_FLAG_CAPS</c>
+    /// set and <c>cap_offset</c> 0, so the caller grows its buffer and asks again.
+    /// </summary>
+    /// <param name="info">The region.</param>
+    /// <param name="request">The caller's buffer, <c>argsz</c> bytes or more, with argsz in its first field.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.RegionAccessInvalid"/> when argsz is smaller than the struct
+    /// or larger than the buffer (the kernel answers EINVAL / EFAULT).</exception>
+    public static void Answer(VfioRegionInfo info, Span<byte> request)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        uint argsz = request.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(request) : 0;
+        if (argsz < RegionInfoSize || argsz > request.Length)
+        {
+            throw new VfioException(ErrorCode.RegionAccessInvalid,
+                $"VFIO_DEVICE_GET_REGION_INFO for region {info.Index}: argsz {argsz} is outside {RegionInfoSize}..{request.Length}")
+            {
+                Parameter = "argsz",
+                Value = argsz.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+        }
+        byte[] full = Write(info);
+        if (argsz >= full.Length)
+        {
+            full.CopyTo(request);
+            return;
+        }
+        full.AsSpan(0, RegionInfoSize).CopyTo(request);
+        BinaryPrimitives.WriteUInt32LittleEndian(request[12..], 0); // cap_offset: the chain was not copied
+    }
+
     private static int SizeOf(RegionCapability capability) => capability switch
     {
         SparseMmapCapability sparse => 16 + (16 * sparse.Areas.Count),

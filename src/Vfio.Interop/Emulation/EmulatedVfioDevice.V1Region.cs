@@ -23,7 +23,7 @@ public sealed partial class EmulatedVfioDevice
         switch (offset, buffer.Length)
         {
             case (V1RegionLayout.DeviceStateOffset, 4):
-                V1DeviceState bits = _inError ? V1States.ErrorBits : V1States.ToBits(_backend.State, Name);
+                V1DeviceState bits = _inError ? V1States.ErrorBits : V1Bits(_backend.State);
                 BinaryPrimitives.WriteUInt32LittleEndian(buffer, _v1Reserved | (uint)bits);
                 return 4;
             case (V1RegionLayout.ReservedOffset, 4):
@@ -96,6 +96,14 @@ public sealed partial class EmulatedVfioDevice
                 throw HeaderAccess(offset, data.Length, "write");
         }
     }
+
+    // A backend with P2P may stop between arcs in a P2P state; v1 cannot say P2P and reports the running bits.
+    private V1DeviceState V1Bits(MigrationState state) => state switch
+    {
+        MigrationState.RunningP2P => V1DeviceState.Running,
+        MigrationState.PreCopyP2P => V1DeviceState.Saving | V1DeviceState.Running,
+        _ => V1States.ToBits(state, Name),
+    };
 
     private void RequireV1(bool saving, string field)
     {

@@ -241,8 +241,30 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
             };
         }
         MigrationState at = _backend.State;
+        if (!MigrationArcs.IsSupported(target, _features))
+        {
+            throw new VfioException(ErrorCode.IllegalStateArc,
+                $"{Name}: the device does not support {target} (features {_features}); the kernel answers EINVAL")
+            {
+                Device = Name,
+                Value = target.ToString(),
+                Expected = $"a state supported by {_features}",
+            };
+        }
+        // The backend takes the arcs of its own feature set: a device reporting fewer flags (or speaking v1, which
+        // has no P2P state) still passes through the backend's states internally, as a kernel driver would.
+        IReadOnlyList<MigrationState> path;
+        try
+        {
+            path = MigrationArcs.PlanPath(at, target, _backend.Features);
+        }
+        catch (VfioException ex) when (ex.Code is ErrorCode.IllegalStateArc or ErrorCode.UnsafeStateArc)
+        {
+            // Where the kernel's planner would spin (STOP_COPY -> PRE_COPY), the emulation refuses instead of hanging.
+            throw new VfioException(ex.Code, $"{Name}: {ex.Message}", ex) { Device = Name, Value = ex.Value, Expected = ex.Expected };
+        }
         MigrationState from = at;
-        foreach (MigrationState next in MigrationArcs.PlanPath(at, target, _features))
+        foreach (MigrationState next in path)
         {
             ApplyArc(at, next);
             from = at;

@@ -12,13 +12,7 @@ namespace Vfio;
 /// </remarks>
 internal sealed class SafeVfioHandle : SafeHandle
 {
-    /// <summary>Used by the <c>open</c> marshaller, which sets the handle after the call.</summary>
-    public SafeVfioHandle()
-        : base(invalidHandleValue: -1, ownsHandle: true)
-    {
-    }
-
-    /// <summary>Takes ownership of an fd the kernel returned as a number (GROUP_GET_DEVICE_FD, data_fd).</summary>
+    /// <summary>Takes ownership of an fd the kernel returned as a number (open, GROUP_GET_DEVICE_FD, data_fd).</summary>
     internal SafeVfioHandle(int fd)
         : base(invalidHandleValue: -1, ownsHandle: true)
     {

@@ -11,14 +11,12 @@ internal static class KernelCall
     /// <summary>Opens a VFIO node read-write and close-on-exec.</summary>
     internal static SafeVfioHandle Open(string path, string? device = null)
     {
-        SafeVfioHandle handle = Interop.Libc.open(path, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC);
-        if (handle.IsInvalid)
+        int fd = Interop.Libc.open(path, Interop.Libc.O_RDWR | Interop.Libc.O_CLOEXEC);
+        if (fd < 0)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            handle.Dispose();
-            throw new VfioErrnoException(errno, "open " + path, device);
+            throw new VfioErrnoException(Marshal.GetLastPInvokeError(), "open " + path, device);
         }
-        return handle;
+        return new SafeVfioHandle(fd);
     }
 
     // An ioctl whose failure is always an error; returns the ioctl's non-negative result. operation names the

@@ -39,52 +39,21 @@ public sealed partial class KernelVfioDevice : IVfioDevice
     /// <inheritdoc />
     /// <exception cref="VfioErrnoException"><see cref="ErrorCode.KernelCallFailed"/> when the ioctl fails
     /// (EINVAL: no such region).</exception>
+    /// <exception cref="VfioException"><see cref="ErrorCode.CapabilityChainMalformed"/> when the chain is malformed or
+    /// the driver keeps asking for a larger argsz.</exception>
     public unsafe VfioRegionInfo GetRegionInfo(uint index)
     {
         string operation = string.Create(CultureInfo.InvariantCulture, $"ioctl VFIO_DEVICE_GET_REGION_INFO on {_source} region {index}");
-        uint argsz = (uint)sizeof(Interop.Vfio.vfio_region_info);
-        // The argsz dance: ask with the bare struct; a region with capabilities answers with the argsz it needs.
-        // Grow and ask again; a driver may legitimately grow once, a driver that keeps growing is broken.
-        for (int attempt = 0; ; attempt++)
+        VfioRegionInfo region = RegionInfoQuery.Run(index, Name, buffer =>
         {
-            byte[] buffer = new byte[argsz];
-            Interop.Vfio.vfio_region_info info;
             fixed (byte* p = buffer)
             {
-                var request = (Interop.Vfio.vfio_region_info*)p;
-                request->argsz = argsz;
-                request->index = index;
                 KernelCall.Ioctl(_fd, Interop.Vfio.VFIO_DEVICE_GET_REGION_INFO, p, operation, Name);
-                info = *request;
             }
-
-            if (info.argsz > argsz && (info.flags & Interop.Vfio.VFIO_REGION_INFO_FLAG_CAPS) != 0)
-            {
-                if (attempt >= MaxArgszRetries || info.argsz > MaxRegionInfoSize)
-                {
-                    throw new VfioException(ErrorCode.CapabilityChainMalformed,
-                        string.Create(CultureInfo.InvariantCulture, $"{Name}: region {index} asks for argsz {info.argsz} after {attempt + 1} attempts ({operation})"))
-                    {
-                        Device = Name,
-                        Parameter = "argsz",
-                        Value = info.argsz.ToString(CultureInfo.InvariantCulture),
-                    };
-                }
-                argsz = info.argsz;
-                continue;
-            }
-
-            IReadOnlyList<RegionCapability> capabilities =
-                (info.flags & Interop.Vfio.VFIO_REGION_INFO_FLAG_CAPS) != 0 && info.cap_offset != 0
-                    ? RegionCapabilityChain.Parse(buffer, info.cap_offset, Name)
-                    : [];
-            _regions[index] = (info.offset, info.size);
-            return new VfioRegionInfo(index, (VfioRegionFlags)info.flags, info.size, info.offset, capabilities);
-        }
+        });
+        _regions[index] = (region.Offset, region.Size);
+        return region;
     }
-
-    private const int MaxArgszRetries = 3;
-    private const uint MaxRegionInfoSize = 1 << 20;
 
     /// <inheritdoc />
     /// <exception cref="VfioErrnoException"><see cref="ErrorCode.KernelCallFailed"/> when the ioctl fails.</exception>

@@ -78,7 +78,8 @@ public sealed partial class MigrationDriver
     /// <param name="recovery">What to do if an arc fails; null or <see cref="RecoveryPolicy.None"/> for nothing.</param>
     /// <returns>
     /// The session opened by the final arc (entering PRE_COPY or STOP_COPY from outside the saving group, or
-    /// RESUMING), or null. PRE_COPY to STOP_COPY opens none: the pre-copy session carries on (vfio.h: the saving
+    /// RESUMING), or null; null also when the device is already in <paramref name="target"/> (nothing is sent).
+    /// PRE_COPY to STOP_COPY opens none: the pre-copy session carries on (vfio.h: the saving
     /// states "share a data transfer session"). The caller owns and disposes the stream.
     /// </returns>
     /// <exception cref="VfioException">

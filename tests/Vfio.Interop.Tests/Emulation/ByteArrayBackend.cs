@@ -29,6 +29,8 @@ internal sealed class ByteArrayBackend(int size, MigrationFeatures features) : I
 
     public int Resets { get; private set; }
 
+    public List<int> WriteSizes { get; } = [];
+
     public bool FailReset { get; set; }
 
     public bool IsRunning => State is MigrationState.Running or MigrationState.RunningP2P or MigrationState.PreCopy or MigrationState.PreCopyP2P;
@@ -107,6 +109,7 @@ internal sealed class ByteArrayBackend(int size, MigrationFeatures features) : I
         {
             throw new InvalidOperationException("not resuming");
         }
+        WriteSizes.Add(data.Length);
         _incoming.AddRange(data);
     }
 

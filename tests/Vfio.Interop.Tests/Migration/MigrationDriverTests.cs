@@ -19,6 +19,7 @@ public sealed class MigrationDriverTests
         { MigrationProtocolKind.V1Region, MigrationFeatures.StopCopy, false },
         { MigrationProtocolKind.V1Region, MigrationFeatures.StopCopy | MigrationFeatures.PreCopy, true },
         { MigrationProtocolKind.V1Region, MigrationFeatures.StopCopy | MigrationFeatures.PreCopy, false },
+        { MigrationProtocolKind.V1Region, All, true },
     };
 
     private static EmulatedVfioDevice Device(string name, ByteArrayBackend backend, MigrationProtocolKind protocol, int dataSection = 1024) =>
@@ -50,6 +51,22 @@ public sealed class MigrationDriverTests
         Assert.Equal(srcBackend.Memory, dstBackend.Memory);
         Assert.Equal(MigrationState.Running, destination.GetState());
         Assert.Equal(MigrationState.StopCopy, source.GetState());
+    }
+
+    [Fact]
+    public void V1_OneLargeWrite_ReachesTheDeviceInPiecesBoundedByTheDataSection()
+    {
+        var srcBackend = ByteArrayBackend.Filled(5000, MigrationFeatures.StopCopy, seed: 5);
+        var dstBackend = new ByteArrayBackend(5000, MigrationFeatures.StopCopy);
+        using var src = Device("src", srcBackend, MigrationProtocolKind.V1Region, dataSection: 1024);
+        using var dst = Device("dst", dstBackend, MigrationProtocolKind.V1Region, dataSection: 1024);
+        byte[] data = Transfer.Save(MigrationDriver.Open(src), preCopy: false);
+
+        Transfer.Load(MigrationDriver.Open(dst), data, writeSize: data.Length);
+
+        Assert.All(dstBackend.WriteSizes, n => Assert.InRange(n, 1, 1024));
+        Assert.Equal(data.Length, dstBackend.WriteSizes.Sum());
+        Assert.Equal(srcBackend.Memory, dstBackend.Memory);
     }
 
     [Theory]
