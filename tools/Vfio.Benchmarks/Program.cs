@@ -5,6 +5,7 @@ using Vfio.Benchmarks.Fleet;
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
     ["find"] = FindBenchmark.Run,
+    ["stream"] = Vfio.Benchmarks.StreamBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out Func<string[], int>? run))

@@ -64,17 +64,28 @@ public abstract partial class MigratableDevice
             {
                 return 0;
             }
-            while (_piece is null || _piecePos == _piece.Length)
+            // Fill the buffer across pieces, encoding the next piece only when the current one is used up, so a
+            // read never runs more save code than its size needs.
+            int filled = 0;
+            while (filled < buffer.Length)
             {
-                if (!NextPiece())
+                if (_piece is null || _piecePos == _piece.Length)
                 {
-                    return _state == MigrationState.StopCopy ? 0 : -1;
+                    if (!NextPiece())
+                    {
+                        break;
+                    }
                 }
+                int n = Math.Min(buffer.Length - filled, _piece!.Length - _piecePos);
+                _piece.WrittenSpan.Slice(_piecePos, n).CopyTo(buffer[filled..]);
+                _piecePos += n;
+                filled += n;
             }
-            int n = Math.Min(buffer.Length, _piece.Length - _piecePos);
-            _piece.WrittenSpan.Slice(_piecePos, n).CopyTo(buffer);
-            _piecePos += n;
-            return n;
+            if (filled > 0)
+            {
+                return filled;
+            }
+            return _state == MigrationState.StopCopy ? 0 : -1;
         }
     }
 
@@ -111,7 +122,7 @@ public abstract partial class MigratableDevice
         lock (_sync)
         {
             PrecopyInfo pending = _saving ? GetPrecopyInfo() : new PrecopyInfo((ulong)(DeviceStateFormat.PreambleLength + Sections.Sum(SectionEstimate)), 0);
-            return pending.InitialBytes + pending.DirtyBytes + (ulong)(_coreSent ? 0 : _lastCoreSize + 1);
+            return pending.InitialBytes + pending.DirtyBytes + (ulong)(_saving && _coreSent ? 0 : _lastCoreSize + 1);
         }
     }
 

@@ -88,7 +88,7 @@ public abstract partial class MigratableDevice : IMigrationBackend, IDisposable
     /// </summary>
     /// <param name="next">The next state.</param>
     /// <exception cref="VfioException"><see cref="ErrorCode.IllegalStateArc"/> for an arc that is not direct for
-    /// <see cref="Features"/>; <see cref="ErrorCode.DeviceInErrorState"/> in ERROR; <see cref="ErrorCode.DeviceRefusedState"/>
+    /// <see cref="Features"/> (or for them without P2P, the view of the v1 protocol, which has no P2P states); <see cref="ErrorCode.DeviceInErrorState"/> in ERROR; <see cref="ErrorCode.DeviceRefusedState"/>
     /// when a hook fails (the state is unchanged).</exception>
     /// <exception cref="DeviceStateException">On RESUMING to STOP when the state does not load; the device is then in ERROR.</exception>
     public void Step(MigrationState next)
@@ -102,7 +102,7 @@ public abstract partial class MigratableDevice : IMigrationBackend, IDisposable
                     $"device {Name} is in ERROR after a failed transition; reset it before asking for {next}")
                 { Device = Name, Value = next.ToString(), Expected = "a reset first" };
             }
-            if (!MigrationArcs.IsDirectArc(from, next, Features))
+            if (!IsDirect(from, next))
             {
                 throw new VfioException(ErrorCode.IllegalStateArc,
                     $"device {Name}: {from} -> {next} is not a direct arc for migration features {Features}")
@@ -220,6 +220,13 @@ public abstract partial class MigratableDevice : IMigrationBackend, IDisposable
     protected virtual void OnStopped()
     {
     }
+
+    // Direct for the device's features, or for the same features without P2P: a protocol with no P2P states (the
+    // v1 region, or a v2 user that did not negotiate P2P) drives RUNNING <-> STOP and PRE_COPY -> STOP_COPY directly,
+    // and the device must serve it. Arcs that are direct under neither view (combinations) are refused.
+    private bool IsDirect(MigrationState from, MigrationState next) =>
+        MigrationArcs.IsDirectArc(from, next, Features) ||
+        (Features.HasFlag(MigrationFeatures.P2P) && MigrationArcs.IsDirectArc(from, next, Features & ~MigrationFeatures.P2P));
 
     private static bool IsExecuting(MigrationState s) =>
         s is MigrationState.Running or MigrationState.RunningP2P or MigrationState.PreCopy or MigrationState.PreCopyP2P;

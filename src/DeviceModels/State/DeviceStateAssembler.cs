@@ -10,8 +10,8 @@ namespace Vfio.DeviceModels.State;
 /// notices the end marker.
 /// </summary>
 /// <remarks>
-/// Memory grows with the bytes actually received, never with a declared length: a field that claims 4 GiB
-/// and delivers 10 bytes holds 10 bytes. A declared length above <see cref="MaxFieldLength"/> is refused at once.
+/// Memory grows with the bytes actually received, never with a declared length beyond 4 MiB: a field that claims
+/// 1 GiB and delivers 10 bytes holds 10 bytes. A declared length above <see cref="MaxFieldLength"/> is refused at once.
 /// </remarks>
 internal sealed class DeviceStateAssembler : IDisposable
 {
@@ -19,12 +19,22 @@ internal sealed class DeviceStateAssembler : IDisposable
     private readonly StateBuffer _pending = new();
     private readonly List<byte[]> _fields = [];
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+    private readonly Func<string, ReadOnlyMemory<byte>, bool>? _takeEarly;
     private long _pendingTotal = -1;
+    private byte[]? _direct;
+    private int _directFilled;
+
+    // Fields up to this size are allocated at their declared size as soon as their header arrives; larger ones
+    // grow with the bytes received. Bounds what a lying length can cost to 4 MiB.
+    private const int DirectAllocationLimit = 4 << 20;
     private bool _preambleDone;
     private long _received;
 
-    public DeviceStateAssembler(string device, long maxFieldLength)
+    // takeEarly, when given, sees every complete top-level field as it arrives (its name and whole encoding) and
+    // returns true when it consumed it, so it is not kept.
+    public DeviceStateAssembler(string device, long maxFieldLength, Func<string, ReadOnlyMemory<byte>, bool>? takeEarly = null)
     {
+        _takeEarly = takeEarly;
         _device = device;
         // A field is materialised as one array, so nothing beyond Array.MaxLength can ever be accepted.
         MaxFieldLength = Math.Min(maxFieldLength, Array.MaxLength);
@@ -56,7 +66,7 @@ internal sealed class DeviceStateAssembler : IDisposable
                 }
                 continue;
             }
-            if (_pending.Length == 0 && data[0] == DeviceStateFormat.EndTag)
+            if (_pendingTotal < 0 && _pending.Length == 0 && data[0] == DeviceStateFormat.EndTag)
             {
                 IsComplete = true;
                 _received++;
@@ -79,6 +89,29 @@ internal sealed class DeviceStateAssembler : IDisposable
                     throw Malformed(name, $"top-level field '{name}' declares {total} bytes, more than the limit of {MaxFieldLength}");
                 }
                 _pendingTotal = total;
+                if (total <= DirectAllocationLimit)
+                {
+                    // Small enough to allocate up front whatever the sender claims: saves a copy per field.
+                    _direct = new byte[total];
+                    _pending.WrittenSpan.CopyTo(_direct);
+                    _directFilled = _pending.Length;
+                    _pending.Clear();
+                }
+            }
+            if (_direct is not null)
+            {
+                int n = Math.Min(data.Length, _direct.Length - _directFilled);
+                data[..n].CopyTo(_direct.AsSpan(_directFilled));
+                _directFilled += n;
+                _received += n;
+                data = data[n..];
+                if (_directFilled == _direct.Length)
+                {
+                    StoreField(_direct);
+                    _direct = null;
+                    _pendingTotal = -1;
+                }
+                continue;
             }
             data = TakeInto(data, (int)_pendingTotal);
             if (_pending.Length == _pendingTotal)
@@ -113,6 +146,11 @@ internal sealed class DeviceStateAssembler : IDisposable
     private void StoreField(byte[] field)
     {
         string name = Encoding.ASCII.GetString(field, 2, field[1]);
+        // A consumer that loads this field now (a device section, while RESUMING) keeps nothing here.
+        if (_takeEarly is not null && _takeEarly(name, field))
+        {
+            return;
+        }
         if (_byName.TryGetValue(name, out int index))
         {
             _fields[index] = field;

@@ -114,6 +114,9 @@ public sealed class MigrationStreamWriter
     /// Copies a device's data session (read until it returns 0) into a complete envelope, one chunk-sized pooled
     /// buffer at a time.
     /// </summary>
+    /// <remarks>For a STOP_COPY session. A PRE_COPY session reports "nothing now" as a 0-byte
+    /// <see cref="Stream.Read(Span{byte})"/>, which would end the copy early: drain it with
+    /// <c>MigrationDataStream.TryRead</c> and <see cref="Write"/>, then <see cref="Complete"/> after STOP_COPY.</remarks>
     /// <param name="deviceData">The device's saved state, e.g. the STOP_COPY data session.</param>
     /// <param name="output">Where the envelope goes.</param>
     /// <param name="header">The source's model, configuration and device name.</param>
