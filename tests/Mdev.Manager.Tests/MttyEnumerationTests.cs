@@ -156,4 +156,17 @@ public sealed class MttyEnumerationTests : IDisposable
         Assert.Equal(Vfio.ErrorCode.SysfsAttributeMalformed, e.Code);
         Assert.Contains("mtty-1/available_instances", e.Message);
     }
+
+    [Fact]
+    public void Create_WritesExactlyTheUuidToCreate_AndReportsWhenNoDeviceAppears()
+    {
+        // A tree without a kernel behind it: the write lands in the file, and no device appears.
+        var uuid = MdevUuid.Parse(Uuid);
+        var e = Assert.Throws<Vfio.VfioException>(() => _host.Create(ParentDeviceName.Parse("mtty"), MdevTypeName.Parse("mtty-1"), uuid));
+
+        Assert.Equal(Uuid, _tree.Read($"{ParentDir}/mdev_supported_types/mtty-1/create"));
+        Assert.Equal(Vfio.ErrorCode.DeviceNotFound, e.Code);
+        // The cleanup write to remove failed too (there is no device); that is carried with the original error.
+        Assert.Contains("remove", (string)e.Data["RemoveAfterFailure"]!);
+    }
 }

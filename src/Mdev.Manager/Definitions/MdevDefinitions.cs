@@ -73,7 +73,7 @@ public sealed class MdevDefinitions
             }
             return Host.GetDevice(uuid);
         }
-        catch (Exception original) when (original is VfioException or IOException)
+        catch (Exception original)
         {
             Host.RemoveAfterFailure(uuid, original);
             throw;

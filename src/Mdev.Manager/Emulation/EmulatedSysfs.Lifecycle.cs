@@ -41,27 +41,55 @@ public sealed partial class EmulatedSysfs
 
         SysfsPath device = _paths.DeviceDirectory(parent, uuid);
         Directory.CreateDirectory(device.FullPath);
-        File.WriteAllText((device / "remove").FullPath, string.Empty);
-        File.CreateSymbolicLink((device / "mdev_type").FullPath, $"../mdev_supported_types/{type}");
-        int group = NextIommuGroup();
-        Directory.CreateDirectory((Layout.IommuGroups / Number(group) / "devices").FullPath);
-        File.CreateSymbolicLink((device / "iommu_group").FullPath, $"../../../../kernel/iommu_groups/{Number(group)}");
-        if (migration is not null)
+        try
         {
-            SysfsPath directory = device / "migration";
-            Directory.CreateDirectory(directory.FullPath);
-            File.WriteAllText((directory / "model").FullPath, migration.Model + "\n");
-            foreach (KeyValuePair<string, string> parameter in migration.InitValues)
+            File.WriteAllText((device / "remove").FullPath, string.Empty);
+            File.CreateSymbolicLink((device / "mdev_type").FullPath, $"../mdev_supported_types/{type}");
+            int group = NextIommuGroup();
+            Directory.CreateDirectory((Layout.IommuGroups / Number(group) / "devices").FullPath);
+            File.CreateSymbolicLink((device / "iommu_group").FullPath, $"../../../../kernel/iommu_groups/{Number(group)}");
+            if (migration is not null)
             {
-                File.WriteAllText((directory / parameter.Key).FullPath, parameter.Value + "\n");
+                SysfsPath directory = device / "migration";
+                Directory.CreateDirectory(directory.FullPath);
+                File.WriteAllText((directory / "model").FullPath, migration.Model + "\n");
+                foreach (KeyValuePair<string, string> parameter in migration.InitValues)
+                {
+                    File.WriteAllText((directory / parameter.Key).FullPath, parameter.Value + "\n");
+                }
+            }
+            Directory.CreateDirectory(Layout.TypeDevices(parent, type).FullPath);
+            File.CreateSymbolicLink((Layout.TypeDevices(parent, type) / uuid.ToString()).FullPath, $"../../../{uuid}");
+            // The bus link last: a reader that does not take the lock sees either no device or a complete one.
+            Directory.CreateDirectory(Layout.MdevDevices.FullPath);
+            File.CreateSymbolicLink(Layout.Device(uuid).FullPath, $"../../../devices/vfio-emu/{parent}/{uuid}");
+            AtomicFile.Write(PathResolver.Resolve(available).FullPath, Number(instances - 1) + "\n");
+        }
+        catch (Exception)
+        {
+            // A kernel's create either makes the whole device or nothing; so does this one.
+            DeletePartialDevice(parent, type, uuid, device);
+            throw;
+        }
+    }
+
+    private void DeletePartialDevice(ParentDeviceName parent, MdevTypeName type, MdevUuid uuid, SysfsPath device)
+    {
+        foreach (string link in new[] { Layout.Device(uuid).FullPath, (Layout.TypeDevices(parent, type) / uuid.ToString()).FullPath })
+        {
+            if (new FileInfo(link).LinkTarget is not null)
+            {
+                File.Delete(link);
             }
         }
-        Directory.CreateDirectory(Layout.TypeDevices(parent, type).FullPath);
-        File.CreateSymbolicLink((Layout.TypeDevices(parent, type) / uuid.ToString()).FullPath, $"../../../{uuid}");
-        // The bus link last: a reader that does not take the lock sees either no device or a complete one.
-        Directory.CreateDirectory(Layout.MdevDevices.FullPath);
-        File.CreateSymbolicLink(Layout.Device(uuid).FullPath, $"../../../devices/vfio-emu/{parent}/{uuid}");
-        AtomicFile.Write(PathResolver.Resolve(available).FullPath, Number(instances - 1) + "\n");
+        if (_files.Resolve(device / "iommu_group") is SysfsPath group)
+        {
+            Directory.Delete(group.FullPath, recursive: true);
+        }
+        if (Directory.Exists(device.FullPath))
+        {
+            Directory.Delete(device.FullPath, recursive: true);
+        }
     }
 
     private void Remove(MdevUuid uuid, string value)

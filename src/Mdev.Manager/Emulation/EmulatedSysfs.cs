@@ -38,7 +38,7 @@ public sealed partial class EmulatedSysfs : ISysfs
     public SysfsLayout Layout => _files.Layout;
 
     /// <summary>Fault injection for tests that prove rollback paths.</summary>
-    public EmulatedFaults Faults { get; } = new();
+    public EmulatedHostFaults Faults { get; } = new();
 
     /// <inheritdoc/>
     public string ReadText(SysfsPath path) => _files.ReadText(path);

@@ -56,7 +56,7 @@ public sealed partial class MdevHost
             }
             return GetDevice(uuid);
         }
-        catch (Exception original) when (original is VfioException or IOException)
+        catch (Exception original)
         {
             RemoveAfterFailure(uuid, original);
             throw;

@@ -67,8 +67,9 @@ public readonly record struct SysfsPath
     /// <exception cref="Vfio.VfioException"><see cref="Vfio.ErrorCode.NameInvalid"/> when the segment is unsafe.</exception>
     public static SysfsPath operator /(SysfsPath path, string segment)
     {
+        // Checked alone first so that a segment containing '/' is named as such, not split.
         RequireSegment(segment);
-        return new SysfsPath(path.Root, path.Relative.Length == 0 ? segment : path.Relative + "/" + segment, validated: true);
+        return new SysfsPath(path.Root, path.Relative.Length == 0 ? segment : path.Relative + "/" + segment);
     }
 
     /// <summary>Appends one segment (the named alternative to the <c>/</c> operator).</summary>
@@ -79,13 +80,6 @@ public readonly record struct SysfsPath
     /// <summary>The absolute path.</summary>
     /// <returns><see cref="FullPath"/>.</returns>
     public override string ToString() => FullPath;
-
-    private SysfsPath(string root, string relative, bool validated)
-    {
-        _ = validated;
-        Root = root;
-        _relative = relative;
-    }
 
     private static void RequireSegment(string segment)
     {

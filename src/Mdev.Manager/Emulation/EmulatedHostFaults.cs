@@ -4,10 +4,10 @@ using Vfio;
 namespace Mdev.Manager;
 
 /// <summary>
-/// Fault injection points of the emulated host, for tests that prove a failure is rolled back: each fault makes
+/// Fault injection points of the emulated host's sysfs (the device-level faults are Vfio.Emulation.EmulatedFaults), for tests that prove a failure is rolled back: each fault makes
 /// the emulated kernel refuse an operation the way a driver's store() returning an error would.
 /// </summary>
-public sealed class EmulatedFaults
+public sealed class EmulatedHostFaults
 {
     private readonly ConcurrentDictionary<string, bool> _refusedParameters = new(StringComparer.Ordinal);
 
