@@ -50,7 +50,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     public IVfioDevice Open(MdevUuid device)
     {
         DeviceImplementation implementation = FindImplementation(device);
-        DeviceConfiguration configuration = ReadConfiguration(device, implementation.Model);
+        DeviceConfiguration configuration = new MdevHost(_sysfs).ReadConfiguration(device);
         Directory.CreateDirectory(_files.Directory(device));
         HostLock deviceLock = HostLock.Acquire(_files.DeviceLock(device), _lockTimeout);
         IMigrationBackend? backend = null;
@@ -97,9 +97,6 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             throw new VfioException(e.Code, $"mediated device {device}: {e.Message}", e) { Device = device.ToString(), Value = id };
         }
     }
-
-    private DeviceConfiguration ReadConfiguration(MdevUuid device, ModelDescription model) =>
-        DeviceConfigurations.Read(new MdevHost(_sysfs), device, model);
 
     private void Restore(MdevUuid device, IMigrationBackend backend)
     {

@@ -15,6 +15,9 @@ internal sealed class PersistentEmulatedDevice(EmulatedVfioDevice device, IMigra
 
     internal EmulatedVfioDevice Emulated => device;
 
+    /// <summary>The device code, for tests that set or inspect device state through an open device.</summary>
+    internal IMigrationBackend Backend => backend;
+
     public VfioDeviceInfo GetInfo() => device.GetInfo();
 
     public VfioRegionInfo GetRegionInfo(uint index) => device.GetRegionInfo(index);

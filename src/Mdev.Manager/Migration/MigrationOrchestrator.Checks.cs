@@ -31,18 +31,16 @@ public sealed partial class MigrationOrchestrator
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
-        DeviceConfiguration sourceConfiguration = DeviceConfigurations.Read(source.Host.Host, source.Device);
+        DeviceConfiguration sourceConfiguration = source.Host.Host.ReadConfiguration(source.Device);
         string sourceName = source.Device.ToString();
         if (destination.ExistingDevice is MdevUuid existing)
         {
-            MdevHost host = destination.Host.Host;
-            (_, ModelDescription model) = DeviceConfigurations.Describe(host, existing);
-            DeviceConfiguration destinationConfiguration = DeviceConfigurations.Read(host, existing, model);
+            DeviceConfiguration destinationConfiguration = destination.Host.Host.ReadConfiguration(existing);
             return new MigrationPlan(sourceConfiguration,
                 CompatibilityChecker.Check(sourceConfiguration, destinationConfiguration, sourceName, existing.ToString()));
         }
         MdevType type = destination.Host.Host.GetSupportedType(destination.Parent!.Value, destination.Type!.Value);
-        MigrationInfo info = DeviceConfigurations.ParseInfo(type, null);
+        MigrationInfo info = TypeDocuments.Require(type, destination.NewDeviceUuid!.Value);
         // A type that describes another model still gets the check, which reports the model mismatch (step 1).
         ModelDescription description = info.Find(sourceConfiguration.ModelId) ?? info.Models[0];
         return new MigrationPlan(sourceConfiguration, CompatibilityChecker.Check(sourceConfiguration, description, sourceName));

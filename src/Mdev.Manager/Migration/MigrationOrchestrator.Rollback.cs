@@ -31,14 +31,15 @@ public sealed partial class MigrationOrchestrator
         string code = outcome.Exception is { } failure ? ErrorCatalogue.Id(failure.Code) : "failure";
         if (dst is not null)
         {
-            outcome.DestinationState = dst.Touched ? ResetAndStop(dst, code) : TryGetState(dst);
+            // An untouched destination holds nothing of the source, but it must not be left running either.
+            outcome.DestinationState = dst.Touched ? ResetAndStop(dst, code) : Stop(dst, code);
             dst.Dispose();
         }
         if (outcome.DestinationCreated && outcome.Destination is MdevUuid created)
         {
             try
             {
-                DeviceProvisioner.Remove(destinationHost.Host, created);
+                destinationHost.Host.Remove(created);
                 outcome.DestinationRemoved = true;
                 outcome.DestinationState = null;
                 _logger.DestinationRemoved(created.ToString(), code);
@@ -68,6 +69,19 @@ public sealed partial class MigrationOrchestrator
         {
             _logger.RollbackFailed(src.Name, e.Message);
             return TryGetState(src);
+        }
+    }
+
+    private MigrationState? Stop(OpenedDevice dst, string code)
+    {
+        try
+        {
+            Transition(dst, MigrationState.Stop)?.Dispose();
+            return dst.Driver.GetState();
+        }
+        catch (VfioException)
+        {
+            return ResetAndStop(dst, code);
         }
     }
 

@@ -74,12 +74,12 @@ public sealed partial class MigrationOrchestrator
             {
                 progress?.Report(new MigrationProgress(MigrationPhase.CreatingDestination, 0, 0));
                 DeviceConfiguration pinned = plan.Result.DestinationConfiguration!;
-                DeviceProvisioner.Create(destination.Host.Host, destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
+                destination.Host.Host.Create(destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
                 outcome.DestinationCreated = true;
                 _logger.DestinationCreated(destinationName, destination.Parent.Value.ToString(), destination.Type.Value.ToString(), pinned.ToString());
             }
             MdevUuid destinationUuid = outcome.Destination!.Value;
-            dst = Open(destination.Host, destinationUuid, DeviceConfigurations.Read(destination.Host.Host, destinationUuid));
+            dst = Open(destination.Host, destinationUuid, destination.Host.Host.ReadConfiguration(destinationUuid));
             outcome.DestinationState = dst.Driver.GetState();
             CheckHeader(src, dst);
             _logger.MigrationStarting(sourceName, destinationName, src.Configuration.ToString());
@@ -209,7 +209,16 @@ public sealed partial class MigrationOrchestrator
         bool fatal = false;
         try
         {
-            using var reader = new MigrationStreamReader(input, header => dst = PrepareDestination(destination, header, outcome),
+            if (destination.ExistingDevice is MdevUuid existing)
+            {
+                // Opened before the header is read, so that a refused header still leaves it stopped by the rollback.
+                dst = Open(destination.Host, existing);
+            }
+            using var reader = new MigrationStreamReader(input, header =>
+                {
+                    dst ??= CreateFromHeader(destination, header, outcome);
+                    StreamHeaderValidator.Check(header, dst.Configuration, dst.Name);
+                },
                 Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
             reader.ReadHeader();
             outcome.DestinationState = dst!.Driver.GetState();
@@ -290,7 +299,7 @@ public sealed partial class MigrationOrchestrator
         {
             return loadFailure;
         }
-        if (save.IsCanceled || load.IsCanceled)
+        if (cancellationToken.IsCancellationRequested)
         {
             return new OperationCanceledException(cancellationToken);
         }
@@ -320,11 +329,11 @@ public sealed partial class MigrationOrchestrator
                     long sent = await DrainAsync(data, writer, buffer.AsMemory(0, options.ChunkSize), preCopy: true, cancellationToken).ConfigureAwait(false);
                     outcome.Bytes += sent;
                     outcome.PreCopyIterations = round;
-                    // VFIO_MIG_GET_PRECOPY_INFO: what the device still has to send, as of now.
+                    progress?.Report(new MigrationProgress(MigrationPhase.PreCopy, outcome.Bytes, round));
+                    // VFIO_MIG_GET_PRECOPY_INFO, asked last so the decision sees what the running guest dirtied meanwhile.
                     PrecopyInfo info = data.GetPrecopyInfo();
                     ulong pending = info.InitialBytes + info.DirtyBytes;
                     _logger.PreCopyRound(src.Name, round, sent, pending);
-                    progress?.Report(new MigrationProgress(MigrationPhase.PreCopy, outcome.Bytes, round, (long)pending));
                     if (pending <= (ulong)options.DirtyBytesThreshold || round >= options.MaxPreCopyIterations)
                     {
                         break;
@@ -389,26 +398,12 @@ public sealed partial class MigrationOrchestrator
         Transition(dst, MigrationState.Stop)?.Dispose();
     }
 
-    private OpenedDevice PrepareDestination(MigrationDestination destination, MigrationStreamHeader header, MigrationOutcome outcome)
+    private OpenedDevice CreateFromHeader(MigrationDestination destination, MigrationStreamHeader header, MigrationOutcome outcome)
     {
         MigrationHost host = destination.Host;
-        if (destination.ExistingDevice is MdevUuid existing)
-        {
-            OpenedDevice opened = Open(host, existing);
-            try
-            {
-                StreamHeaderValidator.Check(header, opened.Configuration, opened.Name);
-                return opened;
-            }
-            catch (VfioException)
-            {
-                opened.Dispose();
-                throw;
-            }
-        }
         // A new device: the stream's configuration is checked against the type's description first (steps 1-2).
         MdevUuid uuid = destination.NewDeviceUuid!.Value;
-        MigrationInfo info = DeviceConfigurations.ParseInfo(host.Host.GetSupportedType(destination.Parent!.Value, destination.Type!.Value), uuid.ToString());
+        MigrationInfo info = TypeDocuments.Require(host.Host.GetSupportedType(destination.Parent!.Value, destination.Type!.Value), uuid);
         ModelDescription model = DeviceModelId.TryParse(header.ModelId, out DeviceModelId id) && info.Find(id) is { } found ? found : info.Models[0];
         CompatibilityResult result = CompatibilityChecker.Check(DeviceModelId.Parse(header.ModelId),
             ForeignConfiguration.Parse(DeviceModelId.Parse(header.ModelId), header.Configuration, header.DeviceName).Values, header.DeviceName, model);
@@ -417,12 +412,10 @@ public sealed partial class MigrationOrchestrator
             outcome.Problems = result.Problems;
             throw Refusal(result);
         }
-        DeviceProvisioner.Create(host.Host, destination.Parent.Value, destination.Type.Value, uuid, result.DestinationConfiguration!);
+        host.Host.Create(destination.Parent.Value, destination.Type.Value, uuid, result.DestinationConfiguration!);
         outcome.DestinationCreated = true;
         _logger.DestinationCreated(uuid.ToString(), destination.Parent.Value.ToString(), destination.Type.Value.ToString(), result.DestinationConfiguration!.ToString());
-        OpenedDevice created = Open(host, uuid);
-        StreamHeaderValidator.Check(header, created.Configuration, created.Name);
-        return created;
+        return Open(host, uuid);
     }
 
     private static void RequireRunning(OpenedDevice source)

@@ -98,7 +98,7 @@ public sealed partial class MigrationOrchestrator
 
     private static OpenedDevice Open(MigrationHost host, MdevUuid uuid)
     {
-        DeviceConfiguration configuration = DeviceConfigurations.Read(host.Host, uuid);
+        DeviceConfiguration configuration = host.Host.ReadConfiguration(uuid);
         return Open(host, uuid, configuration);
     }
 

@@ -4,5 +4,4 @@ namespace Mdev.Manager;
 /// <param name="Phase">The phase.</param>
 /// <param name="Bytes">Device data bytes sent (or, for a load, received) so far.</param>
 /// <param name="Iteration">The pre-copy round, 0 outside pre-copy.</param>
-/// <param name="PendingBytes">Initial plus dirty bytes the source reported after the round, 0 when unknown.</param>
-public readonly record struct MigrationProgress(MigrationPhase Phase, long Bytes, int Iteration, long PendingBytes = 0);
+public readonly record struct MigrationProgress(MigrationPhase Phase, long Bytes, int Iteration);

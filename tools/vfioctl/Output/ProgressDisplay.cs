@@ -36,7 +36,7 @@ internal static class ProgressDisplay
 
     public static string Describe(MigrationProgress p) => p.Phase switch
     {
-        MigrationPhase.PreCopy => $"pre-copy round {p.Iteration}, {Bytes(p.Bytes)} sent, {Bytes(p.PendingBytes)} pending",
+        MigrationPhase.PreCopy => $"pre-copy round {p.Iteration}, {Bytes(p.Bytes)} sent",
         MigrationPhase.StopCopy => $"stop-copy, {Bytes(p.Bytes)} sent",
         MigrationPhase.Loading => $"loading, {Bytes(p.Bytes)} received",
         MigrationPhase.CreatingDestination => "creating the destination device",
@@ -67,13 +67,8 @@ internal static class ProgressDisplay
     {
         public void Report(MigrationProgress value)
         {
+            // The device does not say how much is left, so the bar shows the phase and bytes moved, not a percentage.
             task.Description = $"{verb}: {Markup.Escape(Describe(value))}";
-            if (value.PendingBytes > 0)
-            {
-                task.IsIndeterminate = false;
-                task.MaxValue = value.Bytes + value.PendingBytes;
-                task.Value = value.Bytes;
-            }
         }
     }
 }

@@ -1,0 +1,16 @@
+using Vfio;
+using Vfio.DeviceModels.Documents;
+
+namespace Mdev.Manager;
+
+/// <summary>The capability document of a destination type, required for checks against it.</summary>
+internal static class TypeDocuments
+{
+    internal static MigrationInfo Require(MdevType type, MdevUuid device) =>
+        type.Migration?.Document ?? throw new VfioException(ErrorCode.MigrationInfoMissing,
+            $"type {type.Name} of parent {type.Parent} has no migration_info.json and no manifest, so device {device} cannot be checked against it")
+        {
+            Device = device.ToString(),
+            Value = type.Name.Value,
+        };
+}

@@ -1,0 +1,127 @@
+using Vfio;
+using Vfio.Devices;
+
+namespace Mdev.Manager.Tests.Migration;
+
+public sealed class MigrateTests : IDisposable
+{
+    private readonly EmulatedMigrationHost _host = new();
+
+    public void Dispose() => _host.Dispose();
+
+    private MdevUuid RunningSource(MdevTypeName type, string configuration = "version=3")
+    {
+        MdevUuid source = _host.CreateDevice(type, configuration);
+        _host.Mutate(source, nic =>
+        {
+            nic.Counter = 41;
+            nic.Mac = "52:54:00:12:34:56";
+            nic.RssKey = [1, 2, 3, 4];
+            nic.Ring.AsSpan(100, 50).Fill(0x5A);
+        });
+        return source;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task V2ToV2_ExistingDestination_MovesEveryFieldAndOnlyTheDestinationRuns(bool preCopy)
+    {
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        NicSnapshot before = _host.Snapshot(source);
+        var phases = new List<MigrationPhase>();
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination),
+            new MigrationOptions { UsePreCopy = preCopy }, new InlineProgress(p => phases.Add(p.Phase)));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal(MigrationState.Running, outcome.DestinationState);
+        Assert.Equal(MigrationState.Stop, outcome.SourceState);
+        Assert.Equal(before with { State = MigrationState.Running }, _host.Snapshot(destination));
+        Assert.Equal(MigrationState.Stop, _host.StateOf(source));
+        Assert.Equal([destination], _host.RunningDevices());
+        Assert.Equal(preCopy, phases.Contains(MigrationPhase.PreCopy));
+        Assert.Equal(preCopy ? 1 : 0, outcome.PreCopyIterations);
+        Assert.True(outcome.Bytes > TestNic.RingSize, $"{outcome.Bytes} bytes moved");
+    }
+
+    [Fact]
+    public async Task V1ToV1_MovesEveryField()
+    {
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V1Type);
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V1Type);
+        NicSnapshot before = _host.Snapshot(source);
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal(before with { State = MigrationState.Running }, _host.Snapshot(destination));
+        Assert.Equal(MigrationState.Stop, _host.StateOf(source));
+    }
+
+    [Fact]
+    public async Task NewDestination_IsCreatedWithTheSourcesExactConfiguration()
+    {
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type, "version=2,rx-filter-size=7");
+        NicSnapshot before = _host.Snapshot(source);
+        var destination = MigrationDestination.NewDevice(_host.Migration, EmulatedMigrationHost.Parent, EmulatedMigrationHost.V2Type);
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(new MigrationSource(_host.Migration, source), destination);
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.True(outcome.DestinationCreated);
+        MdevUuid created = destination.NewDeviceUuid!.Value;
+        Assert.Equal(_host.Host.ReadConfiguration(source), _host.Host.ReadConfiguration(created));
+        Assert.Equal("7", _host.Host.ReadConfiguration(created)["rx-filter-size"]);
+        // rss was off at the source (version 2), so the key is not part of its state and stays empty.
+        Assert.Equal(before with { State = MigrationState.Running }, _host.Snapshot(created));
+    }
+
+    [Fact]
+    public async Task PreCopy_ResendsWhatTheGuestDirtiesAndStopsAtTheRoundLimit()
+    {
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        var rounds = new List<int>();
+        var progress = new InlineProgress(p =>
+        {
+            if (p.Phase == MigrationPhase.PreCopy)
+            {
+                rounds.Add(p.Iteration);
+                // The guest keeps running during pre-copy and writes into the ring after every round.
+                _host.Recording.Nic(source).Traffic((byte)(0x10 + p.Iteration));
+            }
+        });
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination),
+            new MigrationOptions { MaxPreCopyIterations = 3, DirtyBytesThreshold = 0 }, progress);
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Equal([1, 2, 3], rounds);
+        NicSnapshot moved = _host.Snapshot(destination);
+        Assert.Equal(41UL + 3, moved.Counter);
+        Assert.Equal(0x13, Convert.FromHexString(moved.Ring)[0]);
+        // The ring went once in full and again after each of the first two rounds' traffic; the third is in stop-copy.
+        Assert.True(outcome.Bytes > 3 * TestNic.RingSize, $"{outcome.Bytes} bytes moved");
+    }
+
+    [Fact]
+    public async Task SecondProcess_SeesTheResultOfTheFirst()
+    {
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        NicSnapshot before = _host.Snapshot(source);
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        using EmulatedMigrationHost other = _host.Reopen();
+        Assert.Equal(MigrationState.Stop, other.Snapshot(source).State);
+        Assert.Equal(before with { State = MigrationState.Running }, other.Snapshot(destination));
+    }
+}
