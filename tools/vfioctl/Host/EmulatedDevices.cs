@@ -1,5 +1,6 @@
 using Mdev.Manager;
 using Vfio;
+using Vfio.DeviceModels;
 using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
@@ -24,7 +25,12 @@ internal sealed class EmulatedDevices
         {
             Catalog.Add(new DeviceImplementation(implementation.Id, implementation.Model, (name, configuration) =>
             {
-                IMigrationBackend backend = implementation.Create(name, configuration);
+                // The host hands over the configuration under the description it read from sysfs; the device code
+                // is written against its own description object, so the same values are re-expressed in it.
+                DeviceConfiguration own = ReferenceEquals(configuration.Model, implementation.Model)
+                    ? configuration
+                    : DeviceConfiguration.FromValues(implementation.Model, configuration.Values, device: name);
+                IMigrationBackend backend = implementation.Create(name, own);
                 _open[name] = backend;
                 return backend;
             }, implementation.Emulation));
