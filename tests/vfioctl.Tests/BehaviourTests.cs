@@ -229,6 +229,20 @@ public sealed class BehaviourTests : IDisposable
         Golden.Match("capabilities-host-b.json", (await OnB("capabilities", "--host-name", "host-b")).Out);
     }
 
+    [Fact]
+    public async Task Uuid_completion_offers_the_devices_of_the_named_host()
+    {
+        await Start(Source, "version=1");
+
+        string line = $"--emulated {_hosts.HostA} stop -u ";
+
+        CliResult suggest = await Cli.RunAsync([$"[suggest:{line.Length}]", line]);
+
+        Assert.Equal(0, suggest.ExitCode);
+        Assert.Contains(Source, suggest.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain(Other, suggest.Out, StringComparison.Ordinal);
+    }
+
     // The rows of describe --state's field table: everything after its header line.
     private static string StateTable(string describe) =>
         string.Join('\n', describe.Split('\n').SkipWhile(l => !l.TrimStart().StartsWith("Field", StringComparison.Ordinal)));

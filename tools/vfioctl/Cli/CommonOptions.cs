@@ -10,17 +10,19 @@ namespace Vfioctl.Cli;
 /// </summary>
 internal static class CommonOptions
 {
-    public static Option<MdevUuid?> Uuid(string description) => new("--uuid", "-u")
+    public static Option<MdevUuid?> Uuid(string description)
     {
-        Description = description,
-        CustomParser = ParseUuid,
-    };
+        Option<MdevUuid?> option = new("--uuid", "-u") { Description = description, CustomParser = ParseUuid };
+        option.CompletionSources.Add(DeviceCompletion.Complete);
+        return option;
+    }
 
-    public static Argument<MdevUuid> UuidArgument(string name, string description) => new(name)
+    public static Argument<MdevUuid> UuidArgument(string name, string description)
     {
-        Description = description,
-        CustomParser = r => ParseUuid(r) ?? default,
-    };
+        Argument<MdevUuid> argument = new(name) { Description = description, CustomParser = r => ParseUuid(r) ?? default };
+        argument.CompletionSources.Add(DeviceCompletion.Complete);
+        return argument;
+    }
 
     public static Option<ParentDeviceName?> Parent(string description) => new("--parent", "-p")
     {
