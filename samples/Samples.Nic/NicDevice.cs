@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
@@ -193,14 +194,14 @@ public sealed partial class NicDevice : MigratableDevice
         int queue = _rss ? _rssIndirection[(int)(hash % RssIndirectionEntries)] : 0;
         int descriptor = (int)(_rxHead % RingDescriptors);
         Span<byte> d = _ring[descriptor / ChunkDescriptors].AsSpan(descriptor % ChunkDescriptors * DescriptorSize, DescriptorSize);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(d, hash);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(d[8..], (ushort)length);
+        BinaryPrimitives.WriteUInt64LittleEndian(d, hash);
+        BinaryPrimitives.WriteUInt16LittleEndian(d[8..], (ushort)length);
         d[10] = (byte)queue;
         d[11] = 0x01; // descriptor done
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(d[16..], _counters.RxPackets);
+        BinaryPrimitives.WriteUInt64LittleEndian(d[16..], _counters.RxPackets);
         for (int i = 24; i < DescriptorSize; i += 8)
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(d[i..], random.Next());
+            BinaryPrimitives.WriteUInt64LittleEndian(d[i..], random.Next());
         }
         touched.Add(descriptor / ChunkDescriptors);
         _rxHead++;

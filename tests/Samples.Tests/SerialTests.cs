@@ -142,6 +142,27 @@ public sealed class SerialTests
         Assert.Equal(MigrationState.Error, dst.Device.State);
     }
 
+    [Theory]
+    [InlineData("magic", 8)]
+    [InlineData("major-version", 4)]
+    public void AnotherMagicOrMajorVersion_IsRefusedWithTheField(string field, int length)
+    {
+        using var src = new Card(SerialImplementations.SinglePort, "tty-src");
+        using var dst = new Card(SerialImplementations.SinglePort, "tty-dst");
+        Guest(src.Device, 0, "abc");
+        byte[] data = Migrate.Save(src.Driver, preCopy: false);
+        byte[] head = [(byte)field.Length, .. System.Text.Encoding.ASCII.GetBytes(field), .. BitConverter.GetBytes((uint)length)];
+        int at = data.AsSpan().IndexOf(head);
+        Assert.True(at > 0);
+        data[at + head.Length] ^= 0x02; // flips a bit of the value: another magic, major version 3
+
+        VfioException ex = Assert.ThrowsAny<VfioException>(() => Migrate.Load(dst.Driver, data));
+
+        DeviceStateException cause = Assert.IsType<DeviceStateException>(Causes(ex).First(e => e is DeviceStateException));
+        Assert.Equal(ErrorCode.DeviceStateLoadFailed, cause.Code);
+        Assert.Equal(field, cause.Parameter);
+    }
+
     [Fact]
     public void StateHead_IsMagicThenVersions_AsInMtty()
     {

@@ -65,14 +65,16 @@ public sealed class VendorGuideTests
         }
         writer.Complete();
 
-        // Load: the header is checked against the destination before a byte reaches the device.
+        // Load: check the header against the destination while it still runs, then resume and copy.
         envelope.Position = 0;
         MigrationDriver destinationDriver = MigrationDriver.Open(destination);
-        using (var reader = new MigrationStreamReader(envelope, destinationDevice.ValidateStreamHeader))
+        using var reader = new MigrationStreamReader(envelope, destinationDevice.ValidateStreamHeader);
+        reader.ReadHeader(); // another model or configuration: E5007, and the destination never left RUNNING
         using (MigrationDataStream resuming = destinationDriver.TransitionTo(MigrationState.Resuming)!)
         {
             reader.CopyTo(resuming);
         }
+        Assert.True(reader.IsComplete);
         destinationDriver.TransitionTo(MigrationState.Running);
 
         Assert.Equal(sourceDevice.DescribeState(), destinationDevice.DescribeState());
