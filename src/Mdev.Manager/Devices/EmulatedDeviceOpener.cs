@@ -50,7 +50,9 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     public IVfioDevice Open(MdevUuid device)
     {
         DeviceImplementation implementation = FindImplementation(device);
-        DeviceConfiguration configuration = new MdevHost(_sysfs).ReadConfiguration(device);
+        // The values come from the device's migration/ files; the device code gets them in its own description.
+        DeviceConfiguration configuration = DeviceConfiguration.FromValues(implementation.Model,
+            new MdevHost(_sysfs).ReadConfiguration(device).Values, device: device.ToString());
         Directory.CreateDirectory(_files.Directory(device));
         HostLock deviceLock = HostLock.Acquire(_files.DeviceLock(device), _lockTimeout);
         IMigrationBackend? backend = null;

@@ -58,8 +58,28 @@ public sealed class MigrateTests : IDisposable
             new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination));
 
         Assert.True(outcome.Succeeded, outcome.ToString());
+        // v1 has SAVING|RUNNING, so pre-copy runs over the migration region too.
+        Assert.Equal(1, outcome.PreCopyIterations);
         Assert.Equal(before with { State = MigrationState.Running }, _host.Snapshot(destination));
         Assert.Equal(MigrationState.Stop, _host.StateOf(source));
+    }
+
+    [Fact]
+    public async Task BetweenTwoHosts_TheNewDestinationLivesOnTheOtherHost()
+    {
+        using var other = new EmulatedMigrationHost();
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
+        NicSnapshot before = _host.Snapshot(source);
+        var destination = MigrationDestination.NewDevice(other.Migration, EmulatedMigrationHost.Parent, EmulatedMigrationHost.V2Type);
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(new MigrationSource(_host.Migration, source), destination);
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        MdevUuid created = destination.NewDeviceUuid!.Value;
+        Assert.False(_host.Exists(created));
+        Assert.Equal(before with { State = MigrationState.Running }, other.Snapshot(created));
+        Assert.Empty(_host.RunningDevices());
+        Assert.Equal([created], other.RunningDevices());
     }
 
     [Fact]
@@ -85,6 +105,7 @@ public sealed class MigrateTests : IDisposable
     {
         MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
         MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        NicSnapshot before = _host.Snapshot(source);
         var rounds = new List<int>();
         var progress = new InlineProgress(p =>
         {
@@ -104,7 +125,9 @@ public sealed class MigrateTests : IDisposable
         Assert.Equal([1, 2, 3], rounds);
         NicSnapshot moved = _host.Snapshot(destination);
         Assert.Equal(41UL + 3, moved.Counter);
-        Assert.Equal(0x13, Convert.FromHexString(moved.Ring)[0]);
+        // The last traffic (after round 3) reached the destination: it holds exactly what the stopped source holds.
+        Assert.Equal(_host.Snapshot(source) with { State = MigrationState.Running }, moved);
+        Assert.NotEqual(before.Ring, moved.Ring);
         // The ring went once in full and again after each of the first two rounds' traffic; the third is in stop-copy.
         Assert.True(outcome.Bytes > 3 * TestNic.RingSize, $"{outcome.Bytes} bytes moved");
     }
