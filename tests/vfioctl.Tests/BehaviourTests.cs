@@ -210,6 +210,20 @@ public sealed class BehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task Verbose_logs_the_state_arcs_to_stderr_only()
+    {
+        await Start(Source, "version=2");
+
+        CliResult save = await OnA("--verbose", "save", Source);
+
+        Assert.Equal(0, save.ExitCode);
+        Assert.Contains("MigrationOrchestrator[", save.Err, StringComparison.Ordinal);
+        Assert.Empty(save.Out);
+        CliResult load = await Cli.RunAsync(["--emulated", _hosts.HostA, "load", Other, "-p", Parent, "-t", Type], save.Stdout);
+        Assert.True(load.ExitCode == 0, load.Err);
+    }
+
+    [Fact]
     public async Task Options_are_validated_at_start()
     {
         CliResult r = await Cli.RunAsync(["--sysfs-root", "relative/path", "types"]);

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Mdev.Manager;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Vfio;
+using Vfioctl.Output;
 
 namespace Vfioctl.Cli;
 
@@ -85,6 +87,8 @@ internal sealed class CliApplication : IDisposable
         services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal));
         services.AddMdevManager(options => HostOptions.Apply(options, parse));
         CommandServices.Add(services);
+        LogLevel minimum = parse.GetValue(GlobalOptions.Verbose) ? LogLevel.Debug : LogLevel.Warning;
+        services.AddLogging(logging => logging.SetMinimumLevel(minimum).AddProvider(new StderrLoggerProvider(Error, minimum)));
         ConfigureServices?.Invoke(services);
         ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         // Fail on a bad --sysfs-root before any verb touches the host.

@@ -30,7 +30,6 @@ internal static class CommandServices
     public static void Add(IServiceCollection services)
     {
         services.AddSingleton<MigrationHosts>();
-        services.AddLogging();
         services.AddSingleton<MigrationOrchestrator>();
         DeviceAccess.Add(services);
         services.AddTransient<TypesCommand>();

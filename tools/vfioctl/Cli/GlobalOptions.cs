@@ -23,8 +23,15 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Log every state arc, pre-copy round and rollback to stderr",
+        Recursive = true,
+    };
+
     public static void AddTo(Command root)
     {
+        root.Options.Add(Verbose);
         root.Options.Add(SysfsRoot);
         root.Options.Add(ConfigRoot);
         root.Options.Add(Emulated);
