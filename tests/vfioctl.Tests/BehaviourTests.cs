@@ -114,6 +114,24 @@ public sealed class BehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task Define_from_a_running_device_records_its_configuration_and_check_accepts_an_equal_destination()
+    {
+        await Start(Source, "version=2,rx-filter-size=8");
+        await Start(Other, "version=2,rx-filter-size=8", onB: true);
+
+        Assert.Equal(0, (await OnA("define", "-u", Source)).ExitCode);
+        CliResult json = await OnA("list", "--defined", "--dumpjson");
+        CliResult check = await OnA("check", "-u", Source, "--to", Other, "--to-root", _hosts.HostB);
+        await Start("a0000000-0000-4000-8000-0000000000cc", "version=1", onB: true);
+        CliResult mismatch = await OnA("check", "-u", Source, "--to", "a0000000-0000-4000-8000-0000000000cc", "--to-root", _hosts.HostB);
+
+        Assert.Contains("\"migration/rx-filter-size\": \"8\"", json.Out, StringComparison.Ordinal);
+        Assert.Equal(0, check.ExitCode);
+        Assert.Equal(2, mismatch.ExitCode);
+        Assert.Contains("E3005 configuration-mismatch", mismatch.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Check_and_find_work_from_capability_documents_alone()
     {
         await Start(Source, "version=3");

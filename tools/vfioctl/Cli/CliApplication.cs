@@ -72,7 +72,7 @@ internal sealed class CliApplication : IDisposable
             ErrorReport.Write(Error, ErrorCode.OptionsInvalid, string.Join("; ", e.Failures));
             return ExitCodes.For(ErrorCode.OptionsInvalid);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             ErrorReport.Write(Error, ErrorCode.MigrationCancelled, "cancelled by the operator (Ctrl+C); devices were left as the verb's rollback put them.");
             return ExitCodes.For(ErrorCode.MigrationCancelled);
