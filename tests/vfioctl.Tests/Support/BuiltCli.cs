@@ -1,0 +1,52 @@
+using System.Diagnostics;
+
+namespace Vfio.Tests.Vfioctl.Support;
+
+/// <summary>The built vfioctl.dll (copied next to this test assembly by the project reference), run as a real process.</summary>
+internal static class BuiltCli
+{
+    public static string Dll
+    {
+        get
+        {
+            string path = Path.Join(AppContext.BaseDirectory, "vfioctl.dll");
+            Assert.True(File.Exists(path), $"{path} is missing; the test project references tools/vfioctl, which copies it here");
+            return path;
+        }
+    }
+
+    /// <summary>Runs <c>dotnet vfioctl.dll args...</c>.</summary>
+    public static Task<CliResult> RunAsync(params string[] args) => StartAsync("dotnet", [Dll, .. args]);
+
+    /// <summary>Runs a bash pipeline in which <c>$VFIOCTL</c> is the built CLI, so two processes share a real OS pipe.</summary>
+    public static Task<CliResult> PipelineAsync(string script) =>
+        StartAsync("bash", ["-o", "pipefail", "-c", script], new Dictionary<string, string> { ["VFIOCTL"] = $"dotnet {Dll}" });
+
+    private static async Task<CliResult> StartAsync(string program, string[] args, Dictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach ((string key, string value) in environment ?? [])
+        {
+            info.Environment[key] = value;
+        }
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using Process process = Process.Start(info)!;
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        // A hung child fails the test rather than the whole run.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new CliResult(process.ExitCode, await output, await error, []);
+    }
+}

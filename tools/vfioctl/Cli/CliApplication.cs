@@ -1,0 +1,98 @@
+using System.CommandLine;
+using Mdev.Manager;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Vfio;
+using Vfioctl.Output;
+
+namespace Vfioctl.Cli;
+
+/// <summary>
+/// One run of vfioctl: parses, builds the services from the global options (validated before any verb runs),
+/// invokes the verb, and is the ONE place where a <see cref="VfioException"/> becomes an error line and an exit code.
+/// </summary>
+internal sealed class CliApplication : IDisposable
+{
+    private readonly Func<Stream> _openInput;
+    private readonly Func<Stream> _openOutput;
+    private readonly bool _errorIsTerminal;
+    private readonly bool _outputIsTerminal;
+    private ParseResult? _parse;
+    private ServiceProvider? _services;
+
+    public CliApplication(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool? errorIsTerminal = null, bool? outputIsTerminal = null)
+    {
+        Output = output;
+        Error = error;
+        _openInput = openInput;
+        _openOutput = openOutput;
+        _errorIsTerminal = errorIsTerminal ?? !Console.IsErrorRedirected;
+        _outputIsTerminal = outputIsTerminal ?? !Console.IsOutputRedirected;
+    }
+
+    public TextWriter Output { get; }
+
+    public TextWriter Error { get; }
+
+    /// <summary>Extra registrations, for tests that replace a boundary (the emulated device catalog).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>Resolves a verb's behaviour class; builds and validates the services on first use.</summary>
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>The services, built from the global options of the parsed command line.</summary>
+    public IServiceProvider Services => _services ??= BuildServices(_parse ?? throw new InvalidOperationException("no command line parsed yet"));
+
+    public async Task<int> RunAsync(RootCommand root, IReadOnlyList<string> args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        _parse = root.Parse(args);
+        if (_parse.Errors.Count > 0)
+        {
+            foreach (var parseError in _parse.Errors)
+            {
+                ErrorReport.Write(Error, ErrorCode.UsageError, parseError.Message);
+            }
+            Error.WriteLine("  run 'vfioctl --help' (or 'vfioctl <verb> --help') for usage");
+            return ExitCodes.Usage;
+        }
+        try
+        {
+            var configuration = new InvocationConfiguration { Output = Output, Error = Error, EnableDefaultExceptionHandler = false };
+            return await _parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+        }
+        catch (VfioException e)
+        {
+            ErrorReport.Write(Error, e.Code, e.Message);
+            return ExitCodes.For(e.Code);
+        }
+        catch (OptionsValidationException e)
+        {
+            ErrorReport.Write(Error, ErrorCode.OptionsInvalid, string.Join("; ", e.Failures));
+            return ExitCodes.For(ErrorCode.OptionsInvalid);
+        }
+        catch (OperationCanceledException)
+        {
+            ErrorReport.Write(Error, ErrorCode.MigrationCancelled, "cancelled by the operator (Ctrl+C); devices were left as the verb's rollback put them.");
+            return ExitCodes.For(ErrorCode.MigrationCancelled);
+        }
+    }
+
+    public void Dispose() => _services?.Dispose();
+
+    private ServiceProvider BuildServices(ParseResult parse)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal));
+        services.AddMdevManager(options => HostOptions.Apply(options, parse));
+        CommandServices.Add(services);
+        LogLevel minimum = parse.GetValue(GlobalOptions.Verbose) ? LogLevel.Debug : LogLevel.Warning;
+        services.AddLogging(logging => logging.SetMinimumLevel(minimum).AddProvider(new StderrLoggerProvider(Error, minimum)));
+        ConfigureServices?.Invoke(services);
+        ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        // Fail on a bad --sysfs-root before any verb touches the host.
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        return provider;
+    }
+}

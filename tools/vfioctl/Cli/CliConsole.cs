@@ -1,0 +1,52 @@
+using Spectre.Console;
+
+namespace Vfioctl.Cli;
+
+/// <summary>
+/// The process's standard streams as the verbs see them. Results go to <see cref="Output"/>; progress and
+/// diagnostics go to <see cref="Error"/> only, so <c>vfioctl save A | vfioctl load B</c> never mixes a log line
+/// into the migration stream.
+/// </summary>
+internal sealed class CliConsole
+{
+    private readonly Func<Stream> _openInput;
+    private readonly Func<Stream> _openOutput;
+
+    public CliConsole(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool errorIsTerminal, bool outputIsTerminal = false)
+    {
+        Output = output;
+        Error = error;
+        _openInput = openInput;
+        _openOutput = openOutput;
+        ErrorIsTerminal = errorIsTerminal;
+        OutputIsTerminal = outputIsTerminal;
+        Tables = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        // Redirected output has no width; wide enough that a UUID or a hash never wraps.
+        Tables.Profile.Width = 160;
+    }
+
+    public TextWriter Output { get; }
+
+    public TextWriter Error { get; }
+
+    /// <summary>True when stderr is a terminal: progress bars then; one quiet line per step otherwise.</summary>
+    public bool ErrorIsTerminal { get; }
+
+    /// <summary>True when stdout is a terminal: <c>save -o -</c> then refuses to print binary data on it.</summary>
+    public bool OutputIsTerminal { get; }
+
+    /// <summary>A Spectre console over <see cref="Output"/> for human tables (no colour, no cursor tricks).</summary>
+    public IAnsiConsole Tables { get; }
+
+    /// <summary>The binary standard input, for <c>load -i -</c>.</summary>
+    public Stream OpenInput() => _openInput();
+
+    /// <summary>The binary standard output, for <c>save -o -</c>.</summary>
+    public Stream OpenOutput() => _openOutput();
+}

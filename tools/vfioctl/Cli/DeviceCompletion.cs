@@ -1,0 +1,29 @@
+using System.CommandLine.Completions;
+using Mdev.Manager;
+using Vfio;
+
+namespace Vfioctl.Cli;
+
+/// <summary>
+/// Tab completion of device UUIDs. It reads the host the line being completed names (its --emulated or
+/// --sysfs-root), which is not the command line vfioctl was started with ([suggest] passes the line as text).
+/// </summary>
+internal static class DeviceCompletion
+{
+    public static IEnumerable<string> Complete(CompletionContext context)
+    {
+        var options = new MdevManagerOptions();
+        HostOptions.Apply(options, context.ParseResult);
+        try
+        {
+            var layout = new SysfsLayout(Path.GetFullPath(options.SysfsRoot), Path.GetFullPath(options.ManifestDir));
+            ISysfs sysfs = options.Emulated ? new EmulatedSysfs(layout, options.LockTimeout) : new RealSysfs(layout);
+            return [.. new MdevHost(sysfs).GetDevices().Select(d => d.Uuid.ToString())];
+        }
+        catch (Exception e) when (e is VfioException or IOException or UnauthorizedAccessException)
+        {
+            // Completion must never break the shell; a host that cannot be read offers nothing.
+            return [];
+        }
+    }
+}

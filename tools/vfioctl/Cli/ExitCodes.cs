@@ -1,0 +1,35 @@
+using Vfio;
+
+namespace Vfioctl.Cli;
+
+/// <summary>The process exit codes vfioctl documents (docs/operator-guide.md, "Exit codes").</summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what it was asked; for <c>check</c>, the device is compatible.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Anything not listed below: manager, sysfs, definitions, model documents, options.</summary>
+    public const int Other = 1;
+
+    /// <summary>The source cannot migrate to the destination (E3xxx), or <c>check</c> found problems.</summary>
+    public const int Incompatible = 2;
+
+    /// <summary>The device or the kernel refused (E1xxx, E4xxx): a state change, a region access, a load.</summary>
+    public const int DeviceError = 3;
+
+    /// <summary>The migration stream was wrong, truncated or corrupt (E5xxx).</summary>
+    public const int StreamError = 4;
+
+    /// <summary>The command line itself was wrong (BSD sysexits EX_USAGE; E7001).</summary>
+    public const int Usage = 64;
+
+    /// <summary>Maps a catalogue code to its exit code by range, so a new code in a range needs no change here.</summary>
+    public static int For(ErrorCode code) => ((int)code / 1000) switch
+    {
+        1 or 4 => DeviceError,
+        3 => Incompatible,
+        5 => StreamError,
+        7 => Usage,
+        _ => Other,
+    };
+}

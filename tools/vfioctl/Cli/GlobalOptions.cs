@@ -1,0 +1,39 @@
+using System.CommandLine;
+
+namespace Vfioctl.Cli;
+
+/// <summary>Options every verb accepts: where the host's sysfs tree and definitions live.</summary>
+internal static class GlobalOptions
+{
+    public static readonly Option<string?> SysfsRoot = new("--sysfs-root")
+    {
+        Description = "Root under which sys/ is read (default /; absolute path)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> ConfigRoot = new("--config-root")
+    {
+        Description = "Directory of persistent device definitions (default /etc/mdevctl.d; absolute path)",
+        Recursive = true,
+    };
+
+    public static readonly Option<string?> Emulated = new("--emulated")
+    {
+        Description = "Use the emulated host in this directory instead of the kernel (see 'vfioctl demo')",
+        Recursive = true,
+    };
+
+    public static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Log every state arc, pre-copy round and rollback to stderr",
+        Recursive = true,
+    };
+
+    public static void AddTo(Command root)
+    {
+        root.Options.Add(Verbose);
+        root.Options.Add(SysfsRoot);
+        root.Options.Add(ConfigRoot);
+        root.Options.Add(Emulated);
+    }
+}

@@ -1,0 +1,122 @@
+using Mdev.Manager;
+using Vfio;
+using Vfio.DeviceModels;
+using Vfio.DeviceModels.Documents;
+using Vfioctl.Cli;
+using Vfioctl.Host;
+
+namespace Vfioctl.Commands.Check;
+
+/// <summary>
+/// <c>vfioctl check</c>: ARCHITECTURE.md steps 1 and 2 on their own. Every problem is listed (the checker gathers
+/// them all), each with its catalogue code, so an operator fixes the configuration once rather than once per run.
+/// </summary>
+internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, CliConsole console)
+{
+    public int Execute(CheckSource source, CheckDestination destination)
+    {
+        ForeignConfiguration configuration = ReadSource(source, out string sourceName);
+        console.Output.WriteLine($"source       {sourceName}: {configuration.Model} [{Describe(configuration)}]");
+        List<(string Name, CompatibilityResult Result)> outcomes = CheckAgainst(configuration, destination);
+        return Report(outcomes);
+    }
+
+    /// <summary>The compatible destinations, or every problem of every candidate; 0 when any candidate accepts.</summary>
+    private int Report(List<(string Name, CompatibilityResult Result)> outcomes)
+    {
+        bool compatible = outcomes.Any(o => o.Result.IsCompatible);
+        foreach ((string name, CompatibilityResult result) in outcomes)
+        {
+            if (result.IsCompatible)
+            {
+                string runsAs = result.DestinationConfiguration is DeviceConfiguration d ? $" (runs as [{d}])" : "";
+                console.Output.WriteLine($"destination  {name}: compatible{runsAs}");
+                continue;
+            }
+            if (compatible)
+            {
+                continue;
+            }
+            console.Output.WriteLine($"destination  {name}: {result.Problems.Count} problem(s)");
+            foreach (CompatibilityProblem problem in result.Problems)
+            {
+                console.Output.WriteLine($"  {ErrorCatalogue.Id(problem.Code)} {ErrorCatalogue.Name(problem.Code)}: {problem.Message}");
+                console.Output.WriteLine($"    see {ErrorCatalogue.DocLink(problem.Code)}");
+            }
+        }
+        console.Output.WriteLine(compatible ? "result       compatible" : "result       incompatible");
+        return compatible ? ExitCodes.Ok : ExitCodes.Incompatible;
+    }
+
+    private ForeignConfiguration ReadSource(CheckSource source, out string name)
+    {
+        if (source.Uuid is MdevUuid uuid)
+        {
+            name = $"device {uuid}";
+            return host.ReadConfiguration(uuid).ToForeign(uuid.ToString());
+        }
+        string path = source.DocumentPath!;
+        DeviceDocument document = DeviceDocument.Parse(ReadFile(path, "device document"));
+        name = document.Uuid is null ? $"document {Path.GetFileName(path)}" : $"device {document.Uuid} (from {Path.GetFileName(path)})";
+        return document.ToForeign();
+    }
+
+    private List<(string Name, CompatibilityResult Result)> CheckAgainst(ForeignConfiguration source, CheckDestination destination)
+    {
+        MdevHost target = destination.Root is string root ? hosts.Open(root).Host : host;
+        string where = destination.Root is string r ? $" on {r}" : "";
+        if (destination.Device is MdevUuid device)
+        {
+            DeviceConfiguration existing = target.ReadConfiguration(device);
+            return [($"device {device}{where}", CompatibilityChecker.Check(source, existing, device.ToString()))];
+        }
+        if (destination.Type is TypeAddress type)
+        {
+            MdevType found = target.GetSupportedType(type.Parent, type.Type);
+            MigrationInfo info = HostModels.Document(found)
+                ?? throw new VfioException(ErrorCode.MigrationInfoMissing, $"type {type}{where} publishes no migration information (no migration_info.json and no manifest).")
+                { Value = type.ToString() };
+            return [($"type {type}{where}", CheckType(source, info))];
+        }
+        HostCapabilities capabilities = HostCapabilities.Parse(ReadFile(destination.HostDocumentPath!, "host capability document"));
+        var outcomes = new List<(string Name, CompatibilityResult Result)>();
+        foreach (ParentCapabilities parent in capabilities.Parents)
+        {
+            foreach (TypeCapabilities t in parent.Types)
+            {
+                if (t.MigrationInfo.Find(source.Model) is not null)
+                {
+                    outcomes.Add(($"host {capabilities.Host} type {parent.Name}/{t.Name}", CheckType(source, t.MigrationInfo)));
+                }
+            }
+        }
+        if (outcomes.Count == 0)
+        {
+            // No type runs the model at all: the same verdict the checker gives a type of another model.
+            ModelDescription? any = capabilities.Parents.SelectMany(p => p.Types).Select(t => t.MigrationInfo.Models[0]).FirstOrDefault();
+            outcomes.Add(($"host {capabilities.Host}", any is null
+                ? throw new VfioException(ErrorCode.MigrationInfoMissing, $"host {capabilities.Host}'s capability document lists no type with migration information.") { Value = capabilities.Host }
+                : CompatibilityChecker.Check(source, any)));
+        }
+        return outcomes;
+    }
+
+    // A type may describe several models; the source's own model is the one that matters.
+    private static CompatibilityResult CheckType(ForeignConfiguration source, MigrationInfo info) =>
+        CompatibilityChecker.Check(source, info.Find(source.Model) ?? info.Models[0]);
+
+    private static string Describe(ForeignConfiguration configuration) =>
+        configuration.Values.Count == 0 ? "every parameter off" : string.Join(",", configuration.Values.Select(kv => $"{kv.Key}={kv.Value}"));
+
+    private static string ReadFile(string path, string kind)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new VfioException(ErrorCode.DocumentInvalid, $"cannot read the {kind} '{path}': {e.Message}", e) { Value = path };
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using Mdev.Manager;
+using Spectre.Console;
+using Vfio.DeviceModels;
+using Vfio.Devices;
+using Vfio.Migration;
+using Vfioctl.Cli;
+using Vfioctl.Host;
+using Vfioctl.Output;
+
+namespace Vfioctl.Commands.Describe;
+
+/// <summary>
+/// <c>vfioctl describe</c>: what a device is (model, every parameter with its value) and, once the device has been
+/// opened, how it migrates. Opening a device that nothing opened yet freezes its parameters, so that needs --open.
+/// </summary>
+internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, EmulatedDevices devices, CliConsole console)
+{
+    public int Execute(MdevUuid uuid, bool open, bool state = false)
+    {
+        MdevDevice device = host.GetDevice(uuid);
+        TextWriter o = console.Output;
+        o.WriteLine($"device        {device.Uuid}");
+        o.WriteLine($"parent/type   {device.Parent}/{device.Type}");
+        if (device.IommuGroup is int group)
+        {
+            o.WriteLine($"iommu group   {group}");
+        }
+        DeviceConfiguration configuration = host.ReadConfiguration(uuid);
+        o.WriteLine($"model         {configuration.ModelId}");
+        o.WriteLine($"configuration {Text(configuration)}");
+        var table = Tables.Create("Parameter", "Value", "Off", "Allowed");
+        foreach (ParameterSpec p in configuration.Model.Parameters)
+        {
+            table.AddRow(Tables.Cells(p.Name, configuration[p.Name], p.OffValue, p.AllowedValues.Text));
+        }
+        console.Tables.Write(table);
+
+        bool opened = host.Sysfs is not EmulatedSysfs emulated || emulated.IsOpened(uuid);
+        if (!opened && !open && !state)
+        {
+            o.WriteLine("protocol      (not opened yet: its parameters can still change; --open to read the protocol)");
+            return ExitCodes.Ok;
+        }
+        using IVfioDevice vfio = opener.Open(uuid);
+        MigrationDriver driver = MigrationDriver.Open(vfio);
+        o.WriteLine($"protocol      {Protocol(driver.Protocol)}");
+        o.WriteLine($"flags         {Flags(driver.Protocol, driver.Features)}");
+        o.WriteLine($"state         {driver.GetState().ToString().ToUpperInvariant()}");
+        vfio.Dispose();
+        if (state)
+        {
+            var fields = Tables.Create("Field", "Value");
+            foreach ((string name, string value) in devices.UseNic(opener, uuid, nic => nic.DescribeState()))
+            {
+                fields.AddRow(Tables.Cells(name, value));
+            }
+            console.Tables.Write(fields);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string Text(DeviceConfiguration configuration)
+    {
+        string text = configuration.ToString();
+        return text.Length == 0 ? "(every parameter at its off value)" : text;
+    }
+
+    private static string Protocol(MigrationProtocolKind kind) => kind switch
+    {
+        MigrationProtocolKind.V1Region => "v1 (migration region, Linux 5.8-5.17)",
+        MigrationProtocolKind.V2Feature => "v2 (VFIO_DEVICE_FEATURE_MIGRATION, Linux 5.18+)",
+        _ => kind.ToString(),
+    };
+
+    private static string Flags(MigrationProtocolKind kind, MigrationFeatures features)
+    {
+        if (kind == MigrationProtocolKind.V1Region)
+        {
+            return "RUNNING|SAVING|RESUMING device_state bits (v1 has no feature flags)";
+        }
+        var names = new List<string>();
+        if (features.HasFlag(MigrationFeatures.StopCopy)) { names.Add("STOP_COPY"); }
+        if (features.HasFlag(MigrationFeatures.P2P)) { names.Add("P2P"); }
+        if (features.HasFlag(MigrationFeatures.PreCopy)) { names.Add("PRE_COPY"); }
+        return names.Count == 0 ? "none" : string.Join("|", names);
+    }
+}

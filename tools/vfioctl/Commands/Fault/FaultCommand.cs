@@ -1,0 +1,47 @@
+using Mdev.Manager;
+using Vfio;
+using Vfio.Devices;
+
+using Vfio.Migration;
+using Vfioctl.Cli;
+
+namespace Vfioctl.Commands.Fault;
+
+/// <summary><c>vfioctl fault</c>: writes the emulated device's fault file, read by every process that opens it.</summary>
+internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)
+{
+    public int Execute(MdevUuid uuid, FaultRequest request)
+    {
+        if (sysfs is not EmulatedSysfs)
+        {
+            throw new VfioException(ErrorCode.UsageError, "faults can only be injected into emulated devices; add --emulated <dir>.") { Device = uuid.ToString() };
+        }
+        var faults = new EmulatedDeviceFaults(sysfs.Layout);
+        if (request.Clear)
+        {
+            faults.Clear(uuid);
+            console.Output.WriteLine($"{uuid}: faults cleared");
+            return ExitCodes.Ok;
+        }
+        var fault = new Vfio.Emulation.EmulatedFaults
+        {
+            CorruptSavedByteAt = request.CorruptByte,
+            CutStreamAfterBytes = request.CutAfter,
+            RefuseArc = request.RefuseArc is string arc ? ParseArc(arc) : null,
+        };
+        faults.Set(uuid, fault);
+        console.Output.WriteLine($"{uuid}: fault set");
+        return ExitCodes.Ok;
+    }
+
+    private static StateArc ParseArc(string text)
+    {
+        string[] parts = text.Split("->", StringSplitOptions.TrimEntries);
+        if (parts.Length == 2 && Enum.TryParse(parts[0].Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out MigrationState from)
+            && Enum.TryParse(parts[1].Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out MigrationState to))
+        {
+            return new StateArc(from, to);
+        }
+        throw new VfioException(ErrorCode.UsageError, $"'{text}' is not a state arc such as RUNNING->STOP; states: {string.Join(", ", Enum.GetNames<MigrationState>())}.") { Value = text };
+    }
+}

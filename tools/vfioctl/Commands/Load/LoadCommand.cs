@@ -1,0 +1,28 @@
+using Mdev.Manager;
+using Vfioctl.Cli;
+using Vfioctl.Host;
+using Vfioctl.Output;
+
+namespace Vfioctl.Commands.Load;
+
+/// <summary><c>vfioctl load</c>: the destination half; the stream's header is checked before a byte is loaded.</summary>
+internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
+{
+    public async Task<int> ExecuteAsync(MdevUuid uuid, string input, ParentDeviceName? parent, MdevTypeName? type, CancellationToken cancellationToken)
+    {
+        MigrationDestination destination = parent is ParentDeviceName p && type is MdevTypeName t
+            ? MigrationDestination.NewDevice(hosts.Local, p, t, uuid)
+            : MigrationDestination.Existing(hosts.Local, uuid);
+        Stream stream = input == "-" ? console.OpenInput() : CliFiles.OpenRead(input);
+        MigrationOutcome outcome;
+        await using (stream.ConfigureAwait(false))
+        {
+            outcome = await ProgressDisplay.RunAsync(console, "load",
+                progress => orchestrator.LoadAsync(destination, stream, options: null, progress, cancellationToken)).ConfigureAwait(false);
+        }
+        console.Error.WriteLine($"load {uuid}: {outcome}");
+        outcome.ThrowIfFailed();
+        console.Output.WriteLine($"{uuid} loaded ({ProgressDisplay.Bytes(outcome.Bytes)}) and running");
+        return ExitCodes.Ok;
+    }
+}

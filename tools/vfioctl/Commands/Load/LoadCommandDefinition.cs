@@ -1,0 +1,32 @@
+using System.CommandLine;
+using Mdev.Manager;
+using Vfioctl.Cli;
+
+namespace Vfioctl.Commands.Load;
+
+internal static class LoadCommandDefinition
+{
+    public static readonly Argument<MdevUuid> UuidArgument = CommonOptions.UuidArgument("uuid", "The destination device (created with --parent/--type when it does not exist)");
+    public static readonly Option<string> InputOption = new("--input", "-i") { Description = "Where the migration stream comes from: a file, or - for stdin", DefaultValueFactory = _ => "-" };
+    public static readonly Option<ParentDeviceName?> ParentOption = CommonOptions.Parent("Create the destination under this parent");
+    public static readonly Option<MdevTypeName?> TypeOption = CommonOptions.Type("Create the destination with this type, in the stream's configuration");
+
+    public static Command Create(CliApplication app)
+    {
+        Command command = new("load", "Destination half of a cross-host migration: load a stream into a device and start it; on failure the device is reset (or removed if load created it)");
+        command.Arguments.Add(UuidArgument);
+        command.Options.Add(InputOption);
+        command.Options.Add(ParentOption);
+        command.Options.Add(TypeOption);
+        command.Validators.Add(r =>
+        {
+            if ((r.GetResult(ParentOption) is null) != (r.GetResult(TypeOption) is null))
+            {
+                r.AddError("--parent and --type go together (to create the destination).");
+            }
+        });
+        command.SetAction((ParseResult r, CancellationToken ct) => app.Get<LoadCommand>().ExecuteAsync(
+            r.GetValue(UuidArgument), r.GetValue(InputOption)!, r.GetValue(ParentOption), r.GetValue(TypeOption), ct));
+        return command;
+    }
+}

@@ -1,0 +1,24 @@
+using Mdev.Manager;
+using Vfioctl.Cli;
+using Vfioctl.Host;
+using Vfioctl.Output;
+
+namespace Vfioctl.Commands.Migrate;
+
+/// <summary><c>vfioctl migrate</c>: ARCHITECTURE.md steps 1-4 in one process (same host, or two emulated hosts).</summary>
+internal sealed class MigrateCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
+{
+    public async Task<int> ExecuteAsync(MdevUuid source, MigrateTarget target, MigrationOptions options, CancellationToken cancellationToken)
+    {
+        MigrationHost destinationHost = hosts.Open(target.Root);
+        MigrationDestination destination = target.Device is MdevUuid existing
+            ? MigrationDestination.Existing(destinationHost, existing)
+            : MigrationDestination.NewDevice(destinationHost, target.Type!.Value.Parent, target.Type.Value.Type, target.NewUuid ?? MdevUuid.NewUuid());
+        MigrationOutcome outcome = await ProgressDisplay.RunAsync(console, "migrate",
+            progress => orchestrator.MigrateAsync(new MigrationSource(hosts.Local, source), destination, options, progress, cancellationToken)).ConfigureAwait(false);
+        console.Error.WriteLine($"migrate {source}: {outcome}");
+        outcome.ThrowIfFailed();
+        console.Output.WriteLine($"migrated {source} -> {outcome.Destination} ({ProgressDisplay.Bytes(outcome.Bytes)}, {outcome.PreCopyIterations} pre-copy round(s)); the destination runs, the source is stopped");
+        return ExitCodes.Ok;
+    }
+}

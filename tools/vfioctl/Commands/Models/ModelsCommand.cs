@@ -1,0 +1,57 @@
+using Mdev.Manager;
+using Spectre.Console;
+using Vfio.DeviceModels;
+using Vfioctl.Cli;
+using Vfioctl.Host;
+using Vfioctl.Output;
+
+namespace Vfioctl.Commands.Models;
+
+/// <summary><c>vfioctl models</c>: what a host supports, without attempting anything.</summary>
+internal sealed class ModelsCommand(MdevHost host, CliConsole console)
+{
+    public int Execute()
+    {
+        // One entry per distinct description; the types that offer it are listed with it.
+        var seen = new Dictionary<string, (ModelDescription Model, List<string> Types)>(StringComparer.Ordinal);
+        foreach (MdevParent parent in host.GetParents().OrderBy(p => p.Name.Value, StringComparer.Ordinal))
+        {
+            foreach (MdevType type in parent.Types.OrderBy(t => t.Name.Value, StringComparer.Ordinal))
+            {
+                foreach (ModelDescription model in HostModels.Document(type)?.Models ?? [])
+                {
+                    string key = model.Id + " " + Vfio.DeviceModels.Documents.MigrationInfo.Fingerprint(model);
+                    if (!seen.TryGetValue(key, out var entry))
+                    {
+                        seen[key] = entry = (model, []);
+                    }
+                    entry.Types.Add($"{parent.Name}/{type.Name}");
+                }
+            }
+        }
+        if (seen.Count == 0)
+        {
+            console.Output.WriteLine("no type on this host publishes migration information.");
+            return ExitCodes.Ok;
+        }
+        foreach ((ModelDescription model, List<string> types) in seen.Values.OrderBy(e => e.Model.Id.ToString(), StringComparer.Ordinal))
+        {
+            console.Output.WriteLine($"model {model.Id}   (types: {string.Join(", ", types)})");
+            var parameters = Tables.Create("Parameter", "Type", "Allowed", "Off", "Init", "Since", "Description");
+            foreach (ParameterSpec p in model.Parameters)
+            {
+                parameters.AddRow(Tables.Cells(p.Name, p.Type.ToString().ToLowerInvariant(), p.AllowedValues.Text, p.OffValue, p.InitValue, p.Since ?? "", p.Description));
+            }
+            console.Tables.Write(parameters);
+            var versions = Tables.Create("Version", "Expands to");
+            foreach (ModelVersion v in model.Versions)
+            {
+                string expansion = string.Join(",", model.ExpandVersion(v.Name).Select(kv => $"{kv.Key}={kv.Value}"));
+                versions.AddRow(Tables.Cells(v.Name == model.LatestVersion ? v.Name + " (latest)" : v.Name, expansion.Length == 0 ? "(every parameter off)" : expansion));
+            }
+            console.Tables.Write(versions);
+            console.Output.WriteLine();
+        }
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,14 @@
+using System.CommandLine;
+using Vfioctl.Cli;
+
+namespace Vfioctl.Commands.Models;
+
+internal static class ModelsCommandDefinition
+{
+    public static Command Create(CliApplication app)
+    {
+        Command command = new("models", "List the device models this host runs: parameters with their ranges, off and init values, and versions");
+        command.SetAction((ParseResult r) => app.Get<ModelsCommand>().Execute());
+        return command;
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using Mdev.Manager;
+using Vfioctl.Cli;
+
+namespace Vfioctl.Commands.Traffic;
+
+internal static class TrafficCommandDefinition
+{
+    public static readonly Argument<MdevUuid> UuidArgument = CommonOptions.UuidArgument("uuid", "A sample NIC on an emulated host");
+    public static readonly Option<int> PacketsOption = new("--packets", "-n") { Description = "How many packets to simulate", DefaultValueFactory = _ => 1000 };
+    public static readonly Option<int> SeedOption = new("--seed") { Description = "Seed of the deterministic traffic", DefaultValueFactory = _ => 1 };
+
+    public static Command Create(CliApplication app)
+    {
+        Command command = new("traffic", "Emulated hosts only: run simulated traffic through a sample NIC so it has state worth migrating");
+        command.Arguments.Add(UuidArgument);
+        command.Options.Add(PacketsOption);
+        command.Options.Add(SeedOption);
+        PacketsOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 0)
+            {
+                r.AddError("--packets cannot be negative.");
+            }
+        });
+        command.SetAction((ParseResult r) => app.Get<TrafficCommand>().Execute(r.GetValue(UuidArgument), r.GetValue(PacketsOption), r.GetValue(SeedOption)));
+        return command;
+    }
+}

@@ -1,0 +1,25 @@
+using Mdev.Manager;
+using Vfio;
+using Vfio.DeviceModels;
+
+namespace Vfioctl.Host;
+
+/// <summary>Turns <c>--config "version=2,rss=on"</c> into a configuration of the type's model.</summary>
+internal static class ConfigurationText
+{
+    /// <summary>The configuration to pin: the text parsed against the type's model, or null when no text was given.</summary>
+    /// <exception cref="VfioException">E6016 when the type publishes no model; E2004-E2008 for bad text.</exception>
+    public static DeviceConfiguration? ForType(MdevHost host, ParentDeviceName parent, MdevTypeName type, string? text, MdevUuid uuid)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+        MdevType found = host.GetSupportedType(parent, type);
+        ModelDescription model = found.Migration?.DefaultModel
+            ?? throw new VfioException(ErrorCode.MigrationInfoMissing,
+                $"--config \"{text}\" cannot be pinned on {parent}/{type}: the type publishes no migration model.")
+            { Device = uuid.ToString(), Value = text };
+        return DeviceConfiguration.Parse(model, text, uuid.ToString());
+    }
+}
