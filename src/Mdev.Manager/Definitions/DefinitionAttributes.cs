@@ -72,7 +72,7 @@ public static class DefinitionAttributes
         {
             if (NameRules.SegmentProblem(segment) is string problem)
             {
-                throw DefinitionJson.Invalid(file, $"attrs[{index}] path {NameRules.Quote(path)} is unsafe: {problem}");
+                throw DefinitionJson.Invalid(file, $"attrs[{index}] path {NameRules.Quote(path)} is not a safe path: {problem}");
             }
         }
     }

@@ -16,7 +16,7 @@ public readonly record struct SysfsPath
     /// <summary>Creates a path from a root and a relative path whose segments are each validated.</summary>
     /// <param name="root">The absolute root directory.</param>
     /// <param name="relative">Segments joined by <c>/</c>; empty for the root itself.</param>
-    /// <exception cref="Vfio.VfioException"><see cref="Vfio.ErrorCode.NameInvalid"/> when a segment is unsafe.</exception>
+    /// <exception cref="Vfio.VfioException"><see cref="Vfio.ErrorCode.NameInvalid"/> when a segment would escape the root or is not a plain name.</exception>
     public SysfsPath(string root, string relative)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -64,7 +64,7 @@ public readonly record struct SysfsPath
     /// <param name="path">The directory.</param>
     /// <param name="segment">One file or directory name.</param>
     /// <returns>The path of the entry inside <paramref name="path"/>.</returns>
-    /// <exception cref="Vfio.VfioException"><see cref="Vfio.ErrorCode.NameInvalid"/> when the segment is unsafe.</exception>
+    /// <exception cref="Vfio.VfioException"><see cref="Vfio.ErrorCode.NameInvalid"/> when the segment would escape the root or is not a plain name.</exception>
     public static SysfsPath operator /(SysfsPath path, string segment)
     {
         // Checked alone first so that a segment containing '/' is named as such, not split.
