@@ -102,7 +102,7 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
     /// The bytes <c>VFIO_DEVICE_GET_REGION_INFO</c> would return for a region: <c>struct vfio_region_info</c> followed
     /// by its capability chain, laid out as the kernel lays it out.
     /// </summary>
-    internal byte[] GetRegionInfoBytes(uint index) => RegionInfoEncoder.Encode(GetRegionInfo(index));
+    internal byte[] GetRegionInfoBytes(uint index) => RegionInfoWriter.Write(GetRegionInfo(index));
 
     /// <inheritdoc />
     public VfioIrqInfo GetIrqInfo(uint index)
