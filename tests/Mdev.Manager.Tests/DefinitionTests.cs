@@ -93,7 +93,7 @@ public sealed class DefinitionTests : IDisposable
     [InlineData("{\"mdev_type\": \"vendor-nic-1\", \"start\": \"auto\", \"attrs\": {}}", "\"attrs\" is not an array")]
     [InlineData("{\"mdev_type\": \"vendor-nic-1\", \"start\": \"auto\", \"attrs\": [{\"a\": \"1\", \"b\": \"2\"}]}", "exactly one")]
     [InlineData("{\"mdev_type\": \"vendor-nic-1\", \"start\": \"auto\", \"attrs\": [{\"a\": 1}]}", "not a string")]
-    [InlineData("{\"mdev_type\": \"vendor-nic-1\", \"start\": \"auto\", \"attrs\": [{\"../../remove\": \"1\"}]}", "unsafe")]
+    [InlineData("{\"mdev_type\": \"vendor-nic-1\", \"start\": \"auto\", \"attrs\": [{\"../../remove\": \"1\"}]}", "not a safe path")]
     public void MalformedDefinition_IsDefinitionInvalidNamingTheFile(string content, string problem)
     {
         MdevUuid uuid = MdevUuid.NewUuid();
