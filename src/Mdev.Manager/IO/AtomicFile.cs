@@ -5,20 +5,30 @@ namespace Mdev.Manager;
 
 /// <summary>
 /// Replaces a file so that a reader, another process or a crash sees either the old or the new content,
-/// never a half-written one: a temporary file in the same directory, fsync, rename over the target, fsync of
-/// the directory (the rename is durable only once the directory entry is on disk).
+/// never a half-written one: a temporary file (in the target's directory unless told otherwise; it must be on the
+/// same file system), fsync, rename over the target, fsync of the directory (the rename is durable only once the
+/// directory entry is on disk). With <c>mode</c>, the temporary file is created with those permissions, so the
+/// content is never readable under looser ones, not even for a moment.
 /// </summary>
 internal static class AtomicFile
 {
-    internal static void Write(string path, string content)
+    internal static void Write(string path, string content, UnixFileMode? mode = null, string? temporaryDirectory = null) =>
+        WriteBytes(path, Encoding.UTF8.GetBytes(content), mode, temporaryDirectory);
+
+    internal static void WriteBytes(string path, ReadOnlySpan<byte> content, UnixFileMode? mode = null, string? temporaryDirectory = null)
     {
         string directory = Path.GetDirectoryName(path) ?? throw new ArgumentException($"'{path}' has no directory.", nameof(path));
-        string temporary = Path.Join(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        string temporary = Path.Join(temporaryDirectory ?? directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            if (mode is { } unixMode && !OperatingSystem.IsWindows())
             {
-                stream.Write(Encoding.UTF8.GetBytes(content));
+                options.UnixCreateMode = unixMode;
+            }
+            using (var stream = new FileStream(temporary, options))
+            {
+                stream.Write(content);
                 stream.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: true);
