@@ -120,7 +120,7 @@ internal static class EnvelopeBenchmark
             }
             double perGiB = allocated / ((double)bytes * rounds / (1L << 30));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {best.TotalMilliseconds:F1} ms | {bytes / best.TotalSeconds / (1L << 30):F2} GiB/s | {best / baseline:F2}x | {perGiB:F0} B |"));
+                $"| {name} | {best.TotalMicroseconds:F0} µs | {bytes / best.TotalSeconds / (1L << 30):F2} GiB/s | {best / baseline:F2}x | {perGiB:F0} B |"));
         }
         return 0;
     }
