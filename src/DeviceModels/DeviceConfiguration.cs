@@ -286,39 +286,13 @@ public sealed class DeviceConfiguration : IEquatable<DeviceConfiguration>
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string item in text.Split(','))
         {
-            if (item.Length == 0)
+            if (ValueSyntax.SplitItem(item, out string name, out string value) is { } why)
             {
-                return Malformed(model, device, text, "an empty item (two commas, or a leading or trailing comma)");
-            }
-            if (item.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
-            {
-                return Malformed(model, device, text, $"white space or a control character in '{item}'");
-            }
-            int eq = item.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0)
-            {
-                return Malformed(model, device, text, $"'{item}' has no '='");
-            }
-            string name = item[..eq];
-            string value = item[(eq + 1)..];
-            if (name.Length == 0 || value.Length == 0)
-            {
-                return Malformed(model, device, text, $"'{item}' has an empty name or value");
-            }
-            if (value.Contains('=', StringComparison.Ordinal))
-            {
-                return Malformed(model, device, text, $"'{item}' has more than one '='");
+                return Malformed(model, device, text, why);
             }
             if (!seen.Add(name))
             {
-                return new DeviceModelException(ErrorCode.ParameterDuplicate,
-                    $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model.Id} names '{name}' more than once; name each parameter at most once")
-                {
-                    Device = device,
-                    Parameter = name,
-                    Value = value,
-                    Expected = "each parameter at most once",
-                };
+                return ValueSyntax.DuplicateItem(model.Id, text, name, value, device);
             }
             if (name == ValueSyntax.VersionKey)
             {

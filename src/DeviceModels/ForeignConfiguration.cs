@@ -64,10 +64,10 @@ public sealed record ForeignConfiguration(
         {
             foreach (string item in text.Split(','))
             {
-                int eq = item.IndexOf('=', StringComparison.Ordinal);
-                string name = eq < 0 ? item : item[..eq];
-                string value = eq < 0 ? string.Empty : item[(eq + 1)..];
-                if (!ValueSyntax.IsParameterName(name) || name == ValueSyntax.VersionKey || !ValueSyntax.IsToken(value))
+                // The item syntax DeviceConfiguration uses; with no description to look names up in, the name must
+                // also be a well-formed parameter name, and not version (only a description can expand it).
+                if (ValueSyntax.SplitItem(item, out string name, out string value) is not null ||
+                    !ValueSyntax.IsParameterName(name) || name == ValueSyntax.VersionKey)
                 {
                     throw new DeviceModelException(ErrorCode.ConfigurationMalformed,
                         $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at '{item}': expected canonical 'name=value' items joined by ',' (no version: only a description can expand it)")
@@ -79,14 +79,7 @@ public sealed record ForeignConfiguration(
                 }
                 if (!values.TryAdd(name, value))
                 {
-                    throw new DeviceModelException(ErrorCode.ParameterDuplicate,
-                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} names '{name}' more than once")
-                    {
-                        Device = device,
-                        Parameter = name,
-                        Value = value,
-                        Expected = "each parameter at most once",
-                    };
+                    throw ValueSyntax.DuplicateItem(model, text, name, value, device);
                 }
             }
         }

@@ -22,6 +22,60 @@ internal static class ValueSyntax
     public static bool IsToken([NotNullWhen(true)] string? value) =>
         !string.IsNullOrEmpty(value) && !value.Any(c => c is ',' or '=' || char.IsWhiteSpace(c) || char.IsControl(c));
 
+    /// <summary>
+    /// Splits one item of configuration text (the text between commas) into its name and value: one '=', a non-empty
+    /// name and value, no white space or control characters. The one item syntax of both configuration parsers
+    /// (<see cref="DeviceConfiguration"/> against a description, <see cref="ForeignConfiguration"/> without one).
+    /// </summary>
+    /// <param name="item">The item.</param>
+    /// <param name="name">The text before the '=' (the whole item when there is none).</param>
+    /// <param name="value">The text after the '=' (empty when there is none).</param>
+    /// <returns><see langword="null"/> when the item is well formed, otherwise what is wrong with it.</returns>
+    public static string? SplitItem(string item, out string name, out string value)
+    {
+        int eq = item.IndexOf('=', StringComparison.Ordinal);
+        name = eq < 0 ? item : item[..eq];
+        value = eq < 0 ? string.Empty : item[(eq + 1)..];
+        if (item.Length == 0)
+        {
+            return "an empty item (two commas, or a leading or trailing comma)";
+        }
+        if (item.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            return $"white space or a control character in '{item}'";
+        }
+        if (eq < 0)
+        {
+            return $"'{item}' has no '='";
+        }
+        if (name.Length == 0 || value.Length == 0)
+        {
+            return $"'{item}' has an empty name or value";
+        }
+        if (value.Contains('=', StringComparison.Ordinal))
+        {
+            return $"'{item}' has more than one '='";
+        }
+        return null;
+    }
+
+    /// <summary>The refusal of a configuration that names a parameter (or <c>version</c>) twice.</summary>
+    /// <param name="model">The model the configuration is for.</param>
+    /// <param name="text">The configuration text.</param>
+    /// <param name="name">The name given twice.</param>
+    /// <param name="value">Its second value.</param>
+    /// <param name="device">The device, for messages.</param>
+    /// <returns>The exception, with <see cref="ErrorCode.ParameterDuplicate"/>.</returns>
+    public static DeviceModelException DuplicateItem(DeviceModelId model, string text, string name, string value, string? device) =>
+        new(ErrorCode.ParameterDuplicate,
+            $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} names '{name}' more than once; name each parameter at most once")
+        {
+            Device = device,
+            Parameter = name,
+            Value = value,
+            Expected = "each parameter at most once",
+        };
+
     /// <summary>Reads a non-negative decimal integer (digits only; leading zeros allowed and dropped).</summary>
     public static bool TryParseInt(string? text, out long value)
     {

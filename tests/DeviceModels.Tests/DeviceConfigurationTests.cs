@@ -213,4 +213,41 @@ public sealed class DeviceConfigurationTests
         Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on ")).Code);
         Assert.Equal(ErrorCode.ParameterDuplicate, Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on,rss=on")).Code);
     }
+
+    // Texts whose every name is a parameter of Nic, so only the item syntax decides: both parsers share it.
+    [Theory]
+    [InlineData("rss=on", true)]
+    [InlineData("rss=on,rx-filter-size=64", true)]
+    [InlineData("rss", false)]
+    [InlineData("rss=", false)]
+    [InlineData("=on", false)]
+    [InlineData("rss=on=off", false)]
+    [InlineData("rss=on,", false)]
+    [InlineData(",rss=on", false)]
+    [InlineData("rss=on,,rx-filter-size=64", false)]
+    [InlineData("rss=o n", false)]
+    [InlineData("rss=on\t", false)]
+    public void Both_parsers_accept_and_refuse_the_same_item_syntax(string text, bool wellFormed)
+    {
+        bool device = DeviceConfiguration.TryParse(Nic, text, out _, out DeviceModelException? deviceError);
+        Exception? foreign = Record.Exception(() => ForeignConfiguration.Parse(Nic.Id, text));
+
+        Assert.Equal(wellFormed, device);
+        Assert.Equal(wellFormed, foreign is null);
+        if (!wellFormed)
+        {
+            Assert.Equal(ErrorCode.ConfigurationMalformed, deviceError!.Code);
+            Assert.Equal(ErrorCode.ConfigurationMalformed, Assert.IsType<DeviceModelException>(foreign).Code);
+        }
+    }
+
+    [Fact]
+    public void Both_parsers_name_a_duplicate_the_same_way()
+    {
+        Assert.False(DeviceConfiguration.TryParse(Nic, "rss=on,rss=off", out _, out DeviceModelException? deviceError));
+        var foreign = Assert.Throws<DeviceModelException>(() => ForeignConfiguration.Parse(Nic.Id, "rss=on,rss=off"));
+        Assert.Equal(ErrorCode.ParameterDuplicate, foreign.Code);
+        Assert.Equal(deviceError.Message, foreign.Message);
+        Assert.Equal(("rss", "off"), (foreign.Parameter, foreign.Value));
+    }
 }

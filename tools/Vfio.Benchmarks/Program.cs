@@ -4,6 +4,7 @@ using Vfio.Benchmarks.Fleet;
 
 var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
+    ["envelope"] = Vfio.Benchmarks.EnvelopeBenchmark.Run,
     ["find"] = FindBenchmark.Run,
     ["stream"] = Vfio.Benchmarks.StreamBenchmark.Run,
 };

@@ -25,6 +25,7 @@ public sealed class MigrationStreamReader : IDisposable
     private readonly Action<MigrationStreamHeader> _validateHeader;
     private readonly int _maxChunkSize;
     private byte[]? _chunk;
+    private byte[]? _small; // the async path's record header and end record buffer, reused for every record
     private int _chunkPos;
     private int _chunkLen;
     private long _offset;
@@ -119,7 +120,14 @@ public sealed class MigrationStreamReader : IDisposable
             {
                 return 0;
             }
-            NextRecord();
+            // A data record that fits is read straight into the caller's buffer and checked there: one copy
+            // instead of two. On a CRC failure the buffer holds unchecked bytes, but Read throws and returns none.
+            int direct = NextRecord(buffer);
+            if (direct > 0)
+            {
+                _dataLength += direct;
+                return direct;
+            }
         }
         int n = Math.Min(buffer.Length, _chunkLen - _chunkPos);
         _chunk.AsSpan(_chunkPos, n).CopyTo(buffer);
@@ -154,7 +162,7 @@ public sealed class MigrationStreamReader : IDisposable
                 {
                     return _dataLength;
                 }
-                NextRecord();
+                NextRecord(default);
                 continue;
             }
             int n = _chunkLen - _chunkPos;
@@ -243,39 +251,50 @@ public sealed class MigrationStreamReader : IDisposable
         _headerCrc = headerReader._headerCrc;
     }
 
-    private void NextRecord()
+    // Reads and checks the next record. A data record of at most direct.Length bytes goes into direct and its
+    // length is returned; anything else goes into the chunk buffer and 0 is returned.
+    private int NextRecord(Span<byte> direct)
     {
         Span<byte> recordHeader = stackalloc byte[StreamFormat.RecordHeaderLength];
+        Span<byte> end = stackalloc byte[StreamFormat.EndRecordLength];
         long recordOffset = _offset;
         ReadExactly(recordHeader, "the next record (the stream has no end record)");
         (StreamRecordKind kind, int length, uint crc) = ParseRecordHeader(recordHeader, recordOffset, _maxChunkSize);
-        Span<byte> payload = PreparePayload(kind, length, recordOffset);
-        ReadExactly(payload, $"the {length}-byte payload of the {kind} record at offset {recordOffset}");
-        FinishRecord(kind, payload, crc, recordOffset);
+        CheckRecordLength(kind, length, recordOffset);
+        bool intoCaller = kind == StreamRecordKind.Data && length <= direct.Length;
+        Span<byte> payload = kind == StreamRecordKind.End ? end : intoCaller ? direct[..length] : ChunkBuffer(length);
+        ReadPayload(payload, kind, recordOffset);
+        FinishRecord(kind, payload, crc, recordOffset, intoCaller);
         if (_ended)
         {
             CheckNoTrailingData(_input.Read(stackalloc byte[1]));
         }
+        return intoCaller ? length : 0;
     }
 
     private async ValueTask NextRecordAsync(CancellationToken cancellationToken)
     {
-        byte[] recordHeader = new byte[StreamFormat.RecordHeaderLength];
+        // One small buffer for every record header, the end record and the trailing-data probe, not one per record.
+        byte[] small = _small ??= new byte[Math.Max(StreamFormat.RecordHeaderLength, StreamFormat.EndRecordLength)];
         long recordOffset = _offset;
-        await ReadExactlyAsync(recordHeader, "the next record (the stream has no end record)", cancellationToken).ConfigureAwait(false);
-        (StreamRecordKind kind, int length, uint crc) = ParseRecordHeader(recordHeader, recordOffset, _maxChunkSize);
-        PreparePayload(kind, length, recordOffset);
-        Memory<byte> payload = _chunk.AsMemory(0, length);
-        await ReadExactlyAsync(payload, $"the {length}-byte payload of the {kind} record at offset {recordOffset}", cancellationToken).ConfigureAwait(false);
-        FinishRecord(kind, payload.Span, crc, recordOffset);
+        await ReadExactlyAsync(small.AsMemory(0, StreamFormat.RecordHeaderLength), "the next record (the stream has no end record)", cancellationToken).ConfigureAwait(false);
+        (StreamRecordKind kind, int length, uint crc) = ParseRecordHeader(small, recordOffset, _maxChunkSize);
+        CheckRecordLength(kind, length, recordOffset);
+        if (kind == StreamRecordKind.Data)
+        {
+            ChunkBuffer(length);
+        }
+        Memory<byte> payload = kind == StreamRecordKind.Data ? _chunk.AsMemory(0, length) : small.AsMemory(0, length);
+        int got = await _input.ReadAtLeastAsync(payload, length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        AdvancePayload(got, length, kind, recordOffset);
+        FinishRecord(kind, payload.Span, crc, recordOffset, intoCaller: false);
         if (_ended)
         {
-            byte[] probe = new byte[1];
-            CheckNoTrailingData(await _input.ReadAsync(probe, cancellationToken).ConfigureAwait(false));
+            CheckNoTrailingData(await _input.ReadAsync(small.AsMemory(0, 1), cancellationToken).ConfigureAwait(false));
         }
     }
 
-    private Span<byte> PreparePayload(StreamRecordKind kind, int length, long recordOffset)
+    private void CheckRecordLength(StreamRecordKind kind, int length, long recordOffset)
     {
         switch (kind)
         {
@@ -293,18 +312,24 @@ public sealed class MigrationStreamReader : IDisposable
                 throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
                     $"a second header record at offset {recordOffset}, expected a data or end record");
         }
-        _chunk ??= ArrayPool<byte>.Shared.Rent(Math.Max(_maxChunkSize, StreamFormat.EndRecordLength));
+    }
+
+    // The pooled chunk buffer (rented once, at the largest chunk size), emptied for the next record.
+    private Span<byte> ChunkBuffer(int length)
+    {
+        _chunk ??= ArrayPool<byte>.Shared.Rent(_maxChunkSize);
         _chunkPos = _chunkLen = 0;
         return _chunk.AsSpan(0, length);
     }
 
-    private void FinishRecord(StreamRecordKind kind, ReadOnlySpan<byte> payload, uint expectedCrc, long recordOffset)
+    private void FinishRecord(StreamRecordKind kind, ReadOnlySpan<byte> payload, uint expectedCrc, long recordOffset, bool intoCaller)
     {
         CheckCrc(payload, expectedCrc, recordOffset, kind == StreamRecordKind.Data ? "data" : "end");
         if (kind == StreamRecordKind.Data)
         {
             _chunkCount++;
-            _chunkLen = payload.Length;
+            _chunkPos = 0;
+            _chunkLen = intoCaller ? 0 : payload.Length;
             return;
         }
         ulong totalBytes = BinaryPrimitives.ReadUInt64LittleEndian(payload);
@@ -446,6 +471,22 @@ public sealed class MigrationStreamReader : IDisposable
     {
         int got = await _input.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         Advance(got, buffer.Length, what);
+    }
+
+    private void ReadPayload(Span<byte> payload, StreamRecordKind kind, long recordOffset)
+    {
+        int got = _input.ReadAtLeast(payload, payload.Length, throwOnEndOfStream: false);
+        AdvancePayload(got, payload.Length, kind, recordOffset);
+    }
+
+    // The message naming the record is built only when the payload is cut short, not for every record.
+    private void AdvancePayload(int got, int wanted, StreamRecordKind kind, long recordOffset)
+    {
+        if (got < wanted)
+        {
+            Advance(got, wanted, $"the {wanted}-byte payload of the {kind} record at offset {recordOffset}");
+        }
+        _offset += got;
     }
 
     private void Advance(int got, int wanted, string what)

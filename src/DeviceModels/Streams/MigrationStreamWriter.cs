@@ -19,6 +19,7 @@ public sealed class MigrationStreamWriter
     private readonly byte[] _headerBytes;
     private readonly uint _headerCrc;
     private readonly int _chunkSize;
+    private byte[]? _asyncRecordHeader;
     private bool _headerWritten;
     private bool _completed;
 
@@ -72,7 +73,8 @@ public sealed class MigrationStreamWriter
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         await EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
-        byte[] recordHeader = new byte[StreamFormat.RecordHeaderLength];
+        // One record header buffer for the writer's life, not one per call.
+        byte[] recordHeader = _asyncRecordHeader ??= new byte[StreamFormat.RecordHeaderLength];
         while (!data.IsEmpty)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -7,10 +7,10 @@ namespace Vfio.Devices;
 public static class MigrationRegionFinder
 {
     /// <summary><c>VFIO_REGION_TYPE_MIGRATION_DEPRECATED</c> (was <c>VFIO_REGION_TYPE_MIGRATION</c>).</summary>
-    public const uint MigrationRegionType = 3;
+    public const uint MigrationRegionType = Interop.Vfio.VFIO_REGION_TYPE_MIGRATION_DEPRECATED;
 
     /// <summary><c>VFIO_REGION_SUBTYPE_MIGRATION_DEPRECATED</c> (was <c>VFIO_REGION_SUBTYPE_MIGRATION</c>).</summary>
-    public const uint MigrationRegionSubtype = 1;
+    public const uint MigrationRegionSubtype = Interop.Vfio.VFIO_REGION_SUBTYPE_MIGRATION_DEPRECATED;
 
     /// <summary>Scans every region of the device for the v1 migration type capability.</summary>
     /// <param name="device">The device.</param>

@@ -27,29 +27,24 @@ internal sealed class V1RegionProtocol : IMigrationProtocol
 
     public string DeviceName => _device.Name;
 
-    /// <summary>Finds the migration region by its type capability, or returns null when the device has none.</summary>
+    /// <summary>Finds the migration region by its type capability (<see cref="MigrationRegionFinder.FindV1"/>), or returns null when the device has none.</summary>
     public static V1RegionProtocol? TryFind(IVfioDevice device)
     {
-        VfioDeviceInfo info = device.GetInfo();
-        for (uint i = 0; i < info.NumRegions; i++)
+        if (MigrationRegionFinder.FindV1(device) is not { } region)
         {
-            VfioRegionInfo region = device.GetRegionInfo(i);
-            if (region.TypeCapability is { Type: V1RegionLayout.RegionType, Subtype: V1RegionLayout.RegionSubtype })
-            {
-                if (region.Size < V1RegionLayout.HeaderSize)
-                {
-                    throw new VfioException(ErrorCode.RegionAccessInvalid,
-                        $"{device.Name}: migration region {i} is {region.Size} bytes; expected at least the {V1RegionLayout.HeaderSize}-byte vfio_device_migration_info")
-                    {
-                        Device = device.Name,
-                        Value = region.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        Expected = $">= {V1RegionLayout.HeaderSize}",
-                    };
-                }
-                return new V1RegionProtocol(device, region);
-            }
+            return null;
         }
-        return null;
+        if (region.Size < V1RegionLayout.HeaderSize)
+        {
+            throw new VfioException(ErrorCode.RegionAccessInvalid,
+                $"{device.Name}: migration region {region.Index} is {region.Size} bytes; expected at least the {V1RegionLayout.HeaderSize}-byte vfio_device_migration_info")
+            {
+                Device = device.Name,
+                Value = region.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Expected = $">= {V1RegionLayout.HeaderSize}",
+            };
+        }
+        return new V1RegionProtocol(device, region);
     }
 
     public MigrationState GetState() => V1States.FromBits(ReadDeviceStateBits(), _device.Name);
