@@ -45,6 +45,9 @@ public sealed class DeviceStateReader
     /// <returns>True when present.</returns>
     public bool Contains(string name) => _byName.ContainsKey(name);
 
+    /// <summary>The stored type of a field, or null when absent (for tools that walk a state without knowing it).</summary>
+    internal StateFieldType? TypeOf(string name) => _byName.TryGetValue(name, out int index) ? _entries[index].Type : null;
+
     /// <summary>Reads a required unsigned 8-bit field.</summary>
     /// <param name="name">The field name.</param>
     /// <returns>The value.</returns>

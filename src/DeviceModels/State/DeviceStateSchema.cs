@@ -32,6 +32,16 @@ public sealed record DeviceStateSchema(
             {
                 throw new VfioException(ErrorCode.DocumentInvalid, "device-state schema JSON lacks 'model', 'fields' or a field's 'path'");
             }
+            // A path names one field: a schema listing it twice cannot be compared (or loaded) field by field.
+            var paths = new HashSet<string>(StringComparer.Ordinal);
+            if (schema.Fields.FirstOrDefault(f => !paths.Add(f.Path)) is { } duplicate)
+            {
+                throw new VfioException(ErrorCode.DocumentInvalid, $"device-state schema JSON lists field '{duplicate.Path}' more than once; expected each path once")
+                {
+                    Parameter = duplicate.Path,
+                    Expected = "each field path once",
+                };
+            }
             return schema;
         }
         catch (JsonException e)

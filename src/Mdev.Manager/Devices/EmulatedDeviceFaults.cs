@@ -90,8 +90,7 @@ public sealed class EmulatedDeviceFaults
             return null;
         }
         string[] parts = text.Split("->", StringSplitOptions.TrimEntries);
-        if (parts.Length == 2 && Enum.TryParse(parts[0], out MigrationState from) && Enum.TryParse(parts[1], out MigrationState to)
-            && Enum.IsDefined(from) && Enum.IsDefined(to))
+        if (parts.Length == 2 && MigrationStateNames.TryParse(parts[0], out MigrationState from) && MigrationStateNames.TryParse(parts[1], out MigrationState to))
         {
             return new StateArc(from, to);
         }

@@ -116,7 +116,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         if (File.Exists(migrationPath))
         {
             string text = File.ReadAllText(migrationPath).Trim();
-            if (!Enum.TryParse(text, out MigrationState state) || !Enum.IsDefined(state))
+            if (!MigrationStateNames.TryParse(text, out MigrationState state))
             {
                 throw new VfioException(ErrorCode.SysfsAttributeMalformed, $"{migrationPath}: '{text}' is not a migration state")
                 {
@@ -153,7 +153,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     public MigrationState PeekMigrationState(MdevUuid device)
     {
         string path = _files.MigrationState(device);
-        return File.Exists(path) && Enum.TryParse(File.ReadAllText(path).Trim(), out MigrationState state)
+        return File.Exists(path) && MigrationStateNames.TryParse(File.ReadAllText(path).Trim(), out MigrationState state)
             ? state
             : MigrationState.Running;
     }

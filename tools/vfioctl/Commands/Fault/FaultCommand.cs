@@ -37,8 +37,8 @@ internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)
     private static StateArc ParseArc(string text)
     {
         string[] parts = text.Split("->", StringSplitOptions.TrimEntries);
-        if (parts.Length == 2 && Enum.TryParse(parts[0].Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out MigrationState from)
-            && Enum.TryParse(parts[1].Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out MigrationState to))
+        if (parts.Length == 2 && MigrationStateNames.TryParse(parts[0].Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out MigrationState from)
+            && MigrationStateNames.TryParse(parts[1].Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out MigrationState to))
         {
             return new StateArc(from, to);
         }
