@@ -1,3 +1,4 @@
+using Mono.Unix.Native;
 using Vfio;
 
 namespace Mdev.Manager;
@@ -16,6 +17,9 @@ namespace Mdev.Manager;
 /// </remarks>
 public sealed class DefinitionStore
 {
+    /// <summary>The largest definition file read: mdevctl's are a few hundred bytes.</summary>
+    internal const int MaxDefinitionBytes = 1024 * 1024;
+
     private readonly SysfsPath _root;
 
     /// <summary>Opens the store.</summary>
@@ -133,7 +137,20 @@ public sealed class DefinitionStore
     private MdevDefinition Read(ParentDeviceName parent, MdevUuid uuid)
     {
         string file = Resolved(parent, uuid);
-        return DefinitionJson.Read(PathOf(parent, uuid), uuid, parent, File.ReadAllText(file));
+        string shown = PathOf(parent, uuid);
+        // A FIFO would block the read forever and a device file never end: only a regular file of bounded size is read.
+        if (Syscall.stat(file, out Stat status) == 0
+            && ((status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG || status.st_size > MaxDefinitionBytes))
+        {
+            throw new VfioException(ErrorCode.DefinitionInvalid,
+                $"definition {shown} is invalid: it is not a regular file of at most {MaxDefinitionBytes} bytes.")
+            {
+                Value = shown,
+                Device = uuid.ToString(),
+                Expected = $"a JSON file of at most {MaxDefinitionBytes} bytes",
+            };
+        }
+        return DefinitionJson.Read(shown, uuid, parent, File.ReadAllText(file));
     }
 
     /// <summary>The definition's file with every link on the way resolved; <see cref="ErrorCode.PathInvalid"/> when a link leads out of the store.</summary>

@@ -139,3 +139,100 @@ public sealed class SymlinkEscapeTests : IDisposable
         }
     }
 }
+
+/// <summary>Names from input that would be path segments: the hostile inputs of docs/reliability.md's audit.</summary>
+public sealed class HostileNameTests
+{
+    [Theory]
+    [InlineData("0000\uff1a00\uff1a03.0")] // fullwidth colons: reads as 0000:00:03.0
+    [InlineData("mtty\u2215x")] // division slash: reads as mtty/x
+    [InlineData("mtty\u202e0.3")] // right-to-left override
+    [InlineData("mtt\u0443")] // Cyrillic u
+    [InlineData("\u00a0mtty")] // no-break space
+    public void ParentName_UnicodeLookAlike_IsRefused(string text)
+    {
+        Assert.False(ParentDeviceName.TryParse(text, out _));
+        Assert.Equal(ErrorCode.NameInvalid, Assert.Throws<VfioException>(() => ParentDeviceName.Parse(text)).Code);
+    }
+
+    [Theory]
+    [InlineData("-rf")]
+    [InlineData("0.0.0001")]
+    [InlineData("ap")]
+    public void ParentName_PrintableAscii_IsAccepted(string text) => Assert.True(ParentDeviceName.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("../../etc/passwd")]
+    [InlineData("mtty-2/../../x")]
+    [InlineData("mtty-2\0")]
+    [InlineData("mtty-2\n")]
+    [InlineData("mtty\u20122")] // hyphen look-alike
+    public void TypeName_AbsoluteTraversalNulNewlineLookAlike_AreRefused(string text) =>
+        Assert.Equal(ErrorCode.NameInvalid, Assert.Throws<VfioException>(() => MdevTypeName.Parse(text)).Code);
+
+    [Theory]
+    [InlineData("/etc/shadow")]
+    [InlineData("../rss")]
+    [InlineData("rss\0")]
+    [InlineData("r\u0455s")] // Cyrillic dze
+    public void AttributeName_AbsoluteTraversalNulLookAlike_AreRefused(string text) =>
+        Assert.Equal(ErrorCode.NameInvalid, Assert.Throws<VfioException>(() => AttributeName.Parse(text)).Code);
+
+    [Fact]
+    public void Names_LongerThanNameMax_AreRefused()
+    {
+        string longName = new('a', NameRules.MaxSegmentLength + 1);
+        Assert.False(ParentDeviceName.TryParse(longName, out _));
+        Assert.False(MdevTypeName.TryParse(longName, out _));
+        Assert.False(AttributeName.TryParse(longName, out _));
+        Assert.False(MdevUuid.TryParse(longName, out _));
+    }
+
+    [Fact]
+    public void DefinitionStore_SkipsEntriesWhoseNamesAreNotParentsOrUuids()
+    {
+        using var tree = new TempTree();
+        tree.File("etc/mdevctl.d/mtty\u2215x/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", "{}")
+            .File("etc/mdevctl.d/0000:00:03.0/not-a-uuid", "{}")
+            .File("etc/mdevctl.d/0000:00:03.0/83B8F4F2-509F-382F-3C1E-E6BFE0FA1001", "{}");
+
+        Assert.Empty(new DefinitionStore(tree.PathOf("etc/mdevctl.d")).List());
+    }
+}
+
+/// <summary>Definition files that are not small regular files are named, never read without bound or waited on.</summary>
+public sealed class DefinitionFileKindTests : IDisposable
+{
+    private readonly TempTree _tree = new();
+
+    public void Dispose() => _tree.Dispose();
+
+    [Fact]
+    public void AFifoNamedAsADefinition_IsRefusedNotWaitedOn()
+    {
+        const string uuid = "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001";
+        _tree.Dir("etc/mdevctl.d/0000:00:03.0");
+        Assert.Equal(0, Mono.Unix.Native.Syscall.mkfifo(_tree.PathOf($"etc/mdevctl.d/0000:00:03.0/{uuid}"), Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR));
+
+        var e = Assert.Throws<VfioException>(() => new DefinitionStore(_tree.PathOf("etc/mdevctl.d")).List());
+
+        Assert.Equal(ErrorCode.DefinitionInvalid, e.Code);
+        Assert.Contains("regular file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnOversizedDefinition_IsRefusedBeforeItIsRead()
+    {
+        const string uuid = "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001";
+        _tree.Dir("etc/mdevctl.d/0000:00:03.0");
+        using (var big = File.Create(_tree.PathOf($"etc/mdevctl.d/0000:00:03.0/{uuid}")))
+        {
+            big.SetLength(DefinitionStore.MaxDefinitionBytes + 1);
+        }
+
+        var e = Assert.Throws<VfioException>(() => new DefinitionStore(_tree.PathOf("etc/mdevctl.d")).Find(MdevUuid.Parse(uuid), ParentDeviceName.Parse("0000:00:03.0")));
+
+        Assert.Equal(ErrorCode.DefinitionInvalid, e.Code);
+    }
+}
