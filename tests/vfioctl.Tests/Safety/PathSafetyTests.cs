@@ -63,6 +63,37 @@ public sealed class PathSafetyTests : IDisposable
         Assert.Equal(before, Snapshot(_hosts.Root));
     }
 
+    [Theory]
+    [InlineData("../rss=on", "E2005")]
+    [InlineData("/etc/passwd=1", "E2005")]
+    [InlineData("-rss=on", "E2005")]
+    [InlineData("r\u0455s=on", "E2005")]
+    [InlineData("rss=on,rss=off", "E2006")]
+    [InlineData("rx-filter-size=99999999999999999999", "E2007")]
+    [InlineData("rx-filter-size=-1", "E2007")]
+    [InlineData("rss=on\0", "E2007")]
+    [InlineData("version=../../2", "E2008")]
+    public async Task Hostile_configuration_text_is_refused_with_its_code_and_creates_no_device(string config, string code)
+    {
+        string before = Snapshot(_hosts.Root);
+
+        CliResult r = await OnA("start", "-u", Uuid, "-p", Parent, "-t", Type, "--config", config);
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith($"error {code} ", r.Err, StringComparison.Ordinal);
+        AssertNoControlCharacters(r.Err);
+        Assert.Equal(before, Snapshot(_hosts.Root));
+    }
+
+    [Fact]
+    public async Task An_overlong_configuration_value_is_refused_with_its_code()
+    {
+        CliResult r = await OnA("start", "-u", Uuid, "-p", Parent, "-t", Type, "--config", "rss=" + new string('a', 100_000));
+
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("error E2007 ", r.Err, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, string[]> HostilePaths
     {
         get
