@@ -71,7 +71,7 @@ public sealed class PathSafetyTests : IDisposable
     [InlineData("rss=on,rss=off", "E2006")]
     [InlineData("rx-filter-size=99999999999999999999", "E2007")]
     [InlineData("rx-filter-size=-1", "E2007")]
-    [InlineData("rss=on\0", "E2007")]
+    [InlineData("rss=on\0", "E2004")]
     [InlineData("version=../../2", "E2008")]
     public async Task Hostile_configuration_text_is_refused_with_its_code_and_creates_no_device(string config, string code)
     {
