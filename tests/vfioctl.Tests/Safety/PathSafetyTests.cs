@@ -221,6 +221,19 @@ public sealed class PathSafetyTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_to_a_terminal_on_stdout_is_refused_and_the_source_keeps_running()
+    {
+        await StartNic("version=2");
+
+        CliResult r = await Cli.RunAsync(["--emulated", _hosts.HostA, "save", Uuid, "-o", "-"], outputIsTerminal: true);
+
+        Assert.Equal(64, r.ExitCode);
+        Assert.Contains("terminal", r.Err, StringComparison.Ordinal);
+        Assert.Empty(r.Stdout);
+        Assert.Contains("state         RUNNING", (await OnA("describe", Uuid, "--open")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Find_with_a_missing_device_document_is_E2009_not_a_crash()
     {
         // Regression: File.ReadAllText's FileNotFoundException escaped as an unhandled exception.
