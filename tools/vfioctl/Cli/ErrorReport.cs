@@ -9,8 +9,15 @@ namespace Vfioctl.Cli;
 /// </summary>
 internal static class ErrorReport
 {
+    /// <summary>Longer messages are cut: they only get that long by quoting a hostile input in full.</summary>
+    public const int MaxMessageLength = 8192;
+
     public static void Write(TextWriter error, ErrorCode code, string message)
     {
+        if (message.Length > MaxMessageLength)
+        {
+            message = $"{message[..MaxMessageLength]}... ({message.Length - MaxMessageLength} more characters)";
+        }
         error.WriteLine($"error {ErrorCatalogue.Id(code)} {ErrorCatalogue.Name(code)}: {TerminalText.Block(message)}");
         error.WriteLine($"  see {ErrorCatalogue.DocLink(code)}");
     }
