@@ -1,3 +1,4 @@
+using Mono.Unix.Native;
 using Vfio;
 
 namespace Mdev.Manager;
@@ -9,10 +10,16 @@ namespace Mdev.Manager;
 /// <remarks>
 /// Writes are atomic (temporary file in the same directory, fsync, rename, fsync of the directory): a crash or
 /// a concurrent reader sees the old definition or the new one, never a torn file. <c>scripts.d</c> and entries
-/// whose names are not parents or UUIDs are skipped, as mdevctl skips them.
+/// whose names are not parents or UUIDs are skipped, as mdevctl skips them. Every file is reached through
+/// <see cref="PathResolver"/>, so a symbolic link planted in the store that leads out of it is refused
+/// (<see cref="ErrorCode.PathInvalid"/>) rather than read, written or deleted; new files are 0600 and new parent
+/// directories 0700 (<see cref="PrivateFiles"/>): a definition can name attributes an operator did not mean to publish.
 /// </remarks>
 public sealed class DefinitionStore
 {
+    /// <summary>The largest definition file read: mdevctl's are a few hundred bytes.</summary>
+    internal const int MaxDefinitionBytes = 1024 * 1024;
+
     private readonly SysfsPath _root;
 
     /// <summary>Opens the store.</summary>
@@ -66,7 +73,7 @@ public sealed class DefinitionStore
     {
         if (parent is ParentDeviceName p)
         {
-            return File.Exists(PathOf(p, uuid)) ? Read(p, uuid) : null;
+            return File.Exists(Resolved(p, uuid)) ? Read(p, uuid) : null;
         }
         return List().FirstOrDefault(d => d.Uuid == uuid);
     }
@@ -105,7 +112,7 @@ public sealed class DefinitionStore
     public void Undefine(MdevUuid uuid, ParentDeviceName? parent = null)
     {
         MdevDefinition definition = Require(uuid, parent);
-        string file = PathOf(definition.Parent, uuid);
+        string file = Resolved(definition.Parent, uuid);
         File.Delete(file);
         AtomicFile.SyncDirectory(Path.GetDirectoryName(file)!);
     }
@@ -123,14 +130,29 @@ public sealed class DefinitionStore
 
     private void Save(MdevDefinition definition)
     {
-        string file = PathOf(definition.Parent, definition.Uuid);
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        AtomicFile.Write(file, DefinitionJson.Write(definition));
+        PrivateFiles.CreateDirectory(PathResolver.Resolve(_root / definition.Parent.Value).FullPath);
+        PrivateFiles.Write(Resolved(definition.Parent, definition.Uuid), DefinitionJson.Write(definition));
     }
 
     private MdevDefinition Read(ParentDeviceName parent, MdevUuid uuid)
     {
-        string file = PathOf(parent, uuid);
-        return DefinitionJson.Read(file, uuid, parent, File.ReadAllText(file));
+        string file = Resolved(parent, uuid);
+        string shown = PathOf(parent, uuid);
+        // A FIFO would block the read forever and a device file never end: only a regular file of bounded size is read.
+        if (Syscall.stat(file, out Stat status) == 0
+            && ((status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG || status.st_size > MaxDefinitionBytes))
+        {
+            throw new VfioException(ErrorCode.DefinitionInvalid,
+                $"definition {shown} is invalid: it is not a regular file of at most {MaxDefinitionBytes} bytes.")
+            {
+                Value = shown,
+                Device = uuid.ToString(),
+                Expected = $"a JSON file of at most {MaxDefinitionBytes} bytes",
+            };
+        }
+        return DefinitionJson.Read(shown, uuid, parent, File.ReadAllText(file));
     }
+
+    /// <summary>The definition's file with every link on the way resolved; <see cref="ErrorCode.PathInvalid"/> when a link leads out of the store.</summary>
+    private string Resolved(ParentDeviceName parent, MdevUuid uuid) => PathResolver.Resolve(_root / parent.Value / uuid.ToString()).FullPath;
 }

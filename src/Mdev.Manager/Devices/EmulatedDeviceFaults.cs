@@ -42,8 +42,8 @@ public sealed class EmulatedDeviceFaults
             CorruptSavedByteAt = faults.CorruptSavedByteAt,
             CrashAfterBytes = faults.CrashAfterBytes,
         };
-        Directory.CreateDirectory(_files.Directory(device));
-        AtomicFile.Write(_files.Faults(device), JsonSerializer.Serialize(document, EmulatedFaultsJsonContext.Default.EmulatedFaultsDocument));
+        PrivateFiles.CreateDirectory(_files.Directory(device));
+        PrivateFiles.Write(_files.Faults(device), JsonSerializer.Serialize(document, EmulatedFaultsJsonContext.Default.EmulatedFaultsDocument));
     }
 
     /// <summary>Disarms every fault of a device.</summary>

@@ -15,40 +15,26 @@ internal sealed class EmulatedDeviceFiles(SysfsLayout layout)
 
     internal SysfsLayout Layout => _paths.Layout;
 
-    internal string HostLock => _paths.LockFile.FullPath;
+    // Every path below is resolved through its links: a link planted under var/lib that leads out of the host's
+    // root is refused (E1008) before the device state is read, written or removed through it.
+    internal string HostLock => PathResolver.Resolve(_paths.LockFile).FullPath;
 
-    internal string Directory(MdevUuid uuid) => _paths.DeviceState(uuid).FullPath;
+    internal string Directory(MdevUuid uuid) => PathResolver.Resolve(_paths.DeviceState(uuid)).FullPath;
 
-    internal string DeviceState(MdevUuid uuid) => Path.Join(Directory(uuid), "device.state");
+    internal string DeviceState(MdevUuid uuid) => File(uuid, "device.state");
 
-    internal string MigrationState(MdevUuid uuid) => Path.Join(Directory(uuid), "migration_state");
+    internal string MigrationState(MdevUuid uuid) => File(uuid, "migration_state");
 
-    internal string Faults(MdevUuid uuid) => Path.Join(Directory(uuid), "faults.json");
+    internal string Faults(MdevUuid uuid) => File(uuid, "faults.json");
 
-    internal string DeviceLock(MdevUuid uuid) => Path.Join(Directory(uuid), "device.lock");
+    internal string DeviceLock(MdevUuid uuid) => File(uuid, "device.lock");
 
     internal static SysfsPath Implementation(SysfsPath typeDirectory) => typeDirectory / ImplementationFileName;
 
-    /// <summary>Replaces a file atomically (temporary file, fsync, rename, directory fsync), as <see cref="AtomicFile"/> does for text.</summary>
-    internal static void WriteBytes(string path, ReadOnlySpan<byte> content)
-    {
-        string directory = Path.GetDirectoryName(path)!;
-        string temporary = Path.Join(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-        AtomicFile.SyncDirectory(directory);
-    }
+    /// <summary>Replaces a file atomically (temporary file, fsync, rename, directory fsync), created 0600: it holds device state.</summary>
+    internal static void WriteBytes(string path, ReadOnlySpan<byte> content) => PrivateFiles.WriteBytes(path, content);
+
+    private string File(MdevUuid uuid, string name) => PathResolver.Resolve(_paths.DeviceState(uuid) / name).FullPath;
 
     internal VfioException NotFound(MdevUuid uuid) =>
         new(ErrorCode.DeviceNotFound, $"mediated device {uuid} does not exist on the emulated host {Layout.Root.FullPath}.") { Device = uuid.ToString() };

@@ -53,7 +53,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         // The values come from the device's migration/ files; the device code gets them in its own description.
         DeviceConfiguration configuration = DeviceConfiguration.FromValues(implementation.Model,
             new MdevHost(_sysfs).ReadConfiguration(device).Values, device: device.ToString());
-        Directory.CreateDirectory(_files.Directory(device));
+        PrivateFiles.CreateDirectory(_files.Directory(device));
         HostLock deviceLock = HostLock.Acquire(_files.DeviceLock(device), _lockTimeout);
         IMigrationBackend? backend = null;
         try
@@ -144,7 +144,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             return;
         }
         EmulatedDeviceFiles.WriteBytes(_files.DeviceState(device), state.GetBuffer().AsSpan(0, (int)state.Length));
-        AtomicFile.Write(_files.MigrationState(device), migratable.State.ToString() + "\n");
+        PrivateFiles.Write(_files.MigrationState(device), migratable.State.ToString() + "\n");
     }
 
     /// <summary>The persisted migration state of a device, without opening it; RUNNING for a device never opened.</summary>

@@ -26,7 +26,7 @@ public sealed partial class EmulatedHostBuilder
         Directory.CreateDirectory(Layout.MdevBus.FullPath);
         Directory.CreateDirectory(Layout.MdevDevices.FullPath);
         Directory.CreateDirectory(Layout.IommuGroups.FullPath);
-        Directory.CreateDirectory(_paths.StateRoot.FullPath);
+        PrivateFiles.CreateDirectory(_paths.StateRoot.FullPath);
     }
 
     /// <summary>The host's paths.</summary>

@@ -117,7 +117,7 @@ public sealed partial class EmulatedSysfs
         {
             Directory.Delete(g.FullPath, recursive: true);
         }
-        string stateDirectory = _paths.DeviceState(uuid).FullPath;
+        string stateDirectory = PathResolver.Resolve(_paths.DeviceState(uuid)).FullPath;
         if (Directory.Exists(stateDirectory))
         {
             Directory.Delete(stateDirectory, recursive: true);

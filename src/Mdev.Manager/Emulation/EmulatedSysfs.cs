@@ -97,8 +97,8 @@ public sealed partial class EmulatedSysfs : ISysfs
     {
         using HostLock hostLock = TakeLock();
         RequireDevice(uuid);
-        Directory.CreateDirectory(_paths.DeviceState(uuid).FullPath);
-        File.WriteAllText(_paths.OpenedMarker(uuid).FullPath, string.Empty);
+        PrivateFiles.CreateDirectory(PathResolver.Resolve(_paths.DeviceState(uuid)).FullPath);
+        PrivateFiles.Touch(PathResolver.Resolve(_paths.OpenedMarker(uuid)).FullPath);
     }
 
     /// <summary>Whether a device has been opened since it was created.</summary>
@@ -108,8 +108,8 @@ public sealed partial class EmulatedSysfs : ISysfs
 
     private HostLock TakeLock()
     {
-        Directory.CreateDirectory(_paths.StateRoot.FullPath);
-        return HostLock.Acquire(_paths.LockFile.FullPath, _lockTimeout);
+        PrivateFiles.CreateDirectory(PathResolver.Resolve(_paths.StateRoot).FullPath);
+        return HostLock.Acquire(PathResolver.Resolve(_paths.LockFile).FullPath, _lockTimeout);
     }
 
     private SysfsPath RequireDevice(MdevUuid uuid) =>

@@ -25,7 +25,7 @@ internal sealed class HostLock : IDisposable
         {
             try
             {
-                return new HostLock(new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+                return new HostLock(new FileStream(lockFile, PrivateFiles.OpenOrCreate(FileAccess.ReadWrite, FileShare.None)));
             }
             catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
             {

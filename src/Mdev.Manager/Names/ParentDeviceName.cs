@@ -8,7 +8,9 @@ namespace Mdev.Manager;
 /// </summary>
 /// <remarks>
 /// The name becomes one path segment, so it must be sysfs-safe: not empty, not <c>.</c> or <c>..</c>, no
-/// <c>/</c>, NUL, white space or control characters, at most 255 characters.
+/// <c>/</c>, NUL, white space or control characters, at most 255 characters. It must also be printable ASCII: every
+/// name the kernel gives an mdev parent is (PCI, CCW and AP addresses, <c>mtty</c>), and a look-alike such as a
+/// fullwidth solidus or a bidirectional override could otherwise make one parent read as another.
 /// </remarks>
 public readonly record struct ParentDeviceName
 {
@@ -24,7 +26,7 @@ public readonly record struct ParentDeviceName
     /// <returns>The validated name.</returns>
     /// <exception cref="Vfio.VfioException"><see cref="Vfio.ErrorCode.NameInvalid"/> when the name is not sysfs-safe.</exception>
     public static ParentDeviceName Parse(string? text) =>
-        NameRules.SegmentProblem(text) is string problem
+        Problem(text) is string problem
             ? throw NameRules.Invalid("parent device name", text, problem, "a device name such as 0000:00:03.0 or mtty")
             : new ParentDeviceName(text!);
 
@@ -34,7 +36,7 @@ public readonly record struct ParentDeviceName
     /// <returns>True when the name is sysfs-safe.</returns>
     public static bool TryParse([NotNullWhen(true)] string? text, out ParentDeviceName name)
     {
-        bool ok = NameRules.SegmentProblem(text) is null;
+        bool ok = Problem(text) is null;
         name = ok ? new ParentDeviceName(text!) : default;
         return ok;
     }
@@ -42,4 +44,8 @@ public readonly record struct ParentDeviceName
     /// <summary>The name.</summary>
     /// <returns>The name as the kernel prints it.</returns>
     public override string ToString() => Value;
+
+    private static string? Problem(string? text) =>
+        NameRules.SegmentProblem(text)
+        ?? (text!.All(c => c is > ' ' and < '\u007f') ? null : "it contains a character that is not printable ASCII");
 }

@@ -7,12 +7,12 @@ internal sealed record CliResult(int ExitCode, string Out, string Err, byte[] St
 
 internal static class Cli
 {
-    public static async Task<CliResult> RunAsync(string[] args, byte[]? stdin = null)
+    public static async Task<CliResult> RunAsync(string[] args, byte[]? stdin = null, bool inputIsTerminal = false, bool outputIsTerminal = false)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         var binaryOut = new MemoryStream();
-        using var app = new CliApplication(output, error, () => new MemoryStream(stdin ?? []), () => new NonClosing(binaryOut), errorIsTerminal: false, outputIsTerminal: false);
+        using var app = new CliApplication(output, error, () => new MemoryStream(stdin ?? []), () => new NonClosing(binaryOut), errorIsTerminal: false, outputIsTerminal: outputIsTerminal, inputIsTerminal: inputIsTerminal);
         int code = await app.RunAsync(RootCommandDefinition.Create(app), args);
         return new CliResult(code, output.ToString(), error.ToString(), binaryOut.ToArray());
     }

@@ -18,10 +18,11 @@ internal sealed class CliApplication : IDisposable
     private readonly Func<Stream> _openOutput;
     private readonly bool _errorIsTerminal;
     private readonly bool _outputIsTerminal;
+    private readonly bool _inputIsTerminal;
     private ParseResult? _parse;
     private ServiceProvider? _services;
 
-    public CliApplication(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool? errorIsTerminal = null, bool? outputIsTerminal = null)
+    public CliApplication(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool? errorIsTerminal = null, bool? outputIsTerminal = null, bool? inputIsTerminal = null)
     {
         Output = output;
         Error = error;
@@ -29,6 +30,7 @@ internal sealed class CliApplication : IDisposable
         _openOutput = openOutput;
         _errorIsTerminal = errorIsTerminal ?? !Console.IsErrorRedirected;
         _outputIsTerminal = outputIsTerminal ?? !Console.IsOutputRedirected;
+        _inputIsTerminal = inputIsTerminal ?? !Console.IsInputRedirected;
     }
 
     public TextWriter Output { get; }
@@ -84,7 +86,7 @@ internal sealed class CliApplication : IDisposable
     private ServiceProvider BuildServices(ParseResult parse)
     {
         var services = new ServiceCollection();
-        services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal));
+        services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal, _inputIsTerminal));
         services.AddMdevManager(options => HostOptions.Apply(options, parse));
         CommandServices.Add(services);
         LogLevel minimum = parse.GetValue(GlobalOptions.Verbose) ? LogLevel.Debug : LogLevel.Warning;

@@ -12,7 +12,7 @@ internal sealed class CliConsole
     private readonly Func<Stream> _openInput;
     private readonly Func<Stream> _openOutput;
 
-    public CliConsole(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool errorIsTerminal, bool outputIsTerminal = false)
+    public CliConsole(TextWriter output, TextWriter error, Func<Stream> openInput, Func<Stream> openOutput, bool errorIsTerminal, bool outputIsTerminal = false, bool inputIsTerminal = false)
     {
         Output = output;
         Error = error;
@@ -20,6 +20,7 @@ internal sealed class CliConsole
         _openOutput = openOutput;
         ErrorIsTerminal = errorIsTerminal;
         OutputIsTerminal = outputIsTerminal;
+        InputIsTerminal = inputIsTerminal;
         Tables = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
@@ -40,6 +41,9 @@ internal sealed class CliConsole
 
     /// <summary>True when stdout is a terminal: <c>save -o -</c> then refuses to print binary data on it.</summary>
     public bool OutputIsTerminal { get; }
+
+    /// <summary>True when stdin is a terminal: <c>load -i -</c> then refuses to wait for a stream typed by hand.</summary>
+    public bool InputIsTerminal { get; }
 
     /// <summary>A Spectre console over <see cref="Output"/> for human tables (no colour, no cursor tricks).</summary>
     public IAnsiConsole Tables { get; }

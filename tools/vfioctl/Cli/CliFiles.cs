@@ -1,13 +1,165 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text;
+using Mono.Unix.Native;
 using Vfio;
 
 namespace Vfioctl.Cli;
 
-/// <summary>Opens the files named on the command line; a file that cannot be opened is a usage error.</summary>
+/// <summary>
+/// Opens the files named on the command line. A file that cannot be opened is a usage error; a document read from a
+/// file is capped and must be a regular file (a FIFO or a device such as /dev/zero would block or never end); a
+/// migration stream saved to a file is created owner-only and never through a symbolic link.
+/// </summary>
 internal static class CliFiles
 {
+    /// <summary>The largest JSON document (definition, device, capability) read from a file: far above any real one.</summary>
+    public const int MaxDocumentBytes = 4 * 1024 * 1024;
+
+    /// <summary>PATH_MAX on Linux, terminating NUL included: no longer path can be opened.</summary>
+    public const int MaxPathLength = 4095;
+
+    /// <summary>rw------- for a saved migration stream: it is the device's state.</summary>
+    public const UnixFileMode StreamFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     public static FileStream OpenRead(string path) => Open(path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true));
 
     public static FileStream Create(string path) => Open(path, () => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true));
+
+    /// <summary>
+    /// Creates <c>&lt;target&gt;.partial</c> for a stream that is renamed to <paramref name="target"/> only once whole
+    /// (<see cref="CommitPartial"/>). The file is created with O_CREAT|O_EXCL and mode 0600, so it is never opened
+    /// through a link planted at its name and never readable by others; a symbolic link at either name is refused.
+    /// A regular file left at the partial name by an earlier save that was killed is replaced.
+    /// </summary>
+    /// <exception cref="VfioException"><see cref="ErrorCode.UsageError"/> for a link at either name, or a file that cannot be created.</exception>
+    public static FileStream CreatePartial(string target)
+    {
+        string partial = PartialOf(target);
+        RefuseLink(target);
+        RefuseLink(partial);
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            BufferSize = 64 * 1024,
+            Options = FileOptions.Asynchronous,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = StreamFileMode;
+        }
+        return Open(partial, () =>
+        {
+            if (File.Exists(partial))
+            {
+                File.Delete(partial);
+            }
+            return new FileStream(partial, options);
+        });
+    }
+
+    /// <summary>Renames the finished <c>.partial</c> over <paramref name="target"/> (rename(2) replaces the name, it never writes through it).</summary>
+    public static void CommitPartial(string target)
+    {
+        RefuseLink(target);
+        File.Move(PartialOf(target), target, overwrite: true);
+    }
+
+    /// <summary>Removes the <c>.partial</c> of a save that failed.</summary>
+    public static void DiscardPartial(string target) => File.Delete(PartialOf(target));
+
+    /// <summary>
+    /// Reads a JSON document named on the command line: a regular file of at most <see cref="MaxDocumentBytes"/>,
+    /// in UTF-8. Anything else is <see cref="ErrorCode.DocumentInvalid"/> naming the file and what was expected.
+    /// </summary>
+    public static string ReadDocument(string path, string kind)
+    {
+        try
+        {
+            if (!OperatingSystem.IsWindows() && Syscall.stat(path, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+            {
+                throw Invalid(path, kind, "it is not a regular file", "a JSON file");
+            }
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
+            using var content = new MemoryStream();
+            byte[] chunk = new byte[64 * 1024];
+            int read;
+            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                if (content.Length + read > MaxDocumentBytes)
+                {
+                    throw Invalid(path, kind, $"it is larger than {MaxDocumentBytes} bytes", $"a JSON document of at most {MaxDocumentBytes} bytes");
+                }
+                content.Write(chunk, 0, read);
+            }
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(content.GetBuffer(), 0, (int)content.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+        {
+            throw new VfioException(ErrorCode.DocumentInvalid, $"cannot read the {kind} '{path}': {e.Message}", e) { Value = path };
+        }
+    }
+
+    /// <summary>
+    /// The check every path option and argument gets at parse time: not empty, no NUL (the kernel would cut the path
+    /// there), at most PATH_MAX. A failure is a usage error (exit 64) before any service starts.
+    /// </summary>
+    public static void ValidatePath(OptionResult result) => ValidatePath(result.Tokens, result.AddError);
+
+    /// <inheritdoc cref="ValidatePath(OptionResult)"/>
+    public static void ValidatePath(ArgumentResult result) => ValidatePath(result.Tokens, result.AddError);
+
+    /// <summary>Adds <see cref="ValidatePath(OptionResult)"/> to an option that names a file or directory.</summary>
+    public static Option<T> PathOption<T>(Option<T> option)
+    {
+        option.Validators.Add(ValidatePath);
+        return option;
+    }
+
+    /// <summary>Adds <see cref="ValidatePath(ArgumentResult)"/> to an argument that names a file or directory.</summary>
+    public static Argument<T> PathArgument<T>(Argument<T> argument)
+    {
+        argument.Validators.Add(ValidatePath);
+        return argument;
+    }
+
+    private static void ValidatePath(IReadOnlyList<Token> tokens, Action<string> addError)
+    {
+        foreach (Token token in tokens)
+        {
+            if (PathProblem(token.Value) is string problem)
+            {
+                addError($"the path '{token.Value}' {problem}.");
+            }
+        }
+    }
+
+    /// <summary>Why a path from input cannot be used, or null.</summary>
+    public static string? PathProblem(string path) =>
+        path.Length == 0 ? "is empty"
+        : path.Contains('\0', StringComparison.Ordinal) ? "contains a NUL character"
+        : path.Length > MaxPathLength ? $"is longer than {MaxPathLength} characters"
+        : null;
+
+    private static string PartialOf(string target) => target + ".partial";
+
+    private static void RefuseLink(string path)
+    {
+        if (new FileInfo(path).LinkTarget is string link)
+        {
+            throw new VfioException(ErrorCode.UsageError,
+                $"refusing to write the migration stream through the symbolic link '{path}' (-> '{link}'); name the file itself.")
+            {
+                Value = path,
+                Expected = "a regular file or a new name",
+            };
+        }
+    }
+
+    private static VfioException Invalid(string path, string kind, string problem, string expected) =>
+        new(ErrorCode.DocumentInvalid, $"cannot read the {kind} '{path}': {problem}; expected {expected}.") { Value = path, Expected = expected };
 
     private static FileStream Open(string path, Func<FileStream> open)
     {

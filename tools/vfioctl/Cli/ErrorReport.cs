@@ -1,13 +1,24 @@
 using Vfio;
+using Vfioctl.Output;
 
 namespace Vfioctl.Cli;
 
-/// <summary>Prints a failure the one way every verb prints it: code, name, message, then the docs page.</summary>
+/// <summary>
+/// Prints a failure the one way every verb prints it: code, name, message, then the docs page. The message often
+/// quotes input (a name, a value, a file's content), so it goes through <see cref="TerminalText.Block"/>.
+/// </summary>
 internal static class ErrorReport
 {
+    /// <summary>Longer messages are cut: they only get that long by quoting a hostile input in full.</summary>
+    public const int MaxMessageLength = 8192;
+
     public static void Write(TextWriter error, ErrorCode code, string message)
     {
-        error.WriteLine($"error {ErrorCatalogue.Id(code)} {ErrorCatalogue.Name(code)}: {message}");
+        if (message.Length > MaxMessageLength)
+        {
+            message = $"{message[..MaxMessageLength]}... ({message.Length - MaxMessageLength} more characters)";
+        }
+        error.WriteLine($"error {ErrorCatalogue.Id(code)} {ErrorCatalogue.Name(code)}: {TerminalText.Block(message)}");
         error.WriteLine($"  see {ErrorCatalogue.DocLink(code)}");
     }
 }

@@ -5,23 +5,23 @@ namespace Vfioctl.Cli;
 /// <summary>Options every verb accepts: where the host's sysfs tree and definitions live.</summary>
 internal static class GlobalOptions
 {
-    public static readonly Option<string?> SysfsRoot = new("--sysfs-root")
+    public static readonly Option<string?> SysfsRoot = CliFiles.PathOption(new Option<string?>("--sysfs-root")
     {
         Description = "Root under which sys/ is read (default /; absolute path)",
         Recursive = true,
-    };
+    });
 
-    public static readonly Option<string?> ConfigRoot = new("--config-root")
+    public static readonly Option<string?> ConfigRoot = CliFiles.PathOption(new Option<string?>("--config-root")
     {
         Description = "Directory of persistent device definitions (default /etc/mdevctl.d; absolute path)",
         Recursive = true,
-    };
+    });
 
-    public static readonly Option<string?> Emulated = new("--emulated")
+    public static readonly Option<string?> Emulated = CliFiles.PathOption(new Option<string?>("--emulated")
     {
         Description = "Use the emulated host in this directory instead of the kernel (see 'vfioctl demo')",
         Recursive = true,
-    };
+    });
 
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {

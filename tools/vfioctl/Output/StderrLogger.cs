@@ -4,7 +4,8 @@ namespace Vfioctl.Output;
 
 /// <summary>
 /// The manager's logs (state arcs, pre-copy rounds, rollbacks) as plain lines on stderr, never stdout, so they can
-/// not corrupt a stream on <c>save -o -</c>. Warnings always; everything with <c>--verbose</c>.
+/// not corrupt a stream on <c>save -o -</c>. Warnings always; everything with <c>--verbose</c>. Each entry is one
+/// line: control characters in it are escaped (<see cref="TerminalText.Line"/>), so a logged name cannot forge another.
 /// </summary>
 internal sealed class StderrLoggerProvider(TextWriter error, LogLevel minimum) : ILoggerProvider
 {
@@ -28,7 +29,7 @@ internal sealed class StderrLoggerProvider(TextWriter error, LogLevel minimum) :
             {
                 return;
             }
-            string line = $"{logLevel.ToString().ToLowerInvariant()} {category}[{eventId.Id}]: {formatter(state, exception)}";
+            string line = $"{logLevel.ToString().ToLowerInvariant()} {category}[{eventId.Id}]: {TerminalText.Line(formatter(state, exception))}";
             lock (provider._gate)
             {
                 provider.Error.WriteLine(line);

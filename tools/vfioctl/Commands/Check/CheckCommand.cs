@@ -108,15 +108,5 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, CliConso
     private static string Describe(ForeignConfiguration configuration) =>
         configuration.Values.Count == 0 ? "every parameter off" : string.Join(",", configuration.Values.Select(kv => $"{kv.Key}={kv.Value}"));
 
-    private static string ReadFile(string path, string kind)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new VfioException(ErrorCode.DocumentInvalid, $"cannot read the {kind} '{path}': {e.Message}", e) { Value = path };
-        }
-    }
+    private static string ReadFile(string path, string kind) => CliFiles.ReadDocument(path, kind);
 }

@@ -7,11 +7,11 @@ namespace Vfioctl.Commands.Check;
 internal static class CheckCommandDefinition
 {
     public static readonly Option<MdevUuid?> UuidOption = CommonOptions.Uuid("Source: a device on this host");
-    public static readonly Option<FileInfo?> DeviceOption = new("--device", "-d") { Description = "Source: a device document (JSON: model, configuration)" };
+    public static readonly Option<FileInfo?> DeviceOption = CliFiles.PathOption(new Option<FileInfo?>("--device", "-d") { Description = "Source: a device document (JSON: model, configuration)" });
     public static readonly Option<MdevUuid?> ToOption = new("--to") { Description = "Destination: an existing device", CustomParser = r => CommonOptions.ParseUuidValue(r) };
     public static readonly Option<TypeAddress?> ToTypeOption = new("--to-type") { Description = "Destination: a type, <parent>/<type>", CustomParser = TypeAddress.Parse };
-    public static readonly Option<string?> ToRootOption = new("--to-root") { Description = "The destination is on the emulated host in this directory" };
-    public static readonly Option<FileInfo?> ToHostOption = new("--to-host") { Description = "Destination: a host capability document (vfioctl capabilities)" };
+    public static readonly Option<string?> ToRootOption = CliFiles.PathOption(new Option<string?>("--to-root") { Description = "The destination is on the emulated host in this directory" });
+    public static readonly Option<FileInfo?> ToHostOption = CliFiles.PathOption(new Option<FileInfo?>("--to-host") { Description = "Destination: a host capability document (vfioctl capabilities)" });
 
     public static Command Create(CliApplication app)
     {

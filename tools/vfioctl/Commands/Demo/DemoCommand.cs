@@ -197,7 +197,8 @@ internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDe
         }
     }
 
-    private static string Short(string value) => value.Length <= 16 ? value : value[..12] + "...";
+    // Never a prefix of the value itself: that would print the first bytes of a hash key or a ring.
+    private static string Short(string value) => StateText.Display(value);
 
     private MigrationHost Open(string directory)
     {

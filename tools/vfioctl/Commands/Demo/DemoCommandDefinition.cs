@@ -5,10 +5,10 @@ namespace Vfioctl.Commands.Demo;
 
 internal static class DemoCommandDefinition
 {
-    public static readonly Option<string?> RootOption = new("--root")
+    public static readonly Option<string?> RootOption = CliFiles.PathOption(new Option<string?>("--root")
     {
         Description = "Build the two emulated hosts here and keep them (default: a temporary directory, removed afterwards)",
-    };
+    });
 
     public static Command Create(CliApplication app)
     {

@@ -52,7 +52,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, Emula
             var fields = Tables.Create("Field", "Value");
             foreach ((string name, string value) in devices.UseNic(opener, uuid, nic => nic.DescribeState()))
             {
-                fields.AddRow(Tables.Cells(name, value));
+                fields.AddRow(Tables.Cells(name, StateText.Display(value)));
             }
             console.Tables.Write(fields);
         }

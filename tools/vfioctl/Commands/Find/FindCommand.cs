@@ -17,7 +17,7 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
     {
         ForeignConfiguration source = uuid is MdevUuid u
             ? host.ReadConfiguration(u).ToForeign(u.ToString())
-            : DeviceDocument.Parse(File.ReadAllText(documentPath!)).ToForeign();
+            : DeviceDocument.Parse(CliFiles.ReadDocument(documentPath!, "device document")).ToForeign();
         if (!Directory.Exists(fleetDirectory))
         {
             throw new VfioException(ErrorCode.DocumentInvalid, $"the fleet folder '{fleetDirectory}' does not exist.") { Value = fleetDirectory };
@@ -27,7 +27,7 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
         {
             try
             {
-                documents.Add(HostCapabilities.Parse(File.ReadAllText(file)));
+                documents.Add(HostCapabilities.Parse(CliFiles.ReadDocument(file, "host capability document")));
             }
             catch (DeviceModelException e)
             {

@@ -6,9 +6,9 @@ namespace Vfioctl.Commands.Find;
 
 internal static class FindCommandDefinition
 {
-    public static readonly Argument<DirectoryInfo> FleetArgument = new("fleet-dir") { Description = "A folder of host capability documents (*.json, one per host, from 'vfioctl capabilities')" };
+    public static readonly Argument<DirectoryInfo> FleetArgument = CliFiles.PathArgument(new Argument<DirectoryInfo>("fleet-dir") { Description = "A folder of host capability documents (*.json, one per host, from 'vfioctl capabilities')" });
     public static readonly Option<MdevUuid?> UuidOption = CommonOptions.Uuid("The device to place: a device on this host");
-    public static readonly Option<FileInfo?> DeviceOption = new("--device", "-d") { Description = "The device to place: a device document (JSON)" };
+    public static readonly Option<FileInfo?> DeviceOption = CliFiles.PathOption(new Option<FileInfo?>("--device", "-d") { Description = "The device to place: a device document (JSON)" });
     public static readonly Option<int> MaxOption = new("--max") { Description = "Print at most this many candidates", DefaultValueFactory = _ => 20 };
 
     public static Command Create(CliApplication app)

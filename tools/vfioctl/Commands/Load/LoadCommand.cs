@@ -1,4 +1,5 @@
 using Mdev.Manager;
+using Vfio;
 using Vfioctl.Cli;
 using Vfioctl.Host;
 using Vfioctl.Output;
@@ -13,6 +14,10 @@ internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationH
         MigrationDestination destination = parent is ParentDeviceName p && type is MdevTypeName t
             ? MigrationDestination.NewDevice(hosts.Local, p, t, uuid)
             : MigrationDestination.Existing(hosts.Local, uuid);
+        if (input == "-" && console.InputIsTerminal)
+        {
+            throw new VfioException(ErrorCode.UsageError, "refusing to read the binary migration stream from a terminal; pipe it (vfioctl save ... | vfioctl load ...) or use -i <file>.");
+        }
         Stream stream = input == "-" ? console.OpenInput() : CliFiles.OpenRead(input);
         MigrationOutcome outcome;
         await using (stream.ConfigureAwait(false))

@@ -7,7 +7,7 @@ namespace Vfioctl.Commands.Load;
 internal static class LoadCommandDefinition
 {
     public static readonly Argument<MdevUuid> UuidArgument = CommonOptions.UuidArgument("uuid", "The destination device (created with --parent/--type when it does not exist)");
-    public static readonly Option<string> InputOption = new("--input", "-i") { Description = "Where the migration stream comes from: a file, or - for stdin", DefaultValueFactory = _ => "-" };
+    public static readonly Option<string> InputOption = CliFiles.PathOption(new Option<string>("--input", "-i") { Description = "Where the migration stream comes from: a file, or - for stdin", DefaultValueFactory = _ => "-" });
     public static readonly Option<ParentDeviceName?> ParentOption = CommonOptions.Parent("Create the destination under this parent");
     public static readonly Option<MdevTypeName?> TypeOption = CommonOptions.Type("Create the destination with this type, in the stream's configuration");
 

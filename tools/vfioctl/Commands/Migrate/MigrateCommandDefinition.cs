@@ -10,7 +10,7 @@ internal static class MigrateCommandDefinition
     public static readonly Option<MdevUuid?> ToOption = new("--to") { Description = "Destination: an existing (stopped, never run) device", CustomParser = CommonOptions.ParseUuidValue };
     public static readonly Option<TypeAddress?> ToTypeOption = new("--to-type") { Description = "Destination: create a device of <parent>/<type> with the source's configuration", CustomParser = TypeAddress.Parse };
     public static readonly Option<MdevUuid?> ToUuidOption = new("--to-uuid") { Description = "UUID of the device --to-type creates (default: a new one)", CustomParser = CommonOptions.ParseUuidValue };
-    public static readonly Option<string?> ToRootOption = new("--to-root") { Description = "The destination is on the emulated host in this directory" };
+    public static readonly Option<string?> ToRootOption = CliFiles.PathOption(new Option<string?>("--to-root") { Description = "The destination is on the emulated host in this directory" });
     public static readonly PreCopyOptions PreCopy = new();
 
     public static Command Create(CliApplication app)

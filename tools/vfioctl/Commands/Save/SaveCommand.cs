@@ -32,19 +32,19 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
         else
         {
             // Written beside the target and renamed on success: a failed save never leaves a file that looks whole.
-            string partial = output + ".partial";
-            FileStream file = CliFiles.Create(partial);
+            // Created owner-only, never through a link (CliFiles.CreatePartial).
+            FileStream file = CliFiles.CreatePartial(output);
             await using (file.ConfigureAwait(false))
             {
                 outcome = await Save(source, file, options, cancellationToken).ConfigureAwait(false);
             }
             if (outcome.Succeeded)
             {
-                File.Move(partial, output, overwrite: true);
+                CliFiles.CommitPartial(output);
             }
             else
             {
-                File.Delete(partial);
+                CliFiles.DiscardPartial(output);
             }
         }
         console.Error.WriteLine($"save {uuid}: {outcome}");

@@ -7,7 +7,7 @@ namespace Vfioctl.Commands.Save;
 internal static class SaveCommandDefinition
 {
     public static readonly Argument<MdevUuid> UuidArgument = CommonOptions.UuidArgument("uuid", "The running source device");
-    public static readonly Option<string> OutputOption = new("--output", "-o") { Description = "Where the migration stream goes: a file, or - for stdout", DefaultValueFactory = _ => "-" };
+    public static readonly Option<string> OutputOption = CliFiles.PathOption(new Option<string>("--output", "-o") { Description = "Where the migration stream goes: a file, or - for stdout", DefaultValueFactory = _ => "-" });
     public static readonly PreCopyOptions PreCopy = new();
 
     public static Command Create(CliApplication app)
