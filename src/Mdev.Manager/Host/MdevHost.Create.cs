@@ -111,7 +111,18 @@ public sealed partial class MdevHost
     public void Remove(MdevUuid uuid)
     {
         _ = GetDevice(uuid);
-        Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+        try
+        {
+            Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+        }
+        catch (VfioException e) when (e.Code != ErrorCode.DeviceNotFound && !Sysfs.Exists(Layout.Device(uuid)))
+        {
+            // Another process removed it between the check and the write: it is as gone as if it never existed.
+            throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} was removed by another process while this remove ran.", e)
+            {
+                Device = uuid.ToString(),
+            };
+        }
     }
 
     /// <summary>Re-validates a configuration against the type's own description, so a configuration built against

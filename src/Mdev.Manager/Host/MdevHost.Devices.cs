@@ -38,6 +38,19 @@ public sealed partial class MdevHost
     /// <returns>The device or null.</returns>
     public MdevDevice? FindDevice(MdevUuid uuid)
     {
+        try
+        {
+            return ReadDevice(uuid);
+        }
+        catch (VfioException) when (!Sysfs.Exists(Layout.Device(uuid)))
+        {
+            // Removed while its files were being read (another process's remove): it no longer exists.
+            return null;
+        }
+    }
+
+    private MdevDevice? ReadDevice(MdevUuid uuid)
+    {
         if (!Sysfs.Exists(Layout.Device(uuid)) || Sysfs.Resolve(Layout.DeviceTypeLink(uuid)) is not SysfsPath typeDirectory)
         {
             return null;
