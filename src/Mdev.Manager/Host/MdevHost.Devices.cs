@@ -40,7 +40,10 @@ public sealed partial class MdevHost
     {
         try
         {
-            return ReadDevice(uuid);
+            // Checked again after the read: a remove deletes the bus link first, so a device whose files vanished
+            // while they were read (a partial view, such as no migration/ directory) is seen as gone, not half there.
+            MdevDevice? device = ReadDevice(uuid);
+            return device is not null && Sysfs.Exists(Layout.Device(uuid)) ? device : null;
         }
         catch (VfioException) when (!Sysfs.Exists(Layout.Device(uuid)))
         {

@@ -27,6 +27,7 @@ internal static class ConcurrencyVerifier
         [ErrorCatalogue.Id(ErrorCode.DefinitionNotFound)] = "the picked definition was undefined by another worker first",
         [ErrorCatalogue.Id(ErrorCode.DefinitionExists)] = "(a random UUID collided; not expected in practice)",
         [ErrorCatalogue.Id(ErrorCode.DeviceStateConflict)] = "stop of a device another worker had open",
+        [ErrorCatalogue.Id(ErrorCode.DeviceAlreadyOpened)] = "another worker opened a device while its creator was still pinning its configuration (the creation is rolled back)",
     };
 
     public static List<Finding> Verify(string hostRoot, IReadOnlyList<OperationRecord> records)

@@ -263,7 +263,7 @@ internal sealed partial class ConcurrencyWorker
         }
         Match code = ErrorLine().Match(error);
         return code.Success
-            ? (uuid, definition, code.Groups[1].Value, null)
+            ? (uuid, definition, code.Groups[1].Value, error.Split('\n')[0])
             : (uuid, definition, OperationRecord.Crash, $"vfioctl {string.Join(' ', args)} exited {exit} without a catalogue error: {error}");
     }
 
