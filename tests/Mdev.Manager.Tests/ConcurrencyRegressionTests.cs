@@ -241,6 +241,31 @@ public sealed class ConcurrencyRegressionTests : IDisposable
     }
 
     [Fact]
+    public void Create_WhoseDeviceAnotherProcessRemovesMidConfiguration_IsE6005NotE1001()
+    {
+        int available = AvailableInstances();
+        MdevUuid uuid = MdevUuid.NewUuid();
+        var racing = new InterleavingSysfs(_host.Sysfs);
+        // The other process stops the new device (picked from its listing) just as pinning reads the values back.
+        racing.BeforeRead = path =>
+        {
+            if (path.FullPath.Contains("/migration/", StringComparison.Ordinal) && !path.FullPath.EndsWith("/model", StringComparison.Ordinal))
+            {
+                racing.BeforeRead = null;
+                _host.Reopen().Host.Remove(uuid);
+            }
+        };
+        var host = new MdevHost(racing);
+        ModelDescription model = host.GetSupportedType(EmulatedMigrationHost.Parent, EmulatedMigrationHost.V2Type).Migration!.DefaultModel;
+
+        var e = Assert.Throws<VfioException>(() => host.Create(EmulatedMigrationHost.Parent, EmulatedMigrationHost.V2Type, uuid, DeviceConfiguration.Parse(model, "version=3")));
+
+        Assert.Equal(ErrorCode.DeviceNotFound, e.Code);
+        Assert.Null(_host.Host.FindDevice(uuid));
+        Assert.Equal(available, AvailableInstances());
+    }
+
+    [Fact]
     public void MarkOpened_OfADeviceRemovedMeanwhile_LeavesNoDeviceStateBehind()
     {
         MdevUuid uuid = _host.CreateDevice(EmulatedMigrationHost.V2Type);
@@ -324,9 +349,15 @@ public sealed class ConcurrencyRegressionTests : IDisposable
 
         public Action<SysfsPath>? BeforeWrite { get; set; }
 
+        public Action<SysfsPath>? BeforeRead { get; set; }
+
         public SysfsLayout Layout => inner.Layout;
 
-        public string ReadText(SysfsPath path) => inner.ReadText(path);
+        public string ReadText(SysfsPath path)
+        {
+            BeforeRead?.Invoke(path);
+            return inner.ReadText(path);
+        }
 
         public void Write(SysfsPath path, string value)
         {

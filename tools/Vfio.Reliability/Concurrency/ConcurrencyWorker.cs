@@ -32,6 +32,9 @@ internal sealed partial class ConcurrencyWorker
     private readonly EmulatedDeviceOpener _opener;
     private readonly StreamWriter _log;
 
+    /// <summary>The device or definition the current operation picked, kept for the log when the operation throws.</summary>
+    private MdevUuid? _lastTarget;
+
     private ConcurrencyWorker(ConcurrencyOptions options, int index, StreamWriter log)
     {
         _options = options;
@@ -88,9 +91,6 @@ internal sealed partial class ConcurrencyWorker
         _log.WriteLine(new OperationRecord(_index, sequence, operation, cli ? "cli" : "lib", (uuid ?? _lastTarget)?.ToString(), start, end, outcome, definition, detail).ToJsonLine());
         _lastTarget = null;
     }
-
-    /// <summary>The device or definition the current operation picked, kept for the log when the operation throws.</summary>
-    private MdevUuid? _lastTarget;
 
     private string Pick()
     {
