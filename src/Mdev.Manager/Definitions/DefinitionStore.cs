@@ -17,17 +17,23 @@ namespace Mdev.Manager;
 /// </remarks>
 public sealed class DefinitionStore
 {
+    /// <summary>The lock file every change to the store is made under, in the store's root (mdevctl skips it: not a parent name).</summary>
+    public const string LockFileName = ".vfioctl.lock";
+
     /// <summary>The largest definition file read: mdevctl's are a few hundred bytes.</summary>
     internal const int MaxDefinitionBytes = 1024 * 1024;
 
     private readonly SysfsPath _root;
+    private readonly TimeSpan _lockTimeout;
 
     /// <summary>Opens the store.</summary>
     /// <param name="configRoot">The definitions directory, e.g. <c>/etc/mdevctl.d</c>.</param>
-    public DefinitionStore(string configRoot)
+    /// <param name="lockTimeout">How long a change waits for another process's change; defaults to 10 seconds.</param>
+    public DefinitionStore(string configRoot, TimeSpan? lockTimeout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(configRoot);
         _root = new SysfsPath(Path.GetFullPath(configRoot), string.Empty);
+        _lockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10);
     }
 
     /// <summary>The file a definition lives in.</summary>
@@ -55,9 +61,10 @@ public sealed class DefinitionStore
             }
             foreach (string file in Directory.EnumerateFiles(parentDirectory).Order(StringComparer.Ordinal))
             {
-                if (MdevUuid.TryParse(Path.GetFileName(file), out MdevUuid uuid))
+                // A file undefined between the listing and the read is simply gone.
+                if (MdevUuid.TryParse(Path.GetFileName(file), out MdevUuid uuid) && TryRead(parent, uuid) is MdevDefinition definition)
                 {
-                    definitions.Add(Read(parent, uuid));
+                    definitions.Add(definition);
                 }
             }
         }
@@ -73,17 +80,20 @@ public sealed class DefinitionStore
     {
         if (parent is ParentDeviceName p)
         {
-            return File.Exists(Resolved(p, uuid)) ? Read(p, uuid) : null;
+            return TryRead(p, uuid);
         }
         return List().FirstOrDefault(d => d.Uuid == uuid);
     }
 
     /// <summary>Writes a new definition.</summary>
     /// <param name="definition">The definition.</param>
-    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionExists"/> when the UUID is already defined (under any parent).</exception>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionExists"/> when the UUID is already defined (under any parent);
+    /// <see cref="ErrorCode.LockTimeout"/> when another process's change does not finish in time.</exception>
     public void Define(MdevDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        // The check and the write under one lock: two processes defining one UUID under two parents must not both succeed.
+        using HostLock storeLock = TakeLock();
         if (Find(definition.Uuid) is MdevDefinition existing)
         {
             throw new VfioException(ErrorCode.DefinitionExists,
@@ -97,10 +107,13 @@ public sealed class DefinitionStore
 
     /// <summary>Replaces an existing definition (type, start mode, attributes).</summary>
     /// <param name="definition">The new content.</param>
-    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionNotFound"/> when there is no such definition under that parent.</exception>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionNotFound"/> when there is no such definition under that parent;
+    /// <see cref="ErrorCode.LockTimeout"/>.</exception>
     public void Modify(MdevDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
+        // Under the lock, so a concurrent undefine cannot be undone by this write landing after it.
+        using HostLock storeLock = TakeLock();
         Require(definition.Uuid, definition.Parent);
         Save(definition);
     }
@@ -108,9 +121,10 @@ public sealed class DefinitionStore
     /// <summary>Deletes a definition; an active device stays.</summary>
     /// <param name="uuid">The device.</param>
     /// <param name="parent">The parent, or null for whichever holds it.</param>
-    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionNotFound"/>.</exception>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionNotFound"/>; <see cref="ErrorCode.LockTimeout"/>.</exception>
     public void Undefine(MdevUuid uuid, ParentDeviceName? parent = null)
     {
+        using HostLock storeLock = TakeLock();
         MdevDefinition definition = Require(uuid, parent);
         string file = Resolved(definition.Parent, uuid);
         File.Delete(file);
@@ -134,7 +148,14 @@ public sealed class DefinitionStore
         PrivateFiles.Write(Resolved(definition.Parent, definition.Uuid), DefinitionJson.Write(definition));
     }
 
-    private MdevDefinition Read(ParentDeviceName parent, MdevUuid uuid)
+    private HostLock TakeLock()
+    {
+        PrivateFiles.CreateDirectory(_root.FullPath);
+        return HostLock.Acquire(Path.Join(_root.FullPath, LockFileName), _lockTimeout, "the definitions store lock");
+    }
+
+    /// <summary>The definition, or null when its file does not exist (or was undefined while being read).</summary>
+    private MdevDefinition? TryRead(ParentDeviceName parent, MdevUuid uuid)
     {
         string file = Resolved(parent, uuid);
         string shown = PathOf(parent, uuid);
@@ -150,7 +171,17 @@ public sealed class DefinitionStore
                 Expected = $"a JSON file of at most {MaxDefinitionBytes} bytes",
             };
         }
-        return DefinitionJson.Read(shown, uuid, parent, File.ReadAllText(file));
+        string content;
+        try
+        {
+            content = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Undefined by another process between the listing and the read.
+            return null;
+        }
+        return DefinitionJson.Read(shown, uuid, parent, content);
     }
 
     /// <summary>The definition's file with every link on the way resolved; <see cref="ErrorCode.PathInvalid"/> when a link leads out of the store.</summary>

@@ -49,16 +49,18 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     /// this process has, and the configuration errors of its <c>migration/</c> files.</exception>
     public IVfioDevice Open(MdevUuid device)
     {
-        DeviceImplementation implementation = FindImplementation(device);
-        // The values come from the device's migration/ files; the device code gets them in its own description.
-        DeviceConfiguration configuration = DeviceConfiguration.FromValues(implementation.Model,
-            new MdevHost(_sysfs).ReadConfiguration(device).Values, device: device.ToString());
-        PrivateFiles.CreateDirectory(_files.Directory(device));
-        HostLock deviceLock = HostLock.Acquire(_files.DeviceLock(device), _lockTimeout);
+        _ = FindImplementation(device);
+        HostLock deviceLock = AcquireDeviceLock(device);
         IMigrationBackend? backend = null;
         try
         {
             _sysfs.MarkOpened(device);
+            // Read only now that the device is locked and frozen: read before, it could be another incarnation's
+            // (removed and re-created under the same UUID meanwhile), whose state this open would then overwrite.
+            DeviceImplementation implementation = FindImplementation(device);
+            // The values come from the device's migration/ files; the device code gets them in its own description.
+            DeviceConfiguration configuration = DeviceConfiguration.FromValues(implementation.Model,
+                new MdevHost(_sysfs).ReadConfiguration(device).Values, device: device.ToString());
             backend = implementation.Create(device.ToString(), configuration);
             Restore(device, backend);
             var emulated = new EmulatedVfioDevice(device.ToString(), backend, implementation.Emulation)
@@ -72,6 +74,20 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             (backend as IDisposable)?.Dispose();
             deviceLock.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>The device lock; a remove that moved the state directory away meanwhile means the device is gone.</summary>
+    private HostLock AcquireDeviceLock(MdevUuid device)
+    {
+        try
+        {
+            PrivateFiles.CreateDirectory(_files.Directory(device));
+            return HostLock.Acquire(_files.DeviceLock(device), _lockTimeout);
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {device} was removed while it was being opened.", e) { Device = device.ToString() };
         }
     }
 

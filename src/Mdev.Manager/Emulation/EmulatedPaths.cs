@@ -31,6 +31,16 @@ internal sealed class EmulatedPaths(SysfsLayout layout)
     /// <summary>A device's state directory.</summary>
     internal SysfsPath DeviceState(MdevUuid uuid) => StateRoot / "devices" / uuid.ToString();
 
+    /// <summary>The lock a process holds while it has the device open (see EmulatedDeviceOpener).</summary>
+    internal SysfsPath DeviceLock(MdevUuid uuid) => DeviceState(uuid) / "device.lock";
+
+    /// <summary>The instance pool a parent's types share, when the host was laid out with one.</summary>
+    internal SysfsPath InstancePool(ParentDeviceName parent) => StateRoot / "pools" / parent.Value;
+
+    /// <summary>Where atomic replacements of the tree's files stage their temporary files: outside <c>sys/</c>, so a
+    /// concurrent listing of an attribute directory never sees one (same file system, so the rename stays atomic).</summary>
+    internal SysfsPath TemporaryDirectory => StateRoot / "tmp";
+
     /// <summary>The marker that says a device was opened, after which its configuration is frozen.</summary>
     internal SysfsPath OpenedMarker(MdevUuid uuid) => DeviceState(uuid) / "opened";
 }

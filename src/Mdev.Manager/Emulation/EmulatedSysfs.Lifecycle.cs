@@ -26,8 +26,7 @@ public sealed partial class EmulatedSysfs
         {
             throw new VfioException(ErrorCode.DeviceExists, $"mediated device {uuid} already exists on the emulated host.") { Device = uuid.ToString() };
         }
-        SysfsPath available = Layout.TypeAvailableInstances(parent, type);
-        int instances = _files.ReadInt(available);
+        (int instances, _) = ReadAvailable(parent, type);
         if (instances == 0)
         {
             throw new VfioException(ErrorCode.NoInstancesAvailable, $"type {type} of parent {parent} has no instance available for {uuid}.")
@@ -63,7 +62,7 @@ public sealed partial class EmulatedSysfs
             // The bus link last: a reader that does not take the lock sees either no device or a complete one.
             Directory.CreateDirectory(Layout.MdevDevices.FullPath);
             File.CreateSymbolicLink(Layout.Device(uuid).FullPath, $"../../../devices/vfio-emu/{parent}/{uuid}");
-            AtomicFile.Write(PathResolver.Resolve(available).FullPath, Number(instances - 1) + "\n");
+            CountInstance(parent, type, -1);
         }
         catch (Exception)
         {
@@ -109,6 +108,9 @@ public sealed partial class EmulatedSysfs
         SysfsPath type = _files.Resolve(device / "mdev_type")
             ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} has no mdev_type link on the emulated host.") { Device = uuid.ToString() };
         SysfsPath? group = _files.Resolve(device / "iommu_group");
+        // The kernel refuses to remove a device a user has open (mdev_device_remove: -EBUSY); here the opener holds
+        // the device lock, and holding it ourselves until the device is gone keeps an opener from starting meanwhile.
+        using HostLock? deviceLock = TakeDeviceLockForRemoval(uuid);
 
         File.Delete(Layout.Device(uuid).FullPath);
         File.Delete((type / "devices" / uuid.ToString()).FullPath);
@@ -117,13 +119,37 @@ public sealed partial class EmulatedSysfs
         {
             Directory.Delete(g.FullPath, recursive: true);
         }
-        string stateDirectory = PathResolver.Resolve(_paths.DeviceState(uuid)).FullPath;
-        if (Directory.Exists(stateDirectory))
+        DeleteDeviceState(uuid);
+        CountInstance(ParentDeviceName.Parse(type.Parent.Parent.Name), MdevTypeName.Parse(type.Name), +1);
+    }
+
+    /// <summary>The device lock, taken without waiting, or null when the device was never opened; refuses when another holds it.</summary>
+    private HostLock? TakeDeviceLockForRemoval(MdevUuid uuid)
+    {
+        if (!Directory.Exists(PathResolver.Resolve(_paths.DeviceState(uuid)).FullPath))
         {
-            Directory.Delete(stateDirectory, recursive: true);
+            return null;
         }
-        SysfsPath available = type / "available_instances";
-        AtomicFile.Write(available.FullPath, Number(_files.ReadInt(available) + 1) + "\n");
+        return HostLock.TryAcquire(_paths.DeviceLock(uuid).FullPath)
+            ?? throw new VfioException(ErrorCode.DeviceStateConflict,
+                $"mediated device {uuid} is open in another process (its device lock is held); the kernel refuses to remove a device in use. Close it first.")
+            {
+                Device = uuid.ToString(),
+            };
+    }
+
+    /// <summary>Deletes a device's state directory; renamed away first, so an opener that races to create a file
+    /// in it cannot make the recursive delete fail half-way.</summary>
+    private void DeleteDeviceState(MdevUuid uuid)
+    {
+        string stateDirectory = PathResolver.Resolve(_paths.DeviceState(uuid)).FullPath;
+        if (!Directory.Exists(stateDirectory))
+        {
+            return;
+        }
+        string doomed = Path.Join(TemporaryDirectory(), $"removed.{uuid}.{Guid.NewGuid():N}");
+        Directory.Move(stateDirectory, doomed);
+        Directory.Delete(doomed, recursive: true);
     }
 
     private void WriteParameter(MdevUuid uuid, AttributeName parameter, SysfsPath file, string value)
@@ -152,7 +178,7 @@ public sealed partial class EmulatedSysfs
         }
         Faults.OnParameterWrite(uuid, parameter, text);
         ValidateParameter(uuid, parameter, text);
-        AtomicFile.Write(file.FullPath, text + "\n");
+        WriteTreeFile(file, text + "\n");
     }
 
     private int NextIommuGroup()

@@ -13,8 +13,9 @@ namespace Mdev.Manager;
 /// type <c>devices/</c> links, decrement <c>available_instances</c>, and, when the type has a
 /// <c>migration_info.json</c>, create <c>migration/model</c> and one file per parameter at its init value.
 /// <c>remove</c> undoes all of it. Parameter writes are refused once the device has been opened.</para>
-/// <para><c>available_instances</c> is counted per type here; a real driver may share one pool between types
-/// (mtty's 24 ports serve both <c>mtty-1</c> and <c>mtty-2</c>).</para>
+/// <para><c>available_instances</c> is counted per type, unless the host was laid out with a pool the parent's
+/// types share (<see cref="EmulatedHostBuilder.ShareInstancePool"/>, as mtty's 24 ports serve both <c>mtty-1</c> and
+/// <c>mtty-2</c>); then every member's count is derived from the pool's free units.</para>
 /// </remarks>
 public sealed partial class EmulatedSysfs : ISysfs
 {
@@ -96,6 +97,11 @@ public sealed partial class EmulatedSysfs : ISysfs
     public void MarkOpened(MdevUuid uuid)
     {
         using HostLock hostLock = TakeLock();
+        if (_files.Resolve(Layout.Device(uuid)) is null)
+        {
+            // Removed between the opener's checks and now: the state directory the opener made is stray.
+            DeleteDeviceState(uuid);
+        }
         RequireDevice(uuid);
         PrivateFiles.CreateDirectory(PathResolver.Resolve(_paths.DeviceState(uuid)).FullPath);
         PrivateFiles.Touch(PathResolver.Resolve(_paths.OpenedMarker(uuid)).FullPath);

@@ -17,7 +17,7 @@ internal sealed class HostLock : IDisposable
 
     /// <summary>Takes the lock, retrying until <paramref name="timeout"/> has passed.</summary>
     /// <exception cref="VfioException"><see cref="ErrorCode.LockTimeout"/> when the lock stays taken.</exception>
-    internal static HostLock Acquire(string lockFile, TimeSpan timeout)
+    internal static HostLock Acquire(string lockFile, TimeSpan timeout, string what = "the emulated host lock")
     {
         var clock = Stopwatch.StartNew();
         IOException? last = null;
@@ -37,10 +37,25 @@ internal sealed class HostLock : IDisposable
         }
         while (clock.Elapsed < timeout);
         throw new VfioException(ErrorCode.LockTimeout,
-            $"the emulated host lock '{lockFile}' was not released within {timeout.TotalSeconds:0.###} s; another process holds it.", last)
+            $"{what} '{lockFile}' was not released within {timeout.TotalSeconds:0.###} s; another process holds it.", last)
         {
             Value = lockFile,
         };
+    }
+
+    /// <summary>Takes the lock if nobody holds it, without waiting.</summary>
+    /// <returns>The lock, or null when another holder has it.</returns>
+    internal static HostLock? TryAcquire(string lockFile)
+    {
+        try
+        {
+            return new HostLock(new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            // flock(LOCK_EX | LOCK_NB) said EWOULDBLOCK: the holder is alive and has it.
+            return null;
+        }
     }
 
     /// <summary>Releases the lock (closing the file releases the flock).</summary>

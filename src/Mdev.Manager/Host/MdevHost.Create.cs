@@ -58,6 +58,16 @@ public sealed partial class MdevHost
         }
         catch (Exception original)
         {
+            if (original is VfioException { Code: not ErrorCode.DeviceNotFound } && !Sysfs.Exists(Layout.Device(uuid)))
+            {
+                // Another process removed the new device while it was being configured: whatever failed here
+                // (a read-back of a vanished file, E1001) is a consequence; what the caller must hear is that it is gone.
+                throw new VfioException(ErrorCode.DeviceNotFound,
+                    $"mediated device {uuid} was removed by another process while it was being created and configured.", original)
+                {
+                    Device = uuid.ToString(),
+                };
+            }
             RemoveAfterFailure(uuid, original);
             throw;
         }
@@ -111,7 +121,18 @@ public sealed partial class MdevHost
     public void Remove(MdevUuid uuid)
     {
         _ = GetDevice(uuid);
-        Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+        try
+        {
+            Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+        }
+        catch (VfioException e) when (e.Code != ErrorCode.DeviceNotFound && !Sysfs.Exists(Layout.Device(uuid)))
+        {
+            // Another process removed it between the check and the write: it is as gone as if it never existed.
+            throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} was removed by another process while this remove ran.", e)
+            {
+                Device = uuid.ToString(),
+            };
+        }
     }
 
     /// <summary>Re-validates a configuration against the type's own description, so a configuration built against

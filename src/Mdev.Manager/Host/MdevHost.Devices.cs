@@ -38,6 +38,22 @@ public sealed partial class MdevHost
     /// <returns>The device or null.</returns>
     public MdevDevice? FindDevice(MdevUuid uuid)
     {
+        try
+        {
+            // Checked again after the read: a remove deletes the bus link first, so a device whose files vanished
+            // while they were read (a partial view, such as no migration/ directory) is seen as gone, not half there.
+            MdevDevice? device = ReadDevice(uuid);
+            return device is not null && Sysfs.Exists(Layout.Device(uuid)) ? device : null;
+        }
+        catch (VfioException) when (!Sysfs.Exists(Layout.Device(uuid)))
+        {
+            // Removed while its files were being read (another process's remove): it no longer exists.
+            return null;
+        }
+    }
+
+    private MdevDevice? ReadDevice(MdevUuid uuid)
+    {
         if (!Sysfs.Exists(Layout.Device(uuid)) || Sysfs.Resolve(Layout.DeviceTypeLink(uuid)) is not SysfsPath typeDirectory)
         {
             return null;

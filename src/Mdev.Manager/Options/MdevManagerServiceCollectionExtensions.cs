@@ -38,7 +38,11 @@ public static class MdevManagerServiceCollectionExtensions
             return o.Emulated ? new EmulatedSysfs(layout, o.LockTimeout) : new RealSysfs(layout);
         });
         services.TryAddSingleton<MdevHost>();
-        services.TryAddSingleton(provider => new DefinitionStore(provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value.ConfigRoot));
+        services.TryAddSingleton(provider =>
+        {
+            MdevManagerOptions o = provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value;
+            return new DefinitionStore(o.ConfigRoot, o.LockTimeout);
+        });
         services.TryAddSingleton<MdevDefinitions>();
         return options;
     }

@@ -70,7 +70,16 @@ public sealed class RealSysfs : ISysfs
         {
             return [];
         }
-        var names = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).OfType<string>().ToList();
+        List<string> names;
+        try
+        {
+            names = Directory.EnumerateFileSystemEntries(full).Select(Path.GetFileName).OfType<string>().ToList();
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed between the check and the listing (a device another process removed): as absent as before.
+            return [];
+        }
         names.Sort(StringComparer.Ordinal);
         return names;
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mdev.Manager;
 using Spectre.Console;
+using Vfio;
 using Vfioctl.Cli;
 using Vfioctl.Output;
 
@@ -43,8 +44,16 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
     {
         if (e.Active?.Migration is not null)
         {
-            string running = definitions.Host.ReadConfiguration(e.Uuid).ToString();
-            return running.Length == 0 ? "(all off)" : running;
+            try
+            {
+                string running = definitions.Host.ReadConfiguration(e.Uuid).ToString();
+                return running.Length == 0 ? "(all off)" : running;
+            }
+            catch (VfioException removed) when (removed.Code == ErrorCode.DeviceNotFound)
+            {
+                // Stopped by another process since the listing: the table is a snapshot, not a reason to fail.
+                return "(removed)";
+            }
         }
         string text = string.Join(",", (e.Definition?.Attributes ?? [])
             .Where(a => a.Key.StartsWith(DefinitionAttributes.MigrationPrefix, StringComparison.Ordinal))
