@@ -14,7 +14,7 @@ internal sealed class PersistentEmulatedDevice(EmulatedVfioDevice device, IMigra
     // The migration state last written to disk. Every arc is persisted as it is taken (not only at close), so that a
     // process killed mid-migration leaves the truth on disk: a source in PRE_COPY or STOP_COPY, a destination in
     // RESUMING, never a stale RUNNING that a fresh process would take for a running device.
-    private MigrationState _persisted = backend.State;
+    private MigrationState _persisted = device.CurrentMigrationState;
 
     public string Name => device.Name;
 
@@ -76,10 +76,10 @@ internal sealed class PersistentEmulatedDevice(EmulatedVfioDevice device, IMigra
 
     private void PersistIfMoved()
     {
-        if (!_disposed && backend.State != _persisted)
+        if (!_disposed && device.CurrentMigrationState != _persisted)
         {
             persist();
-            _persisted = backend.State;
+            _persisted = device.CurrentMigrationState;
         }
     }
 

@@ -128,6 +128,13 @@ public sealed class MigrationJournalEntry
     [JsonPropertyName("destination_created")]
     public bool DestinationCreated { get; init; }
 
+    /// <summary>
+    /// Whether the destination has loaded the whole state (RESUMING -> STOP done). Until then a destination that reads
+    /// RUNNING is a fresh device that never received the state, not a finished migration.
+    /// </summary>
+    [JsonPropertyName("loaded")]
+    public bool Loaded { get; init; }
+
     /// <summary>When the operation started (UTC).</summary>
     [JsonPropertyName("started")]
     public DateTimeOffset Started { get; init; }

@@ -93,7 +93,9 @@ public sealed partial class MigrationOrchestrator
             CheckHeader(src, dst);
             _logger.MigrationStarting(sourceName, destinationName, src.Configuration.ToString());
 
-            Exception? failure = await TransferAsync(src, dst, options, progress, outcome, cancellationToken).ConfigureAwait(false);
+            Exception? failure = await TransferAsync(src, dst, options, progress, outcome,
+                () => journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome, loaded: true)),
+                cancellationToken).ConfigureAwait(false);
             if (failure is not null && !IsRecoverable(failure))
             {
                 fatal = true;
@@ -112,6 +114,12 @@ public sealed partial class MigrationOrchestrator
         catch (Exception e) when (!fatal && IsRecoverable(e))
         {
             outcome.Exception = AsVfio(e, sourceName, cancellationToken);
+        }
+        catch (Exception)
+        {
+            // Outside the transfer too (a checkpoint, the switchover): a failure not understood is a dead process.
+            fatal = true;
+            throw;
         }
         finally
         {
@@ -251,7 +259,9 @@ public sealed partial class MigrationOrchestrator
                 Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
             reader.ReadHeader();
             outcome.DestinationState = dst!.Driver.GetState();
-            await LoadCoreAsync(dst, reader, progress, outcome, cancellationToken).ConfigureAwait(false);
+            await LoadCoreAsync(dst, reader, progress, outcome,
+                () => journal.Write(outcome.Destination.Value, JournalEntry(MigrationJournalEntry.Load, null, destination, outcome, loaded: true)),
+                cancellationToken).ConfigureAwait(false);
             Transition(dst, MigrationState.Running)?.Dispose();
             outcome.DestinationState = dst.Driver.GetState();
             Reach(MigrationCheckpoint.DestinationRunning);
@@ -284,7 +294,7 @@ public sealed partial class MigrationOrchestrator
 
     // Runs the save and the load side by side through a bounded pipe; returns the failure that came first, or null.
     private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options,
-        IProgress<MigrationProgress>? progress, MigrationOutcome outcome, CancellationToken cancellationToken)
+        IProgress<MigrationProgress>? progress, MigrationOutcome outcome, Action loaded, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long window = 4L * (options.ChunkSize + 64);
@@ -311,7 +321,7 @@ public sealed partial class MigrationOrchestrator
             {
                 using var reader = new MigrationStreamReader(pipe.Reader.AsStream(), StreamHeaderValidator.ForDestination(dst.Configuration, dst.Name),
                     Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
-                await LoadCoreAsync(dst, reader, null, loadOutcome, linked.Token).ConfigureAwait(false);
+                await LoadCoreAsync(dst, reader, null, loadOutcome, loaded, linked.Token).ConfigureAwait(false);
                 await pipe.Reader.CompleteAsync().ConfigureAwait(false);
             }
             catch (Exception e)
@@ -423,7 +433,7 @@ public sealed partial class MigrationOrchestrator
     }
 
     private async Task LoadCoreAsync(OpenedDevice dst, MigrationStreamReader reader, IProgress<MigrationProgress>? progress,
-        MigrationOutcome outcome, CancellationToken cancellationToken)
+        MigrationOutcome outcome, Action loaded, CancellationToken cancellationToken)
     {
         // The header (model and configuration) is checked against the destination before the first arc.
         reader.ReadHeader();
@@ -437,6 +447,9 @@ public sealed partial class MigrationOrchestrator
         // RESUMING -> STOP is where the device loads what it received.
         progress?.Report(new MigrationProgress(MigrationPhase.Loading, outcome.Bytes, 0));
         Transition(dst, MigrationState.Stop)?.Dispose();
+        // The journal learns that the destination holds the whole state before it may run: a fresh device reads
+        // RUNNING too, and recovery must not take a created-but-empty destination for a finished one.
+        loaded();
         Reach(MigrationCheckpoint.DestinationLoaded);
     }
 

@@ -66,6 +66,13 @@ public sealed partial class MigrationOrchestrator
                 outcome.Interrupted = true;
                 if (entry.Operation == MigrationJournalEntry.Load)
                 {
+                    if (entry.Loaded && LoadHadFinished(source.Host, source.Device))
+                    {
+                        // Killed between the destination's last arc and the journal's removal: the load is complete.
+                        journal.Remove(source.Device);
+                        outcome.SourceState = MigrationState.Running;
+                        return outcome;
+                    }
                     throw new VfioException(ErrorCode.MigrationInterrupted,
                         $"{source.Device} is the destination of an interrupted load and holds no complete state; 'vfioctl abort {source.Device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}")
                     {
@@ -198,7 +205,7 @@ public sealed partial class MigrationOrchestrator
         }
         using (OpenedDevice opened = Open(host, destination))
         {
-            if (opened.Driver.GetState() == MigrationState.Running)
+            if (entry.Loaded && opened.Driver.GetState() == MigrationState.Running)
             {
                 outcome.DestinationState = MigrationState.Running;
                 return true;
@@ -212,6 +219,16 @@ public sealed partial class MigrationOrchestrator
         }
         outcome.DestinationState = RemoveCreated(host, destination, outcome);
         return false;
+    }
+
+    private static bool LoadHadFinished(MigrationHost host, MdevUuid device)
+    {
+        if (!host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(device)))
+        {
+            return false;
+        }
+        using OpenedDevice opened = Open(host, device);
+        return opened.Driver.GetState() == MigrationState.Running;
     }
 
     private MigrationState? RemoveCreated(MigrationHost host, MdevUuid device, MigrationOutcome outcome)
@@ -229,8 +246,10 @@ public sealed partial class MigrationOrchestrator
 
     private void Reach(MigrationCheckpoint point) => Checkpoint?.Invoke(point);
 
-    private static MigrationJournalEntry JournalEntry(string operation, MigrationSource? source, MigrationDestination? destination, MigrationOutcome outcome) => new()
+    private static MigrationJournalEntry JournalEntry(string operation, MigrationSource? source, MigrationDestination? destination, MigrationOutcome outcome,
+        bool loaded = false) => new()
     {
+        Loaded = loaded,
         Operation = operation,
         Source = source?.Device.ToString(),
         Destination = outcome.Destination?.ToString(),
