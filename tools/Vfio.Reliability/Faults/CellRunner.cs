@@ -292,10 +292,14 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
                 source = await StateAsync(run, FaultHosts.Source, problems).ConfigureAwait(false);
             }
         }
-        run.Final = $"S {source ?? "absent"}, D {destination ?? "absent"}";
+        // An existing destination that refused its very first arc never left RUNNING and never received a byte: it
+        // holds no guest. It cannot be stopped either (the fault stays armed), which the step named (E4002).
+        bool idle = destination == Running && cell.Target == FaultTarget.Destination && cell.Kind == FaultKind.ArcRefused
+            && cell.Arc?.From == Vfio.Devices.MigrationState.Running && !allSucceeded;
+        run.Final = $"S {source ?? "absent"}, D {destination ?? "absent"}{(idle ? " (idle: refused to leave RUNNING, holds no state)" : "")}";
 
         // Rule 1: exactly one runs.
-        if ((source == Running) == (destination == Running))
+        if ((source == Running) == (destination == Running && !idle))
         {
             problems.Add($"not exactly one running: source {source ?? "absent"}, destination {destination ?? "absent"}");
         }
@@ -368,7 +372,7 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
         return t.Length > 300 ? t[^300..] : t;
     }
 
-    [GeneratedRegex(@"E\d{4}")]
+    [GeneratedRegex(@"(?<=(error|warning) )E\d{4}")]
     private static partial Regex CodePattern();
 
     [GeneratedRegex(@"(^|\n)error E\d{4} [a-z0-9-]+: ")]
