@@ -1,3 +1,4 @@
+using Vfio.Devices;
 using Vfio.Migration;
 using Vfio.Reliability.Faults;
 

@@ -283,7 +283,11 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
         string? source = await StateAsync(run, FaultHosts.Source, problems).ConfigureAwait(false);
         string? destination = await StateAsync(run, dest, problems).ConfigureAwait(false);
         bool allSucceeded = run.Step.All(p => p.ExitCode == 0 && !p.Killed);
-        if (cell.Step == FaultStep.Save || (source != Running && destination != Running))
+        // An existing destination that refused its very first arc never left RUNNING and never received a byte: it
+        // holds no guest. It cannot be stopped either (the fault stays armed), which the step named (E4002).
+        bool idle = destination == Running && cell.Target == FaultTarget.Destination && cell.Kind == FaultKind.ArcRefused
+            && cell.Arc?.From == Vfio.Devices.MigrationState.Running && !allSucceeded;
+        if (cell.Step == FaultStep.Save || (source != Running && (destination != Running || idle)))
         {
             // A save alone ends with the source stopped: the operator resumes it (no load follows in this step).
             if (source != Running)
@@ -292,10 +296,6 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
                 source = await StateAsync(run, FaultHosts.Source, problems).ConfigureAwait(false);
             }
         }
-        // An existing destination that refused its very first arc never left RUNNING and never received a byte: it
-        // holds no guest. It cannot be stopped either (the fault stays armed), which the step named (E4002).
-        bool idle = destination == Running && cell.Target == FaultTarget.Destination && cell.Kind == FaultKind.ArcRefused
-            && cell.Arc?.From == Vfio.Devices.MigrationState.Running && !allSucceeded;
         run.Final = $"S {source ?? "absent"}, D {destination ?? "absent"}{(idle ? " (idle: refused to leave RUNNING, holds no state)" : "")}";
 
         // Rule 1: exactly one runs.
