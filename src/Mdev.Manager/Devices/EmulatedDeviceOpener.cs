@@ -67,7 +67,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             {
                 Faults = _faults.Get(device),
             };
-            return new PersistentEmulatedDevice(emulated, backend, deviceLock, () => Persist(device, backend));
+            return new PersistentEmulatedDevice(emulated, backend, deviceLock, () => Persist(device, backend, emulated.CurrentMigrationState));
         }
         catch
         {
@@ -145,7 +145,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         }
     }
 
-    private void Persist(MdevUuid device, IMigrationBackend backend)
+    private void Persist(MdevUuid device, IMigrationBackend backend, MigrationState migrationState)
     {
         if (backend is not MigratableDevice migratable)
         {
@@ -160,7 +160,8 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             return;
         }
         EmulatedDeviceFiles.WriteBytes(_files.DeviceState(device), state.GetBuffer().AsSpan(0, (int)state.Length));
-        PrivateFiles.Write(_files.MigrationState(device), migratable.State.ToString() + "\n");
+        // The device's state as the VFIO surface reports it: ERROR too, which only the emulated device (not the code) knows.
+        PrivateFiles.Write(_files.MigrationState(device), migrationState.ToString() + "\n");
     }
 
     /// <summary>The persisted migration state of a device, without opening it; RUNNING for a device never opened.</summary>

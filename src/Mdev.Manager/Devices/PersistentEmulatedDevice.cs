@@ -11,6 +11,11 @@ internal sealed class PersistentEmulatedDevice(EmulatedVfioDevice device, IMigra
 {
     private bool _disposed;
 
+    // The migration state last written to disk. Every arc is persisted as it is taken (not only at close), so that a
+    // process killed mid-migration leaves the truth on disk: a source in PRE_COPY or STOP_COPY, a destination in
+    // RESUMING, never a stale RUNNING that a fresh process would take for a running device.
+    private MigrationState _persisted = device.CurrentMigrationState;
+
     public string Name => device.Name;
 
     internal EmulatedVfioDevice Emulated => device;
@@ -26,17 +31,57 @@ internal sealed class PersistentEmulatedDevice(EmulatedVfioDevice device, IMigra
 
     public int ReadRegion(uint index, ulong offset, Span<byte> buffer) => device.ReadRegion(index, offset, buffer);
 
-    public int WriteRegion(uint index, ulong offset, ReadOnlySpan<byte> data) => device.WriteRegion(index, offset, data);
+    public int WriteRegion(uint index, ulong offset, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            // v1: a device_state write in the migration region takes the arcs.
+            return device.WriteRegion(index, offset, data);
+        }
+        finally
+        {
+            PersistIfMoved();
+        }
+    }
 
-    public void Reset() => device.Reset();
+    public void Reset()
+    {
+        try
+        {
+            device.Reset();
+        }
+        finally
+        {
+            PersistIfMoved();
+        }
+    }
 
     public MigrationFeatures GetMigrationFeatures() => device.GetMigrationFeatures();
 
     public MigrationState GetMigrationState() => device.GetMigrationState();
 
-    public MigrationDataStream? SetMigrationState(MigrationState next) => device.SetMigrationState(next);
+    public MigrationDataStream? SetMigrationState(MigrationState next)
+    {
+        try
+        {
+            return device.SetMigrationState(next);
+        }
+        finally
+        {
+            PersistIfMoved();
+        }
+    }
 
     public ulong GetMigrationDataSize() => device.GetMigrationDataSize();
+
+    private void PersistIfMoved()
+    {
+        if (!_disposed && device.CurrentMigrationState != _persisted)
+        {
+            persist();
+            _persisted = device.CurrentMigrationState;
+        }
+    }
 
     public void Dispose()
     {

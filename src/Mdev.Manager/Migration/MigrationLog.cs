@@ -32,4 +32,7 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 608, Level = LogLevel.Information, Message = "{Source} -> {Destination}: {Outcome}")]
     public static partial void Finished(this ILogger logger, string source, string destination, string outcome);
+
+    [LoggerMessage(EventId = 609, Level = LogLevel.Warning, Message = "{Device}: found the journal of an interrupted {Operation} (E6018 migration-interrupted); {Verb} finishes it")]
+    public static partial void InterruptedMigrationFound(this ILogger logger, string device, string operation, string verb);
 }

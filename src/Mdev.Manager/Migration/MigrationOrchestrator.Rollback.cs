@@ -14,8 +14,10 @@ public sealed partial class MigrationOrchestrator
         {
             Transition(src, MigrationState.Stop)?.Dispose();
             outcome.SourceState = src.Driver.GetState();
+            Reach(MigrationCheckpoint.SourceStopped);
             Transition(dst, MigrationState.Running)?.Dispose();
             outcome.DestinationState = dst.Driver.GetState();
+            Reach(MigrationCheckpoint.DestinationRunning);
             return null;
         }
         catch (VfioException e)

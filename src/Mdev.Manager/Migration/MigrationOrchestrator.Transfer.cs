@@ -65,18 +65,27 @@ public sealed partial class MigrationOrchestrator
         OpenedDevice? src = null;
         OpenedDevice? dst = null;
         bool fatal = false;
+        bool journaled = false;
+        MigrationJournal journal = MigrationJournal.Of(source.Host);
         try
         {
+            journal.ThrowIfInterrupted(source.Device);
+            MigrationJournal.Of(destination.Host).ThrowIfInterrupted(outcome.Destination!.Value);
             src = Open(source.Host, source.Device, plan.SourceConfiguration);
             outcome.SourceState = src.Driver.GetState();
             RequireRunning(src);
+            journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome));
+            journaled = true;
+            Reach(MigrationCheckpoint.SourceOpened);
             if (destination.ExistingDevice is null)
             {
                 progress?.Report(new MigrationProgress(MigrationPhase.CreatingDestination, 0, 0));
                 DeviceConfiguration pinned = plan.Result.DestinationConfiguration!;
                 destination.Host.Host.Create(destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
                 outcome.DestinationCreated = true;
+                journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome));
                 _logger.DestinationCreated(destinationName, destination.Parent.Value.ToString(), destination.Type.Value.ToString(), pinned.ToString());
+                Reach(MigrationCheckpoint.DestinationCreated);
             }
             MdevUuid destinationUuid = outcome.Destination!.Value;
             dst = Open(destination.Host, destinationUuid, destination.Host.Host.ReadConfiguration(destinationUuid));
@@ -84,7 +93,9 @@ public sealed partial class MigrationOrchestrator
             CheckHeader(src, dst);
             _logger.MigrationStarting(sourceName, destinationName, src.Configuration.ToString());
 
-            Exception? failure = await TransferAsync(src, dst, options, progress, outcome, cancellationToken).ConfigureAwait(false);
+            Exception? failure = await TransferAsync(src, dst, options, progress, outcome,
+                () => journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome, loaded: true)),
+                cancellationToken).ConfigureAwait(false);
             if (failure is not null && !IsRecoverable(failure))
             {
                 fatal = true;
@@ -104,6 +115,12 @@ public sealed partial class MigrationOrchestrator
         {
             outcome.Exception = AsVfio(e, sourceName, cancellationToken);
         }
+        catch (Exception)
+        {
+            // Outside the transfer too (a checkpoint, the switchover): a failure not understood is a dead process.
+            fatal = true;
+            throw;
+        }
         finally
         {
             if (!fatal)
@@ -117,6 +134,10 @@ public sealed partial class MigrationOrchestrator
                 {
                     src?.Dispose();
                     dst?.Dispose();
+                }
+                if (journaled)
+                {
+                    journal.Remove(source.Device);
                 }
                 _logger.Finished(sourceName, destinationName, outcome.ToString());
                 progress?.Report(new MigrationProgress(MigrationPhase.Finished, outcome.Bytes, outcome.PreCopyIterations));
@@ -152,14 +173,21 @@ public sealed partial class MigrationOrchestrator
         var outcome = new MigrationOutcome { Source = source.Device };
         OpenedDevice? src = null;
         bool fatal = false;
+        bool journaled = false;
+        MigrationJournal journal = MigrationJournal.Of(source.Host);
         try
         {
+            journal.ThrowIfInterrupted(source.Device);
             src = Open(source.Host, source.Device);
             outcome.SourceState = src.Driver.GetState();
             RequireRunning(src);
+            journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Save, source, null, outcome));
+            journaled = true;
+            Reach(MigrationCheckpoint.SourceOpened);
             await SaveCoreAsync(src, output, options, progress, outcome, cancellationToken).ConfigureAwait(false);
             Transition(src, MigrationState.Stop)?.Dispose();
             outcome.SourceState = src.Driver.GetState();
+            Reach(MigrationCheckpoint.SourceStopped);
         }
         catch (Exception e) when (IsRecoverable(e))
         {
@@ -179,6 +207,10 @@ public sealed partial class MigrationOrchestrator
             src?.Dispose();
             if (!fatal)
             {
+                if (journaled)
+                {
+                    journal.Remove(source.Device);
+                }
                 progress?.Report(new MigrationProgress(MigrationPhase.Finished, outcome.Bytes, outcome.PreCopyIterations));
             }
         }
@@ -207,8 +239,13 @@ public sealed partial class MigrationOrchestrator
         var outcome = new MigrationOutcome { Destination = destination.ExistingDevice ?? destination.NewDeviceUuid };
         OpenedDevice? dst = null;
         bool fatal = false;
+        bool journaled = false;
+        MigrationJournal journal = MigrationJournal.Of(destination.Host);
         try
         {
+            journal.ThrowIfInterrupted(outcome.Destination!.Value);
+            journal.Write(outcome.Destination.Value, JournalEntry(MigrationJournalEntry.Load, null, destination, outcome));
+            journaled = true;
             if (destination.ExistingDevice is MdevUuid existing)
             {
                 // Opened before the header is read, so that a refused header still leaves it stopped by the rollback.
@@ -222,9 +259,12 @@ public sealed partial class MigrationOrchestrator
                 Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
             reader.ReadHeader();
             outcome.DestinationState = dst!.Driver.GetState();
-            await LoadCoreAsync(dst, reader, progress, outcome, cancellationToken).ConfigureAwait(false);
+            await LoadCoreAsync(dst, reader, progress, outcome,
+                () => journal.Write(outcome.Destination.Value, JournalEntry(MigrationJournalEntry.Load, null, destination, outcome, loaded: true)),
+                cancellationToken).ConfigureAwait(false);
             Transition(dst, MigrationState.Running)?.Dispose();
             outcome.DestinationState = dst.Driver.GetState();
+            Reach(MigrationCheckpoint.DestinationRunning);
         }
         catch (Exception e) when (IsRecoverable(e))
         {
@@ -242,6 +282,10 @@ public sealed partial class MigrationOrchestrator
             dst?.Dispose();
             if (!fatal)
             {
+                if (journaled)
+                {
+                    journal.Remove(outcome.Destination!.Value);
+                }
                 progress?.Report(new MigrationProgress(MigrationPhase.Finished, outcome.Bytes, 0));
             }
         }
@@ -250,7 +294,7 @@ public sealed partial class MigrationOrchestrator
 
     // Runs the save and the load side by side through a bounded pipe; returns the failure that came first, or null.
     private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options,
-        IProgress<MigrationProgress>? progress, MigrationOutcome outcome, CancellationToken cancellationToken)
+        IProgress<MigrationProgress>? progress, MigrationOutcome outcome, Action loaded, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long window = 4L * (options.ChunkSize + 64);
@@ -277,7 +321,7 @@ public sealed partial class MigrationOrchestrator
             {
                 using var reader = new MigrationStreamReader(pipe.Reader.AsStream(), StreamHeaderValidator.ForDestination(dst.Configuration, dst.Name),
                     Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
-                await LoadCoreAsync(dst, reader, null, loadOutcome, linked.Token).ConfigureAwait(false);
+                await LoadCoreAsync(dst, reader, null, loadOutcome, loaded, linked.Token).ConfigureAwait(false);
                 await pipe.Reader.CompleteAsync().ConfigureAwait(false);
             }
             catch (Exception e)
@@ -314,6 +358,7 @@ public sealed partial class MigrationOrchestrator
         var writer = new MigrationStreamWriter(output, MigrationStreamHeader.For(src.Configuration, src.Name), options.ChunkSize);
         // The header goes first, before the source moves, so a dead channel fails with the source untouched.
         await writer.WriteAsync(ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        Reach(MigrationCheckpoint.StreamHeaderWritten);
         bool preCopy = options.UsePreCopy && options.MaxPreCopyIterations > 0 && src.Driver.Features.HasFlag(MigrationFeatures.PreCopy);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
         MigrationDataStream? data = null;
@@ -323,6 +368,7 @@ public sealed partial class MigrationOrchestrator
             if (preCopy)
             {
                 data = Transition(src, MigrationState.PreCopy) ?? throw NoSession(src, MigrationState.PreCopy);
+                Reach(MigrationCheckpoint.PreCopyStarted);
                 for (int round = 1; ; round++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
@@ -334,6 +380,7 @@ public sealed partial class MigrationOrchestrator
                     PrecopyInfo info = data.GetPrecopyInfo();
                     ulong pending = info.InitialBytes + info.DirtyBytes;
                     _logger.PreCopyRound(src.Name, round, sent, pending);
+                    Reach(MigrationCheckpoint.PreCopyRound);
                     if (pending <= (ulong)options.DirtyBytesThreshold || round >= options.MaxPreCopyIterations)
                     {
                         break;
@@ -347,9 +394,11 @@ public sealed partial class MigrationOrchestrator
             {
                 data = Transition(src, MigrationState.StopCopy) ?? throw NoSession(src, MigrationState.StopCopy);
             }
+            Reach(MigrationCheckpoint.StopCopyEntered);
             progress?.Report(new MigrationProgress(MigrationPhase.StopCopy, outcome.Bytes, 0));
             outcome.Bytes += await DrainAsync(data, writer, buffer.AsMemory(0, options.ChunkSize), preCopy: false, cancellationToken).ConfigureAwait(false);
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            Reach(MigrationCheckpoint.StreamComplete);
             progress?.Report(new MigrationProgress(MigrationPhase.StopCopy, outcome.Bytes, 0));
         }
         finally
@@ -360,7 +409,7 @@ public sealed partial class MigrationOrchestrator
     }
 
     // Reads the device's data into the envelope until its end (0) or, in pre-copy, until it has nothing now (-1).
-    private static async Task<long> DrainAsync(MigrationDataStream data, MigrationStreamWriter writer, Memory<byte> buffer, bool preCopy,
+    private async Task<long> DrainAsync(MigrationDataStream data, MigrationStreamWriter writer, Memory<byte> buffer, bool preCopy,
         CancellationToken cancellationToken)
     {
         long total = 0;
@@ -379,23 +428,29 @@ public sealed partial class MigrationOrchestrator
             }
             await writer.WriteAsync(buffer[..n], cancellationToken).ConfigureAwait(false);
             total += n;
+            Reach(MigrationCheckpoint.StreamChunkWritten);
         }
     }
 
     private async Task LoadCoreAsync(OpenedDevice dst, MigrationStreamReader reader, IProgress<MigrationProgress>? progress,
-        MigrationOutcome outcome, CancellationToken cancellationToken)
+        MigrationOutcome outcome, Action loaded, CancellationToken cancellationToken)
     {
         // The header (model and configuration) is checked against the destination before the first arc.
         reader.ReadHeader();
         cancellationToken.ThrowIfCancellationRequested();
         using (MigrationDataStream data = Transition(dst, MigrationState.Resuming) ?? throw NoSession(dst, MigrationState.Resuming))
         {
+            Reach(MigrationCheckpoint.ResumingEntered);
             IProgress<long>? bytes = progress is null ? null : new ByteProgress(progress);
             outcome.Bytes = await reader.CopyToAsync(data, bytes, cancellationToken).ConfigureAwait(false);
         }
         // RESUMING -> STOP is where the device loads what it received.
         progress?.Report(new MigrationProgress(MigrationPhase.Loading, outcome.Bytes, 0));
         Transition(dst, MigrationState.Stop)?.Dispose();
+        // The journal learns that the destination holds the whole state before it may run: a fresh device reads
+        // RUNNING too, and recovery must not take a created-but-empty destination for a finished one.
+        loaded();
+        Reach(MigrationCheckpoint.DestinationLoaded);
     }
 
     private OpenedDevice CreateFromHeader(MigrationDestination destination, MigrationStreamHeader header, MigrationOutcome outcome)
@@ -414,6 +469,8 @@ public sealed partial class MigrationOrchestrator
         }
         host.Host.Create(destination.Parent.Value, destination.Type.Value, uuid, result.DestinationConfiguration!);
         outcome.DestinationCreated = true;
+        MigrationJournal.Of(host).Write(uuid, JournalEntry(MigrationJournalEntry.Load, null, destination, outcome));
+        Reach(MigrationCheckpoint.DestinationCreated);
         _logger.DestinationCreated(uuid.ToString(), destination.Parent.Value.ToString(), destination.Type.Value.ToString(), result.DestinationConfiguration!.ToString());
         return Open(host, uuid);
     }

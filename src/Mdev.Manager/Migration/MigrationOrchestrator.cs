@@ -35,19 +35,74 @@ public sealed partial class MigrationOrchestrator
     public MigrationOrchestrator(ILogger<MigrationOrchestrator>? logger = null) => _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     /// <summary>
+    /// Called at each <see cref="MigrationCheckpoint"/> a save, load or migration passes, on the thread doing the
+    /// step; null for none. The fault matrix makes the CLI block here so it can be killed at an exact point.
+    /// </summary>
+    public Action<MigrationCheckpoint>? Checkpoint { get; init; }
+
+    /// <summary>
     /// Brings a source that a save left stopped (or a crash left anywhere) back to RUNNING, through the source
     /// recovery policy: its recovery state RUNNING, else a reset. Used when the load on the other side failed.
     /// </summary>
     /// <param name="source">The source device.</param>
     /// <returns>The outcome; <see cref="ErrorCode.DeviceStateConflict"/> when the device already runs.</returns>
-    public MigrationOutcome Resume(MigrationSource source)
+    /// <remarks>
+    /// When the migration journal names the device (its save or migration was interrupted), the journal is finished
+    /// first: the destination of an interrupted one-process migration is reset and stopped (removed if the migration
+    /// created it) before the source resumes, and when that destination already runs, the source is left stopped and
+    /// the outcome fails with <see cref="ErrorCode.MigrationInterrupted"/> (never two running). The outcome's
+    /// <see cref="MigrationOutcome.Interrupted"/> tells that a journal entry was found.
+    /// </remarks>
+    /// <param name="openHost">Opens another host by its root, for a journal whose destination lived elsewhere (<c>migrate --to-root</c>); null when there is none.</param>
+    public MigrationOutcome Resume(MigrationSource source, Func<string, MigrationHost>? openHost = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var outcome = new MigrationOutcome { Source = source.Device };
+        MigrationJournal journal = MigrationJournal.Of(source.Host);
         try
         {
+            if (journal.Find(source.Device) is { } entry)
+            {
+                outcome.Interrupted = true;
+                if (entry.Operation == MigrationJournalEntry.Load)
+                {
+                    if (entry.Loaded && LoadHadFinished(source.Host, source.Device))
+                    {
+                        // Killed between the destination's last arc and the journal's removal: the load is complete.
+                        journal.Remove(source.Device);
+                        outcome.SourceState = MigrationState.Running;
+                        return outcome;
+                    }
+                    throw new VfioException(ErrorCode.MigrationInterrupted,
+                        $"{source.Device} is the destination of an interrupted load and holds no complete state; 'vfioctl abort {source.Device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}")
+                    {
+                        Device = source.Device.ToString(),
+                        Value = entry.Operation,
+                        Expected = "a source",
+                    };
+                }
+                if (FinishInterruptedDestination(source.Host, entry, openHost, outcome, code: "resume"))
+                {
+                    journal.Remove(source.Device);
+                    throw new VfioException(ErrorCode.MigrationInterrupted,
+                        $"the interrupted migrate of {source.Device} had already switched over: {entry.Destination} runs, so {source.Device} stays stopped; the journal is cleared ('vfioctl abort {source.Device}' resets it)")
+                    {
+                        Device = source.Device.ToString(),
+                        Value = entry.Destination,
+                        Expected = "a destination that does not run",
+                    };
+                }
+                _logger.InterruptedMigrationFound(source.Device.ToString(), entry.Operation, "resume");
+            }
             using OpenedDevice device = Open(source.Host, source.Device);
             MigrationState state = device.Driver.GetState();
+            if (state == MigrationState.Running && outcome.Interrupted)
+            {
+                // Killed before its first arc: the source never stopped; the journal alone was left.
+                journal.Remove(source.Device);
+                outcome.SourceState = state;
+                return outcome;
+            }
             if (state == MigrationState.Running)
             {
                 outcome.SourceState = state;
@@ -63,6 +118,10 @@ public sealed partial class MigrationOrchestrator
             (RecoveryOutcome how, MigrationState now) = device.Driver.Recover(RecoveryPolicy.Source);
             _logger.RolledBack(device.Name, now, how.ToString(), "resume");
             outcome.SourceState = now;
+            if (outcome.Interrupted)
+            {
+                journal.Remove(source.Device);
+            }
         }
         catch (VfioException e)
         {
@@ -79,15 +138,42 @@ public sealed partial class MigrationOrchestrator
     /// <param name="host">The host.</param>
     /// <param name="device">The device.</param>
     /// <returns>The outcome, with the device's final state in <see cref="MigrationOutcome.DestinationState"/>.</returns>
-    public MigrationOutcome Abort(MigrationHost host, MdevUuid device)
+    /// <remarks>When the migration journal names the device, the interrupted migration is ended too: a destination the
+    /// interrupted load created is removed, and the destination of an interrupted one-process migration that does not
+    /// run yet is reset (removed if created). <see cref="MigrationOutcome.Interrupted"/> tells that an entry was found.</remarks>
+    /// <param name="openHost">Opens another host by its root, for a journal whose destination lived elsewhere; null when there is none.</param>
+    public MigrationOutcome Abort(MigrationHost host, MdevUuid device, Func<string, MigrationHost>? openHost = null)
     {
         ArgumentNullException.ThrowIfNull(host);
         var outcome = new MigrationOutcome { Destination = device };
+        MigrationJournal journal = MigrationJournal.Of(host);
         try
         {
-            using OpenedDevice opened = Open(host, device);
-            opened.Touched = true;
-            outcome.DestinationState = ResetAndStop(opened, "abort");
+            MigrationJournalEntry? entry = journal.Find(device);
+            if (entry is not null)
+            {
+                outcome.Interrupted = true;
+                _logger.InterruptedMigrationFound(device.ToString(), entry.Operation, "abort");
+                if (entry.Operation == MigrationJournalEntry.Load && entry.DestinationCreated)
+                {
+                    outcome.DestinationState = RemoveCreated(host, device, outcome);
+                    journal.Remove(device);
+                    return outcome;
+                }
+                if (entry.Operation == MigrationJournalEntry.Migrate)
+                {
+                    FinishInterruptedDestination(host, entry, openHost, new MigrationOutcome(), code: "abort");
+                }
+            }
+            using (OpenedDevice opened = Open(host, device))
+            {
+                opened.Touched = true;
+                outcome.DestinationState = ResetAndStop(opened, "abort");
+            }
+            if (entry is not null)
+            {
+                journal.Remove(device);
+            }
         }
         catch (VfioException e)
         {
@@ -95,6 +181,86 @@ public sealed partial class MigrationOrchestrator
         }
         return outcome;
     }
+
+    // The destination of an interrupted migrate: true when it runs (the switchover happened; leave it); otherwise it
+    // is reset and stopped, or removed when the migration created it.
+    private bool FinishInterruptedDestination(MigrationHost sourceHost, MigrationJournalEntry entry, Func<string, MigrationHost>? openHost,
+        MigrationOutcome outcome, string code)
+    {
+        if (entry.Operation != MigrationJournalEntry.Migrate || !MdevUuid.TryParse(entry.Destination, out MdevUuid destination))
+        {
+            return false;
+        }
+        MigrationHost host = entry.DestinationRoot is null ? sourceHost
+            : openHost?.Invoke(entry.DestinationRoot) ?? throw new VfioException(ErrorCode.MigrationInterrupted,
+                $"the interrupted migrate of {entry.Source} went to {destination} on the host at {entry.DestinationRoot}, which this command cannot open; end it there with 'vfioctl --emulated {entry.DestinationRoot} abort {destination}'")
+            {
+                Device = entry.Source,
+                Value = entry.DestinationRoot,
+            };
+        outcome.Destination = destination;
+        if (!host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(destination)))
+        {
+            return false;
+        }
+        using (OpenedDevice opened = Open(host, destination))
+        {
+            if (entry.Loaded && opened.Driver.GetState() == MigrationState.Running)
+            {
+                outcome.DestinationState = MigrationState.Running;
+                return true;
+            }
+            if (!entry.DestinationCreated)
+            {
+                opened.Touched = true;
+                outcome.DestinationState = ResetAndStop(opened, code);
+                return false;
+            }
+        }
+        outcome.DestinationState = RemoveCreated(host, destination, outcome);
+        return false;
+    }
+
+    private static bool LoadHadFinished(MigrationHost host, MdevUuid device)
+    {
+        if (!host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(device)))
+        {
+            return false;
+        }
+        using OpenedDevice opened = Open(host, device);
+        return opened.Driver.GetState() == MigrationState.Running;
+    }
+
+    private MigrationState? RemoveCreated(MigrationHost host, MdevUuid device, MigrationOutcome outcome)
+    {
+        if (!host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(device)))
+        {
+            outcome.DestinationRemoved = true;
+            return null;
+        }
+        host.Host.Remove(device);
+        outcome.DestinationRemoved = true;
+        _logger.DestinationRemoved(device.ToString(), ErrorCatalogue.Id(ErrorCode.MigrationInterrupted));
+        return null;
+    }
+
+    private void Reach(MigrationCheckpoint point) => Checkpoint?.Invoke(point);
+
+    private static MigrationJournalEntry JournalEntry(string operation, MigrationSource? source, MigrationDestination? destination, MigrationOutcome outcome,
+        bool loaded = false) => new()
+    {
+        Loaded = loaded,
+        Operation = operation,
+        Source = source?.Device.ToString(),
+        Destination = outcome.Destination?.ToString(),
+        DestinationRoot = source is not null && destination is not null
+            && !string.Equals(source.Host.Host.Sysfs.Layout.Root.FullPath, destination.Host.Host.Sysfs.Layout.Root.FullPath, StringComparison.Ordinal)
+            ? destination.Host.Host.Sysfs.Layout.Root.FullPath
+            : null,
+        DestinationCreated = outcome.DestinationCreated,
+        Started = DateTimeOffset.UtcNow,
+        ProcessId = Environment.ProcessId,
+    };
 
     private static OpenedDevice Open(MigrationHost host, MdevUuid uuid)
     {

@@ -43,6 +43,9 @@ public sealed class MigrationOutcome
     /// <summary>Whether the orchestrator removed the destination device it had created (after a failure).</summary>
     public bool DestinationRemoved { get; internal set; }
 
+    /// <summary>Whether resume or abort found the migration journal entry of an interrupted migration (and finished it).</summary>
+    public bool Interrupted { get; internal set; }
+
     /// <summary>Device data bytes moved.</summary>
     public long Bytes { get; internal set; }
 

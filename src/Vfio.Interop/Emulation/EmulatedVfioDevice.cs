@@ -70,6 +70,8 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
             // v1 has no P2P state; pre-copy (SAVING|RUNNING) exists when the backend can do it.
             _features = backend.Features & (MigrationFeatures.StopCopy | MigrationFeatures.PreCopy);
         }
+        // A backend restored in ERROR (a process left the device there) stays in ERROR until a reset, as the kernel's would.
+        _inError = backend.State == MigrationState.Error;
         _bar0 = new byte[options.Bar0Size];
         _v1DataSection = _protocol == MigrationProtocolKind.V1Region ? new byte[options.V1DataSectionSize] : [];
         _regions = BuildRegions();
@@ -80,6 +82,18 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
 
     /// <summary>Fault injection points; settable at any time.</summary>
     public EmulatedFaults Faults { get; set; } = new();
+
+    /// <summary>The migration state, ERROR included, whatever the protocol (what a host persists between processes).</summary>
+    public MigrationState CurrentMigrationState
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return CurrentState;
+            }
+        }
+    }
 
     /// <summary>The protocol this device speaks.</summary>
     public MigrationProtocolKind Protocol => _protocol;

@@ -144,6 +144,8 @@ public enum ErrorCode
     MigrationInfoMissing = 6016,
     /// <summary>The device is not in a state that allows the operation (e.g. resume of a running device).</summary>
     DeviceStateConflict = 6017,
+    /// <summary>A save, load or migration of the device was interrupted (its process died); resume or abort it first.</summary>
+    MigrationInterrupted = 6018,
 
     // 7xxx: command line
     /// <summary>The command line is wrong.</summary>

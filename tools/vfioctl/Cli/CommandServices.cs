@@ -1,5 +1,6 @@
 using Mdev.Manager;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Vfioctl.Commands.Capabilities;
 using Vfioctl.Commands.Check;
 using Vfioctl.Commands.Define;
@@ -30,7 +31,11 @@ internal static class CommandServices
     public static void Add(IServiceCollection services)
     {
         services.AddSingleton<MigrationHosts>();
-        services.AddSingleton<MigrationOrchestrator>();
+        // The fault matrix's pause points (PauseHook) hook in here; without VFIOCTL_PAUSE_AT there is no hook.
+        services.AddSingleton(provider => new MigrationOrchestrator(provider.GetService<ILogger<MigrationOrchestrator>>())
+        {
+            Checkpoint = PauseHook.FromEnvironment(provider.GetRequiredService<CliConsole>().Error),
+        });
         DeviceAccess.Add(services);
         services.AddTransient<TypesCommand>();
         services.AddTransient<ListCommand>();

@@ -1,17 +1,25 @@
 using Mdev.Manager;
+using Vfio;
 using Vfioctl.Cli;
 using Vfioctl.Host;
 
 namespace Vfioctl.Commands.Abort;
 
-/// <summary><c>vfioctl abort</c>.</summary>
+/// <summary><c>vfioctl abort</c>: ends a migration on a device that must not run, and an interrupted one found in the journal.</summary>
 internal sealed class AbortCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
 {
     public int Execute(MdevUuid uuid)
     {
-        MigrationOutcome outcome = orchestrator.Abort(hosts.Local, uuid);
+        MigrationOutcome outcome = orchestrator.Abort(hosts.Local, uuid, root => hosts.Open(root));
+        if (outcome.Interrupted && outcome.Succeeded)
+        {
+            console.Error.WriteLine($"warning {ErrorCatalogue.Id(ErrorCode.MigrationInterrupted)} {ErrorCatalogue.Name(ErrorCode.MigrationInterrupted)}: " +
+                $"an interrupted migration of {uuid} was found in the journal and ended");
+        }
         outcome.ThrowIfFailed();
-        console.Output.WriteLine($"{uuid} is reset and stopped; 'vfioctl stop -u {uuid}' removes it");
+        console.Output.WriteLine(outcome.DestinationRemoved
+            ? $"{uuid} was created by the interrupted load and is removed"
+            : $"{uuid} is reset and stopped; 'vfioctl stop -u {uuid}' removes it");
         return ExitCodes.Ok;
     }
 }

@@ -28,6 +28,7 @@ internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)
             CorruptSavedByteAt = request.CorruptByte,
             CutStreamAfterBytes = request.CutAfter,
             RefuseArc = request.RefuseArc is string arc ? ParseArc(arc) : null,
+            ErrorOnArc = request.ErrorArc is string errorArc ? ParseArc(errorArc) : null,
         };
         faults.Set(uuid, fault);
         console.Output.WriteLine($"{uuid}: fault set");

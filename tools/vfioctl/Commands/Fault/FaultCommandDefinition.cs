@@ -10,6 +10,7 @@ internal static class FaultCommandDefinition
     public static readonly Option<long?> CorruptOption = new("--corrupt-byte") { Description = "Flip a bit in the saved device data at this byte offset" };
     public static readonly Option<long?> CutOption = new("--cut-after") { Description = "End the device's data stream after this many bytes" };
     public static readonly Option<string?> RefuseOption = new("--refuse-arc") { Description = "Refuse a state change, e.g. RUNNING->STOP" };
+    public static readonly Option<string?> ErrorArcOption = new("--error-arc") { Description = "Fail a state change with the device going to ERROR (only a reset leaves it), e.g. STOP->STOP_COPY" };
     public static readonly Option<bool> ClearOption = new("--clear") { Description = "Remove every fault from the device" };
 
     public static Command Create(CliApplication app)
@@ -19,20 +20,25 @@ internal static class FaultCommandDefinition
         command.Options.Add(CorruptOption);
         command.Options.Add(CutOption);
         command.Options.Add(RefuseOption);
+        command.Options.Add(ErrorArcOption);
         command.Options.Add(ClearOption);
         command.Validators.Add(r =>
         {
-            int given = (r.GetResult(CorruptOption) is null ? 0 : 1) + (r.GetResult(CutOption) is null ? 0 : 1) + (r.GetResult(RefuseOption) is null ? 0 : 1) + (r.GetResult(ClearOption) is null ? 0 : 1);
+            int given = (r.GetResult(CorruptOption) is null ? 0 : 1) + (r.GetResult(CutOption) is null ? 0 : 1) + (r.GetResult(RefuseOption) is null ? 0 : 1) + (r.GetResult(ErrorArcOption) is null ? 0 : 1) + (r.GetResult(ClearOption) is null ? 0 : 1);
             if (given != 1)
             {
-                r.AddError("give exactly one of --corrupt-byte, --cut-after, --refuse-arc or --clear.");
+                r.AddError("give exactly one of --corrupt-byte, --cut-after, --refuse-arc, --error-arc or --clear.");
             }
         });
         command.SetAction((ParseResult r) => app.Get<FaultCommand>().Execute(r.GetValue(UuidArgument),
-            new FaultRequest(r.GetValue(CorruptOption), r.GetValue(CutOption), r.GetValue(RefuseOption), r.GetValue(ClearOption))));
+            new FaultRequest(r.GetValue(CorruptOption), r.GetValue(CutOption), r.GetValue(RefuseOption), r.GetValue(ClearOption)) { ErrorArc = r.GetValue(ErrorArcOption) }));
         return command;
     }
 }
 
 /// <summary>One fault to set, or a clear.</summary>
-internal sealed record FaultRequest(long? CorruptByte, long? CutAfter, string? RefuseArc, bool Clear);
+internal sealed record FaultRequest(long? CorruptByte, long? CutAfter, string? RefuseArc, bool Clear)
+{
+    /// <summary>The arc that fails with the device going to ERROR.</summary>
+    public string? ErrorArc { get; init; }
+}

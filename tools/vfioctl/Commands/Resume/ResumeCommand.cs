@@ -1,15 +1,21 @@
 using Mdev.Manager;
+using Vfio;
 using Vfioctl.Cli;
 using Vfioctl.Host;
 
 namespace Vfioctl.Commands.Resume;
 
-/// <summary><c>vfioctl resume</c>.</summary>
+/// <summary><c>vfioctl resume</c>: runs a stopped source again, finishing an interrupted migration found in the journal first.</summary>
 internal sealed class ResumeCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
 {
     public int Execute(MdevUuid uuid)
     {
-        MigrationOutcome outcome = orchestrator.Resume(new MigrationSource(hosts.Local, uuid));
+        MigrationOutcome outcome = orchestrator.Resume(new MigrationSource(hosts.Local, uuid), root => hosts.Open(root));
+        if (outcome.Interrupted && outcome.Succeeded)
+        {
+            console.Error.WriteLine($"warning {ErrorCatalogue.Id(ErrorCode.MigrationInterrupted)} {ErrorCatalogue.Name(ErrorCode.MigrationInterrupted)}: " +
+                $"an interrupted migration of {uuid} was found in the journal and finished{(outcome.DestinationRemoved ? $"; destination {outcome.Destination} removed" : "")}");
+        }
         outcome.ThrowIfFailed();
         console.Output.WriteLine($"{uuid} is running again");
         return ExitCodes.Ok;

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Vfio;
+
+namespace Mdev.Manager;
+
+/// <summary>
+/// The migration journal of a host: one small file per device that a save, load or migration is moving, at
+/// <c>&lt;root&gt;/var/lib/vfio-migrate/journal/&lt;uuid&gt;.json</c> (mode 0600). It is written, atomically, before the
+/// first state change and removed when the operation ends, so a file found by a fresh process means a process died
+/// mid-migration: <c>vfioctl resume</c> or <c>abort</c> read it to finish the job, and every other migration verb on
+/// the device refuses with <see cref="ErrorCode.MigrationInterrupted"/> until one of them has.
+/// </summary>
+public sealed class MigrationJournal
+{
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>The journal of a host whose tree is rooted at <paramref name="root"/> (<c>/</c> on a real host).</summary>
+    /// <param name="root">The host's root directory.</param>
+    public MigrationJournal(string root)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Directory = Path.Join(Path.GetFullPath(root), "var", "lib", "vfio-migrate", "journal");
+    }
+
+    /// <summary>The journal directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>The journal of a migration host (its sysfs root).</summary>
+    internal static MigrationJournal Of(MigrationHost host) => new(host.Host.Sysfs.Layout.Root.FullPath);
+
+    /// <summary>The entry of a device, or null when no migration of it was interrupted.</summary>
+    /// <param name="device">The device.</param>
+    /// <returns>The entry.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.MigrationInterrupted"/> when the file exists but does not parse
+    /// (a journal is written atomically, so that is damage from outside; the device still needs resume or abort).</exception>
+    public MigrationJournalEntry? Find(MdevUuid device)
+    {
+        string path = PathOf(device);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), MigrationJournalJsonContext.Default.MigrationJournalEntry)
+                ?? throw new JsonException("empty document");
+        }
+        catch (JsonException e)
+        {
+            throw new VfioException(ErrorCode.MigrationInterrupted,
+                $"the migration journal {path} of {device} does not parse ({e.Message}); a migration of the device was interrupted: check its state with 'vfioctl describe {device}', then 'vfioctl abort {device}' or 'vfioctl resume {device}'", e)
+            {
+                Device = device.ToString(),
+                Value = path,
+            };
+        }
+    }
+
+    /// <summary>Throws <see cref="ErrorCode.MigrationInterrupted"/> when a migration of <paramref name="device"/> was interrupted.</summary>
+    /// <param name="device">The device a new operation wants to move.</param>
+    /// <exception cref="VfioException"><see cref="ErrorCode.MigrationInterrupted"/>.</exception>
+    public void ThrowIfInterrupted(MdevUuid device)
+    {
+        if (Find(device) is { } entry)
+        {
+            throw Interrupted(device, entry);
+        }
+    }
+
+    /// <summary>The error that names an interrupted migration and what to do about it.</summary>
+    internal static VfioException Interrupted(MdevUuid device, MigrationJournalEntry entry)
+    {
+        string what = entry.Operation == MigrationJournalEntry.Load
+            ? $"'vfioctl abort {device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}"
+            : $"'vfioctl resume {device}' runs the source again, 'vfioctl abort {device}' ends it if its state runs elsewhere";
+        return new VfioException(ErrorCode.MigrationInterrupted,
+            $"a {entry.Operation} of {device} started at {entry.Started:u} by process {entry.ProcessId} was interrupted; {what}")
+        {
+            Device = device.ToString(),
+            Value = entry.Operation,
+            Expected = "no interrupted migration",
+        };
+    }
+
+    /// <summary>Writes (or replaces) the entry of a device, durably, before the state change it announces.</summary>
+    internal void Write(MdevUuid device, MigrationJournalEntry entry)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        AtomicFile.Write(PathOf(device), JsonSerializer.Serialize(entry, MigrationJournalJsonContext.Default.MigrationJournalEntry), Private);
+    }
+
+    /// <summary>Removes the entry of a device: its migration ended (done, or rolled back).</summary>
+    internal void Remove(MdevUuid device) => File.Delete(PathOf(device));
+
+    private string PathOf(MdevUuid device) => Path.Join(Directory, device.ToString() + ".json");
+}
+
+/// <summary>What the journal says about a device being moved.</summary>
+public sealed class MigrationJournalEntry
+{
+    /// <summary>The operation name of <c>vfioctl save</c>.</summary>
+    public const string Save = "save";
+
+    /// <summary>The operation name of <c>vfioctl load</c>.</summary>
+    public const string Load = "load";
+
+    /// <summary>The operation name of <c>vfioctl migrate</c>.</summary>
+    public const string Migrate = "migrate";
+
+    /// <summary><see cref="Save"/>, <see cref="Load"/> or <see cref="Migrate"/>.</summary>
+    [JsonPropertyName("operation")]
+    public string Operation { get; init; } = "";
+
+    /// <summary>The source device, for a save or migration.</summary>
+    [JsonPropertyName("source")]
+    public string? Source { get; init; }
+
+    /// <summary>The destination device, for a load or migration.</summary>
+    [JsonPropertyName("destination")]
+    public string? Destination { get; init; }
+
+    /// <summary>The destination host's root when it is not this host (migrate --to-root), else null.</summary>
+    [JsonPropertyName("destination_root")]
+    public string? DestinationRoot { get; init; }
+
+    /// <summary>Whether the operation created the destination (recovery then removes it).</summary>
+    [JsonPropertyName("destination_created")]
+    public bool DestinationCreated { get; init; }
+
+    /// <summary>
+    /// Whether the destination has loaded the whole state (RESUMING -> STOP done). Until then a destination that reads
+    /// RUNNING is a fresh device that never received the state, not a finished migration.
+    /// </summary>
+    [JsonPropertyName("loaded")]
+    public bool Loaded { get; init; }
+
+    /// <summary>When the operation started (UTC).</summary>
+    [JsonPropertyName("started")]
+    public DateTimeOffset Started { get; init; }
+
+    /// <summary>The process that ran it.</summary>
+    [JsonPropertyName("pid")]
+    public int ProcessId { get; init; }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(MigrationJournalEntry))]
+internal sealed partial class MigrationJournalJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Mdev.Manager;
+
+namespace Vfioctl.Cli;
+
+/// <summary>
+/// Test seam of the fault matrix (docs/reliability.md): <c>VFIOCTL_PAUSE_AT=&lt;checkpoint&gt;[#n]</c> makes the CLI stop
+/// at the n-th time (default the first) a migration reaches that <see cref="MigrationCheckpoint"/>, announce it, and
+/// block there forever, so that a harness can kill the process exactly at that point. The announcement is written
+/// to the file named by <c>VFIOCTL_PAUSE_MARKER</c> (created once the point is reached), else to stderr.
+/// </summary>
+/// <remarks>Without the variable nothing is hooked. It only ever blocks: it changes no device and no file but its marker.</remarks>
+internal static class PauseHook
+{
+    public const string PauseAtVariable = "VFIOCTL_PAUSE_AT";
+    public const string MarkerVariable = "VFIOCTL_PAUSE_MARKER";
+
+    /// <summary>The hook the environment asks for, or null.</summary>
+    public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error) =>
+        Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => Thread.Sleep(Timeout.Infinite));
+
+    /// <summary>The hook for a <c>VFIOCTL_PAUSE_AT</c> value; <paramref name="block"/> is what "stay here" means.</summary>
+    internal static Action<MigrationCheckpoint>? Create(string? pauseAt, string? marker, TextWriter error, Action block)
+    {
+        if (string.IsNullOrWhiteSpace(pauseAt))
+        {
+            return null;
+        }
+        string[] parts = pauseAt.Split('#', 2, StringSplitOptions.TrimEntries);
+        int wanted = 1;
+        if (!Enum.TryParse(parts[0], ignoreCase: true, out MigrationCheckpoint point) || !Enum.IsDefined(point)
+            || (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out wanted) || wanted < 1)))
+        {
+            throw new Vfio.VfioException(Vfio.ErrorCode.UsageError,
+                $"{PauseAtVariable}='{pauseAt}' names no checkpoint; expected <checkpoint>[#n] with one of {string.Join(", ", Enum.GetNames<MigrationCheckpoint>())}")
+            {
+                Value = pauseAt,
+            };
+        }
+        int seen = 0;
+        return reached =>
+        {
+            if (reached != point || Interlocked.Increment(ref seen) != wanted)
+            {
+                return;
+            }
+            string line = $"paused at {reached}#{wanted} pid {Environment.ProcessId}";
+            if (string.IsNullOrEmpty(marker))
+            {
+                error.WriteLine("vfioctl: " + line);
+                error.Flush();
+            }
+            else
+            {
+                // Written beside and renamed, so the harness never reads a half-written marker.
+                string temporary = marker + ".tmp";
+                File.WriteAllText(temporary, line + "\n");
+                File.Move(temporary, marker, overwrite: true);
+            }
+            block();
+        };
+    }
+}
