@@ -30,6 +30,8 @@ internal static class ConcurrencyVerifier
         [ErrorCatalogue.Id(ErrorCode.DeviceAlreadyOpened)] = "another worker opened a device while its creator was still pinning its configuration (the creation is rolled back)",
     };
 
+    private static readonly string OpenedWhileCreated = ErrorCatalogue.Id(ErrorCode.DeviceAlreadyOpened);
+
     public static List<Finding> Verify(string hostRoot, IReadOnlyList<OperationRecord> records)
     {
         var findings = new List<Finding>();
@@ -97,9 +99,10 @@ internal static class ConcurrencyVerifier
         foreach (string uuid in live.Union(byDevice.Select(g => g.Key)))
         {
             OperationRecord[] history = [.. byDevice[uuid]];
-            if (history.Any(r => r.Outcome is OperationRecord.Crash or OperationRecord.Hang))
+            if (history.Any(r => r.Outcome is OperationRecord.Crash or OperationRecord.Hang || (r.Operation is "create" or "start" && r.Outcome == OpenedWhileCreated)))
             {
-                // Its outcome is unknown; the crash is already a finding.
+                // Its outcome is unknown: a crash (already a finding), or a creation refused because another worker
+                // opened the device mid-pinning, whose rollback is itself refused while that worker holds it open.
                 continue;
             }
             OperationRecord[] made = [.. history.Where(r => r.Succeeded && r.Operation is "create" or "start")];
