@@ -1,3 +1,4 @@
+using Vfio.Tests.Safety;
 using Mdev.Manager.Tests.Migration;
 using Vfio.DeviceModels;
 using Vfio.Devices;

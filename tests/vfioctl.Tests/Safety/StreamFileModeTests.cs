@@ -1,3 +1,4 @@
+using Vfio.Tests.Safety;
 using Vfio.Tests.Vfioctl.Support;
 
 namespace Vfio.Tests.Vfioctl.Safety;

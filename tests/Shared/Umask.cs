@@ -1,6 +1,8 @@
 using Mono.Unix.Native;
 
-namespace Mdev.Manager.Tests.Safety;
+namespace Vfio.Tests.Safety;
+
+// One file, linked into every test project that checks file modes (see their .csproj).
 
 /// <summary>
 /// Tests that check the mode of files the code creates set the process umask to 0 first: under the usual 022 a file
@@ -13,15 +15,15 @@ public sealed class UmaskCollection
     public const string Name = "umask";
 }
 
-/// <summary>Sets the umask for the scope and restores the previous one.</summary>
+/// <summary>Sets the umask for the scope (0 unless told otherwise) and restores the previous one.</summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class UmaskScope : IDisposable
 {
     private readonly FilePermissions _previous;
 
-    public UmaskScope(FilePermissions mask) => _previous = Syscall.umask(mask);
+    public UmaskScope(FilePermissions mask = 0) => _previous = Syscall.umask(mask);
 
-    public static UmaskScope Open() => new(0);
+    public static UmaskScope Open() => new();
 
     public void Dispose() => Syscall.umask(_previous);
 
