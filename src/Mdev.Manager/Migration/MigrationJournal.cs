@@ -13,14 +13,15 @@ namespace Mdev.Manager;
 /// </summary>
 public sealed class MigrationJournal
 {
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private readonly string _root;
 
     /// <summary>The journal of a host whose tree is rooted at <paramref name="root"/> (<c>/</c> on a real host).</summary>
     /// <param name="root">The host's root directory.</param>
     public MigrationJournal(string root)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
-        Directory = Path.Join(Path.GetFullPath(root), "var", "lib", "vfio-migrate", "journal");
+        _root = Path.GetFullPath(root);
+        Directory = Path.Join(_root, JournalRelative);
     }
 
     /// <summary>The journal directory.</summary>
@@ -86,14 +87,20 @@ public sealed class MigrationJournal
     /// <summary>Writes (or replaces) the entry of a device, durably, before the state change it announces.</summary>
     internal void Write(MdevUuid device, MigrationJournalEntry entry)
     {
-        System.IO.Directory.CreateDirectory(Directory);
-        AtomicFile.Write(PathOf(device), JsonSerializer.Serialize(entry, MigrationJournalJsonContext.Default.MigrationJournalEntry), Private);
+        PrivateFiles.CreateDirectory(Resolved(JournalRelative));
+        PrivateFiles.Write(PathOf(device), JsonSerializer.Serialize(entry, MigrationJournalJsonContext.Default.MigrationJournalEntry));
     }
 
     /// <summary>Removes the entry of a device: its migration ended (done, or rolled back).</summary>
     internal void Remove(MdevUuid device) => File.Delete(PathOf(device));
 
-    private string PathOf(MdevUuid device) => Path.Join(Directory, device.ToString() + ".json");
+    /// <summary>The entry's file with every link on the way resolved; <see cref="ErrorCode.PathInvalid"/> when a link
+    /// planted under var/lib leads out of the host's root.</summary>
+    private string PathOf(MdevUuid device) => Resolved(Path.Join(JournalRelative, device.ToString() + ".json"));
+
+    private const string JournalRelative = "var/lib/vfio-migrate/journal";
+
+    private string Resolved(string relative) => PathResolver.Resolve(new SysfsPath(_root, relative)).FullPath;
 }
 
 /// <summary>What the journal says about a device being moved.</summary>
