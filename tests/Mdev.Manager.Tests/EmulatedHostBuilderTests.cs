@@ -10,24 +10,14 @@ public sealed class EmulatedHostBuilderTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    /// <summary>A two-type catalog; device code is not needed to lay out or enumerate a host.</summary>
-    private sealed class NicCatalog : IEmulatedDeviceCatalog
-    {
-        public IReadOnlyList<MdevTypeName> Types { get; } = [MdevTypeName.Parse("vendor-nic-1"), MdevTypeName.Parse("vendor-nic-2")];
-
-        public string DisplayName(MdevTypeName type) => "NIC " + type.Value[^1];
-
-        public ModelDescription Describe(MdevTypeName type) => TestModels.Nic;
-
-        public IMigrationBackend CreateBackend(MdevTypeName type, DeviceConfiguration configuration) =>
-            throw new NotSupportedException("not used by the sysfs layer");
-    }
-
     [Fact]
-    public void AddTypes_LaysOutEveryCatalogTypeWithItsCapabilityDocument()
+    public void AddType_WithAModel_LaysOutTheTypeWithItsCapabilityDocument()
     {
         var parent = ParentDeviceName.Parse("0000:00:05.0");
-        EmulatedSysfs sysfs = new EmulatedHostBuilder(_tree.Root).AddTypes(parent, new NicCatalog(), availableInstances: 3).Build();
+        EmulatedSysfs sysfs = new EmulatedHostBuilder(_tree.Root)
+            .AddType(parent, MdevTypeName.Parse("vendor-nic-1"), "NIC 1", availableInstances: 3, TestModels.Nic)
+            .AddType(parent, MdevTypeName.Parse("vendor-nic-2"), "NIC 2", availableInstances: 3, TestModels.Nic)
+            .Build();
 
         MdevParent listed = new MdevHost(sysfs).GetParent(parent);
 

@@ -19,19 +19,4 @@ public sealed partial class EmulatedHostBuilder
         ArgumentNullException.ThrowIfNull(model);
         return AddType(parent, type, name, availableInstances, new MigrationInfo([model]).ToJson(), description);
     }
-
-    /// <summary>Adds every type a device catalog offers, each with its model.</summary>
-    /// <param name="parent">The parent device.</param>
-    /// <param name="catalog">The catalog.</param>
-    /// <param name="availableInstances">The initial <c>available_instances</c> of each type.</param>
-    /// <returns>This builder.</returns>
-    public EmulatedHostBuilder AddTypes(ParentDeviceName parent, IEmulatedDeviceCatalog catalog, int availableInstances)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        foreach (MdevTypeName type in catalog.Types)
-        {
-            AddType(parent, type, catalog.DisplayName(type), availableInstances, catalog.Describe(type));
-        }
-        return this;
-    }
 }
