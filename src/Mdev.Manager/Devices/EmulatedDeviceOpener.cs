@@ -44,6 +44,12 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         _lockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10);
     }
 
+    /// <summary>The device code behind a device this opener opened (for tools that drive a sample device directly, such
+    /// as simulated traffic), or null for any other device.</summary>
+    /// <param name="device">A device from <see cref="Open"/>.</param>
+    /// <returns>The backend, or null.</returns>
+    public static IMigrationBackend? DeviceCode(IVfioDevice device) => (device as PersistentEmulatedDevice)?.Backend;
+
     /// <inheritdoc/>
     /// <exception cref="VfioException">Also <see cref="ErrorCode.ModelUnknown"/> when the type names no implementation
     /// this process has, and the configuration errors of its <c>migration/</c> files.</exception>

@@ -131,7 +131,7 @@ internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDe
 
     private void Traffic(MigrationHost host, MdevUuid uuid, int seed)
     {
-        NicCounters counters = devices.UseNic(host.Opener, uuid, nic =>
+        NicCounters counters = EmulatedDevices.UseNic(host.Opener, uuid, nic =>
         {
             nic.SimulateTraffic(seed, 2000);
             return nic.Counters;
@@ -158,8 +158,8 @@ internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDe
         ProgressDisplay.RunAsync(console, "migrate", progress =>
             orchestrator.MigrateAsync(new MigrationSource(host, uuid), destination, MigrationOptions.Default, progress, cancellationToken));
 
-    private IReadOnlyDictionary<string, string> State(MigrationHost host, MdevUuid uuid) =>
-        devices.UseNic(host.Opener, uuid, nic => nic.DescribeState());
+    private static IReadOnlyDictionary<string, string> State(MigrationHost host, MdevUuid uuid) =>
+        EmulatedDevices.UseNic(host.Opener, uuid, nic => nic.DescribeState());
 
     // Fields both sides keep must be equal. A field only the source has is an optional one the destination's build
     // does not keep (the old NIC build has no rx-crc-errors counter); the load skipped it by design.

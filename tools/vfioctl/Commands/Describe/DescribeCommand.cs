@@ -13,7 +13,7 @@ namespace Vfioctl.Commands.Describe;
 /// <c>vfioctl describe</c>: what a device is (model, every parameter with its value) and, once the device has been
 /// opened, how it migrates. Opening a device that nothing opened yet freezes its parameters, so that needs --open.
 /// </summary>
-internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, EmulatedDevices devices, CliConsole console)
+internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliConsole console)
 {
     public int Execute(MdevUuid uuid, bool open, bool state = false)
     {
@@ -50,7 +50,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, Emula
         if (state)
         {
             var fields = Tables.Create("Field", "Value");
-            foreach ((string name, string value) in devices.UseNic(opener, uuid, nic => nic.DescribeState()))
+            foreach ((string name, string value) in EmulatedDevices.UseNic(opener, uuid, nic => nic.DescribeState()))
             {
                 fields.AddRow(Tables.Cells(name, StateText.Display(value)));
             }

@@ -6,11 +6,11 @@ using Vfioctl.Host;
 namespace Vfioctl.Commands.Traffic;
 
 /// <summary><c>vfioctl traffic</c>: drives the sample NIC's deterministic traffic simulation.</summary>
-internal sealed class TrafficCommand(EmulatedDevices devices, IDeviceOpener opener, CliConsole console)
+internal sealed class TrafficCommand(IDeviceOpener opener, CliConsole console)
 {
     public int Execute(MdevUuid uuid, int packets, int seed)
     {
-        NicCounters counters = devices.UseNic(opener, uuid, nic =>
+        NicCounters counters = EmulatedDevices.UseNic(opener, uuid, nic =>
         {
             nic.SimulateTraffic(seed, packets);
             return nic.Counters;
