@@ -25,6 +25,18 @@ public sealed class EmulatedDeviceOpenerTests : IDisposable
     }
 
     [Fact]
+    public void DeviceCode_IsTheBackendTheOpenedDeviceRuns_AndNullForAnyOtherDevice()
+    {
+        MdevUuid device = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        using IVfioDevice opened = _host.Opener.Open(device);
+
+        var nic = Assert.IsType<TestNic>(EmulatedDeviceOpener.DeviceCode(opened));
+
+        Assert.Same(((PersistentEmulatedDevice)opened).Backend, nic);
+        Assert.Null(EmulatedDeviceOpener.DeviceCode(new Moq.Mock<IVfioDevice>().Object));
+    }
+
+    [Fact]
     public void StateAndMigrationState_PersistAcrossProcesses()
     {
         MdevUuid device = _host.CreateDevice(EmulatedMigrationHost.V2Type);
