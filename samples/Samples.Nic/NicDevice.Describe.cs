@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
+using Vfio.DeviceModels;
 
 namespace Vfio.Samples.Nic;
 
@@ -8,7 +8,7 @@ public sealed partial class NicDevice
     /// <summary>
     /// The device's state as named values, for comparing a migrated device with its source field by field (tests,
     /// the demo's "state moved" check). Keys follow the saved field paths (<c>mac</c>, <c>stats/rx-packets</c>,
-    /// <c>rss/key</c>, <c>rx-ring-3</c>); each ring section is given as the SHA-256 of its bytes.
+    /// <c>rss/key</c>, <c>rx-ring-3</c>); each ring section is given as the digest of its bytes (<see cref="ContentDigest"/>).
     /// </summary>
     /// <returns>The values, sorted by key. A feature that is off contributes no keys, and the old build has no
     /// <c>stats/rx-crc-errors</c>, so a comparison across builds names exactly the optional field one side lacks.</returns>
@@ -43,7 +43,7 @@ public sealed partial class NicDevice
             }
             for (int i = 0; i < RingChunks; i++)
             {
-                d[RingSectionNames[i]] = Convert.ToHexString(SHA256.HashData(_ring[i]));
+                d[RingSectionNames[i]] = ContentDigest.Hex(_ring[i]);
             }
             return d;
         }

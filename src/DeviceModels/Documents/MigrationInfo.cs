@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -65,16 +64,16 @@ public sealed class MigrationInfo
     public string ToJson() => JsonSerializer.Serialize(ToDto(), DocumentJsonContext.Default.MigrationInfoDto);
 
     /// <summary>
-    /// A content hash of one model's description (SHA-256 of its compact canonical JSON, hex): equal for two
+    /// A content hash of one model's description (<see cref="ContentDigest"/> of its compact canonical JSON): equal for two
     /// descriptions that say the same thing, however they were written. The fleet index groups hosts by it.
     /// </summary>
     /// <param name="model">The description.</param>
-    /// <returns>64 lower-case hex digits.</returns>
+    /// <returns>32 lower-case hex digits.</returns>
     public static string Fingerprint(ModelDescription model)
     {
         ArgumentNullException.ThrowIfNull(model);
         string json = model.Id + "\n" + JsonSerializer.Serialize(DocumentReader.WriteModel(model), CompactJsonContext.Default.ModelDto);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+        return ContentDigest.Hex(Encoding.UTF8.GetBytes(json));
     }
 
     internal MigrationInfoDto ToDto() => new()

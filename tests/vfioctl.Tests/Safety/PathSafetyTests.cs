@@ -353,7 +353,7 @@ public sealed class PathSafetyTests : IDisposable
 
         string shown = StateText.Display(key);
 
-        Assert.Matches("^sha256:[0-9a-f]{12} \\(40 B\\)$", shown);
+        Assert.Matches("^xxh128:[0-9a-f]{12} \\(40 B\\)$", shown);
         Assert.DoesNotContain(key[..8], shown, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(shown, StateText.Display(key.ToLowerInvariant()));
     }

@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
+using Vfio.DeviceModels;
 
 namespace Vfioctl.Output;
 
 /// <summary>
 /// How device state is shown to a person: a byte value longer than <see cref="MaxRawBytes"/> (a ring, a hash key, a
-/// filter table) is printed as a prefix of its SHA-256 and its length, never as its bytes, so <c>describe --state</c>
+/// filter table) is printed as a prefix of its digest (<see cref="ContentDigest"/>, XXH128) and its length, never as its bytes, so <c>describe --state</c>
 /// and the demo let an operator compare two devices without putting their state in a terminal, a log or a ticket.
 /// </summary>
 internal static class StateText
@@ -12,7 +12,7 @@ internal static class StateText
     /// <summary>Byte values up to this long (a MAC address, a flags word) are shown as they are.</summary>
     public const int MaxRawBytes = 8;
 
-    /// <summary>Hex digits of the SHA-256 shown: 48 bits tell two values apart, and reveal nothing of them.</summary>
+    /// <summary>Hex digits of the digest shown: 48 bits tell two values apart; of a value longer than 8 bytes they cannot carry the value.</summary>
     public const int DigestDigits = 12;
 
     /// <summary>The value as it may be shown: short or non-hexadecimal values as they are, long byte values digested.</summary>
@@ -25,7 +25,7 @@ internal static class StateText
             return value;
         }
         byte[] bytes = Convert.FromHexString(value);
-        return $"sha256:{Convert.ToHexStringLower(SHA256.HashData(bytes))[..DigestDigits]} ({bytes.Length} B)";
+        return $"xxh128:{ContentDigest.Hex(bytes)[..DigestDigits]} ({bytes.Length} B)";
     }
 
     private static bool IsHex(string value)

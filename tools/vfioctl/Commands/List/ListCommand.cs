@@ -2,6 +2,7 @@ using System.Text.Json;
 using Mdev.Manager;
 using Spectre.Console;
 using Vfio;
+using Vfio.DeviceModels;
 using Vfioctl.Cli;
 using Vfioctl.Output;
 
@@ -29,37 +30,46 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
         foreach (MdevListEntry e in entries)
         {
             string state = (e.Definition is not null ? "defined" : "") + (e.Definition is not null && e.Active is not null ? ", " : "") + (e.Active is not null ? "active" : "");
+            (string model, string configuration) = Describe(e);
             table.AddRow(Tables.Cells(e.Uuid.ToString(), e.Parent.Value, e.Type.Value, e.Definition?.AutoStart == true ? "auto" : "manual", state,
-                Model(e), Configuration(e)));
+                model, configuration));
         }
         console.Tables.Write(table);
         return ExitCodes.Ok;
     }
 
-    private static string Model(MdevListEntry e) => e.Active?.Migration?.Model.ToString() ?? "-";
-
-    // What the device runs when active (canonical: only the parameters not at their off value), otherwise what
-    // its definition pins.
-    private string Configuration(MdevListEntry e)
+    // An active device: the model and the full configuration it runs, read from its migration/ files or, for a driver
+    // without them (mtty), from its type's manifest, exactly as describe reads them. Otherwise what its definition pins.
+    private (string Model, string Configuration) Describe(MdevListEntry e)
     {
-        if (e.Active?.Migration is not null)
+        if (e.Active is not null)
         {
             try
             {
-                string running = definitions.Host.ReadConfiguration(e.Uuid).ToString();
-                return running.Length == 0 ? "(all off)" : running;
+                DeviceConfiguration running = definitions.Host.ReadConfiguration(e.Uuid);
+                return (running.ModelId.ToString(), Expanded(running));
             }
             catch (VfioException removed) when (removed.Code == ErrorCode.DeviceNotFound)
             {
                 // Stopped by another process since the listing: the table is a snapshot, not a reason to fail.
-                return "(removed)";
+                return ("-", "(removed)");
+            }
+            catch (VfioException unknown) when (unknown.Code is ErrorCode.MigrationInfoMissing or ErrorCode.ModelUnknown)
+            {
+                // A device of a driver nobody described: the listing still shows it, as mdevctl would.
+                return (e.Active.Migration?.Model.ToString() ?? "-", "-");
             }
         }
         string text = string.Join(",", (e.Definition?.Attributes ?? [])
             .Where(a => a.Key.StartsWith(DefinitionAttributes.MigrationPrefix, StringComparison.Ordinal))
             .Select(a => $"{a.Key[DefinitionAttributes.MigrationPrefix.Length..]}={a.Value}"));
-        return text.Length == 0 ? "-" : text;
+        return ("-", text.Length == 0 ? "-" : text);
     }
+
+    /// <summary>Every parameter with its value, sorted: compatibility is decided on this, never on the short form.</summary>
+    private static string Expanded(DeviceConfiguration configuration) =>
+        configuration.Values.Count == 0 ? "(no parameters)"
+            : string.Join(",", configuration.Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}"));
 
     // mdevctl list --dumpjson: [ { "<parent>": [ { "<uuid>": { "mdev_type": ..., "start": ..., "attrs": [ {k: v} ] } } ] } ]
     private void WriteJson(List<MdevListEntry> entries, bool defined)

@@ -1,0 +1,44 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+
+namespace Vfio.Tests.Vfioctl.Safety;
+
+/// <summary>
+/// What the shipped program may need of the host it runs on. A minimal hypervisor image has glibc and nothing else:
+/// no libssl, no ICU. On Linux every type in System.Security.Cryptography is OpenSSL's, and a verb that touched one
+/// aborted there ("No usable version of libssl was found", exit 134) in the kernel lab's guest. So no assembly that
+/// vfioctl loads may reference that namespace at all: read from the assemblies' metadata, not from a list of call sites.
+/// </summary>
+public sealed class NativeDependencyTests
+{
+    private static readonly string[] ProductAssemblies =
+        ["Vfio.Interop.dll", "DeviceModels.dll", "Mdev.Manager.dll", "vfioctl.dll", "Samples.Catalog.dll", "Samples.Nic.dll", "Samples.Serial.dll"];
+
+    public static TheoryData<string> Assemblies => [.. ProductAssemblies];
+
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void No_product_assembly_references_the_OpenSSL_backed_crypto_types(string assembly)
+    {
+        string path = Path.Join(AppContext.BaseDirectory, assembly);
+        Assert.True(File.Exists(path), $"{assembly} is not beside the tests; the list of product assemblies is stale");
+        using var pe = new PEReader(File.OpenRead(path));
+        MetadataReader metadata = pe.GetMetadataReader();
+        string[] crypto = [.. metadata.TypeReferences
+            .Select(handle => metadata.GetTypeReference(handle))
+            .Select(type => $"{metadata.GetString(type.Namespace)}.{metadata.GetString(type.Name)}")
+            .Where(name => name.StartsWith("System.Security.Cryptography", StringComparison.Ordinal))];
+        Assert.True(crypto.Length == 0, $"{assembly} references {string.Join(", ", crypto)}: it would need libssl on Linux");
+    }
+
+    [Fact]
+    public void The_metadata_scan_sees_a_crypto_reference_where_there_is_one()
+    {
+        // The test assembly itself hashes with SHA-256 below, so the same scan must find it here.
+        _ = System.Security.Cryptography.SHA256.HashData([1, 2, 3]);
+        using var pe = new PEReader(File.OpenRead(typeof(NativeDependencyTests).Assembly.Location));
+        MetadataReader metadata = pe.GetMetadataReader();
+        Assert.Contains(metadata.TypeReferences, handle =>
+            metadata.GetString(metadata.GetTypeReference(handle).Namespace) == "System.Security.Cryptography");
+    }
+}
