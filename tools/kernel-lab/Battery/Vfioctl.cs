@@ -26,7 +26,7 @@ internal sealed record VfioctlResult(string[] Args, int ExitCode, string Stdout,
 /// <summary>Runs the published vfioctl as an operator's shell would: one process per verb, real stdin and stdout.</summary>
 internal sealed class Vfioctl(string path)
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
 
     /// <summary>Every run so far, for the battery's log.</summary>
     public List<VfioctlResult> History { get; } = [];
