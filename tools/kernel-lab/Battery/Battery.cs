@@ -48,6 +48,18 @@ internal sealed class Battery(TextWriter log, string resultsPath)
         File.AppendAllText(resultsPath, JsonSerializer.Serialize(result, ResultJson.Default.CheckResult) + "\n");
     }
 
+    /// <summary>The results as a Markdown table, for docs/kernel.md.</summary>
+    public string ToMarkdown()
+    {
+        var table = new System.Text.StringBuilder("| check | result | what was seen | seconds |\n| --- | --- | --- | ---: |\n");
+        foreach (CheckResult r in _results)
+        {
+            string detail = r.Detail.ReplaceLineEndings(" ").Replace("|", "\\|", StringComparison.Ordinal);
+            table.Append(System.Globalization.CultureInfo.InvariantCulture, $"| `{r.Check}` | {(r.Passed ? "pass" : "**FAIL**")} | {detail} | {r.Seconds:0.0} |\n");
+        }
+        return table.ToString();
+    }
+
     public static void Require(bool condition, string failure)
     {
         if (!condition)

@@ -23,6 +23,7 @@ var battery = new Battery(Console.Out, resultsPath);
 var checks = new MttyChecks(vfioctl, opener, battery, scratch);
 checks.RunAll();
 
+File.WriteAllText(Path.ChangeExtension(resultsPath, ".md"), battery.ToMarkdown());
 int passed = battery.Results.Count(r => r.Passed), failed = battery.Results.Count - passed;
 int crashed = vfioctl.History.Count(r => r.Crashed);
 Console.WriteLine($"{vfioctl.History.Count} vfioctl runs, {crashed} with an unhandled exception");
