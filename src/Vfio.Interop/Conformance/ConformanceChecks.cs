@@ -68,6 +68,27 @@ public static class ConformanceChecks
     /// <returns>The check's name.</returns>
     public static string Arc(MigrationState from, MigrationState to) => $"arc:{StateName(from)}->{StateName(to)}";
 
+    /// <summary>The kernel's spelling of migration flags (<c>VFIO_MIGRATION_</c> omitted), e.g. <c>STOP_COPY|P2P|PRE_COPY</c>.</summary>
+    /// <param name="features">The flags.</param>
+    /// <returns>The names joined by <c>|</c>; <c>none</c> when there are none.</returns>
+    public static string FlagNames(MigrationFeatures features)
+    {
+        var names = new List<string>(3);
+        if (features.HasFlag(MigrationFeatures.StopCopy))
+        {
+            names.Add("STOP_COPY");
+        }
+        if (features.HasFlag(MigrationFeatures.P2P))
+        {
+            names.Add("P2P");
+        }
+        if (features.HasFlag(MigrationFeatures.PreCopy))
+        {
+            names.Add("PRE_COPY");
+        }
+        return names.Count == 0 ? "none" : string.Join("|", names);
+    }
+
     /// <summary>The kernel's spelling of a state (<c>VFIO_DEVICE_STATE_</c> omitted), e.g. <c>PRE_COPY_P2P</c>.</summary>
     /// <param name="state">The state.</param>
     /// <returns>Its name, or the number for a value that is no state.</returns>

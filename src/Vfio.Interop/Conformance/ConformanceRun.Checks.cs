@@ -147,7 +147,7 @@ internal sealed partial class ConformanceRun
         CheckUnsafeArcs();
         if (ReferenceEquals(_session, data) && ReadToEnd(data, Limit(null), "PRE_COPY then STOP_COPY") is { } rest)
         {
-            _log.Pass(StopCopyEof, $"the pre-copy data_fd ended in STOP_COPY after {rest.Length} more bytes");
+            _log.Pass(StopCopyEof, $"the pre-copy data_fd, its initial data read in PRE_COPY, ended in STOP_COPY after {rest.Length} more bytes");
         }
         Adopt(StopCopy, Stop, RawStep(Stop));
         Reach(Running);

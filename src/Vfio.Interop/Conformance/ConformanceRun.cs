@@ -1,4 +1,3 @@
-using System.Globalization;
 using Vfio.Devices;
 using Vfio.Migration;
 using static Vfio.Conformance.ConformanceChecks;
@@ -50,7 +49,7 @@ internal sealed partial class ConformanceRun
         string? v1PreCopy = V2 ? null : ProbeV1PreCopy();
         DeclareAll();
         _log.Pass(MigrationProtocol, V2
-            ? $"v2 (VFIO_DEVICE_FEATURE_MIGRATION), flags {FlagText(_features)}"
+            ? $"v2 (VFIO_DEVICE_FEATURE_MIGRATION), flags {FlagNames(_features)}"
             : "v1 migration region (Linux 5.8-5.17): the arcs, STOP_COPY end of stream, loads and reset are checked; " +
               $"data_fd, MIG_DATA_SIZE, PRECOPY_INFO and SET refusals are v2 only; {v1PreCopy}");
         try
@@ -339,7 +338,7 @@ internal sealed partial class ConformanceRun
             // The pre-copy session carries on into STOP_COPY and must end there.
             if (ReadToEnd(kept, Limit(null), $"{StateName(from)} -> STOP_COPY (the pre-copy data_fd)") is { } rest)
             {
-                _log.Pass(StopCopyEof, $"the pre-copy data_fd carried into STOP_COPY ended after {rest.Length} more bytes");
+                _log.Pass(StopCopyEof, $"the pre-copy data_fd, carried into STOP_COPY by {StateName(from)} -> STOP_COPY, ended after {rest.Length} bytes");
             }
         }
     }
@@ -455,23 +454,4 @@ internal sealed partial class ConformanceRun
         }
     }
 
-    private static string FlagText(MigrationFeatures features)
-    {
-        var names = new List<string>(3);
-        if (features.HasFlag(MigrationFeatures.StopCopy))
-        {
-            names.Add("STOP_COPY");
-        }
-        if (features.HasFlag(MigrationFeatures.P2P))
-        {
-            names.Add("P2P");
-        }
-        if (features.HasFlag(MigrationFeatures.PreCopy))
-        {
-            names.Add("PRE_COPY");
-        }
-        return string.Join("|", names);
-    }
-
-    private static string Bytes(long n) => n.ToString(CultureInfo.InvariantCulture);
 }
