@@ -6,6 +6,8 @@ namespace Vfio.Conformance;
 /// </summary>
 internal sealed class CheckLog
 {
+    private const int MaxProblemsShown = 3;
+
     private readonly List<string> _order = [];
     private readonly Dictionary<string, List<(CheckOutcome Outcome, string Detail)>> _observations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _skips = new(StringComparer.Ordinal);
@@ -59,8 +61,12 @@ internal sealed class CheckLog
         CheckOutcome worst = list.Any(o => o.Outcome == CheckOutcome.Fail) ? CheckOutcome.Fail
             : list.Any(o => o.Outcome == CheckOutcome.Warn) ? CheckOutcome.Warn
             : CheckOutcome.Pass;
-        // The detail of the worst observations, or every pass joined when all passed.
+        // The detail of the worst observations, or every pass joined when all passed; a driver that fails a rule
+        // everywhere is named by its first few failures, not by all of them.
         string[] details = list.Where(o => o.Outcome == worst).Select(o => o.Detail).Distinct(StringComparer.Ordinal).ToArray();
-        return new ConformanceCheck(check, worst, string.Join("; ", details));
+        string text = worst == CheckOutcome.Pass || details.Length <= MaxProblemsShown
+            ? string.Join("; ", details)
+            : string.Join("; ", details.Take(MaxProblemsShown)) + $"; and {details.Length - MaxProblemsShown} more";
+        return new ConformanceCheck(check, worst, text);
     }
 }

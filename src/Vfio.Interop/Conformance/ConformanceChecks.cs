@@ -14,6 +14,10 @@ public static class ConformanceChecks
     /// <summary>The arcs that start a data session return a data_fd; no other arc does.</summary>
     public const string DataFdPerArc = "data-fd-per-arc";
 
+    /// <summary>Every other pair of states is reached with one SET (the kernel's combination arcs), with a data_fd exactly
+    /// when the path's last arc opens a session.</summary>
+    public const string CombinationArcs = "combination-arcs";
+
     /// <summary>STOP_COPY data ends: read() returns 0, again and again, and never ENOMSG.</summary>
     public const string StopCopyEof = "stop-copy-eof";
 

@@ -56,6 +56,7 @@ internal sealed partial class ConformanceRun
         {
             Phase(StopCopyEof, SaveOwnState);
             Phase(DataFdPerArc, ArcTour);
+            Phase(CombinationArcs, CombinationArcTour);
             Phase(DataFdEndsWithSession, SessionEnds);
             Phase(PrecopyInfoSane, PreCopyPhase);
             Phase(ArcsOutsideTableRefused, Refusals);
@@ -79,7 +80,7 @@ internal sealed partial class ConformanceRun
         }
         foreach (string check in new[]
         {
-            DataFdPerArc, StopCopyEof, DataFdEndsWithSession, MigDataSize, PrecopyInfoSane, PrecopyInfoOutsidePreCopy, PrecopyEndOfStream,
+            DataFdPerArc, CombinationArcs, StopCopyEof, DataFdEndsWithSession, MigDataSize, PrecopyInfoSane, PrecopyInfoOutsidePreCopy, PrecopyEndOfStream,
             ArcsOutsideTableRefused, RefusedArcKeepsState, UnsafeArcRefusedInUserSpace, ResumingRejectsGarbage, ResumingRejectsTruncated,
             ResetReturnsRunning, ErrorRecoveredByReset, SavedStreamsLoad, RoundTrip, DeviceLeftRunning,
         })
@@ -91,6 +92,7 @@ internal sealed partial class ConformanceRun
             const string v1 = "v1 protocol: data moves through the migration region, there is no data_fd";
             _log.Skip(DataFdPerArc, v1);
             _log.Skip(DataFdEndsWithSession, v1);
+            _log.Skip(CombinationArcs, "v1 protocol: the driver plans the path and writes device_state once per arc");
             _log.Skip(MigDataSize, "v1 protocol: no MIG_DATA_SIZE (pending_bytes counts the piece being read, not the whole stream)");
             _log.Skip(PrecopyInfoSane, "v1 protocol: no VFIO_MIG_GET_PRECOPY_INFO");
             _log.Skip(PrecopyInfoOutsidePreCopy, "v1 protocol: no VFIO_MIG_GET_PRECOPY_INFO");
@@ -305,6 +307,76 @@ internal sealed partial class ConformanceRun
             TryArc(from, to, name);
         }
         Reach(Running);
+    }
+
+    /// <summary>
+    /// vfio.h: "The remaining possible transitions are interpreted as combinations of the above FSM arcs", along the
+    /// shortest path (vfio_mig_get_next_state), invisibly to the user. One SET of every other pair reaches the target;
+    /// only the path's last arc decides whether a data_fd comes back. STOP_COPY -> PRE_COPY(_P2P) is never sent.
+    /// </summary>
+    private void CombinationArcTour()
+    {
+        if (!V2)
+        {
+            return;
+        }
+        int reached = 0;
+        foreach (MigrationState from in States.Where(s => MigrationArcs.IsSupported(s, _features)))
+        {
+            foreach (MigrationState to in States.Where(s => s != from && MigrationArcs.IsSupported(s, _features) && !MigrationArcs.IsDirectArc(from, s, _features)))
+            {
+                if ((from == StopCopy && to is PreCopy or PreCopyP2P) || (from == Resuming && _own is null))
+                {
+                    continue;
+                }
+                if (TryCombination(from, to))
+                {
+                    reached++;
+                }
+            }
+        }
+        if (reached > 0 && !_log.HasFailed(CombinationArcs))
+        {
+            _log.Pass(CombinationArcs, $"{reached} combination arcs, each reached with one SET, with a data_fd exactly when the last arc of the path opens a session");
+        }
+        Reach(Running);
+    }
+
+    private bool TryCombination(MigrationState from, MigrationState to)
+    {
+        string request = $"SET {StateName(to)} in {StateName(from)}";
+        Reach(from);
+        if (from == Resuming)
+        {
+            Feed();
+        }
+        IReadOnlyList<MigrationState> path = MigrationArcs.PlanPath(from, to, _features);
+        MigrationState last = path.Count > 1 ? path[^2] : from;
+        MigrationDataStream? opened;
+        try
+        {
+            opened = RawStep(to);
+        }
+        catch (VfioException e)
+        {
+            _log.Fail(CombinationArcs, $"{request} failed: {e.Message}; vfio.h: the driver takes such a transition as the arcs of its shortest path");
+            Recover();
+            return false;
+        }
+        MigrationState now = _stepper.State();
+        bool expected = OpensSession(last, to);
+        Adopt(last, to, opened);
+        if (now != to)
+        {
+            _log.Fail(CombinationArcs, $"{request} succeeded but the device reports {StateName(now)}");
+            return false;
+        }
+        if ((opened is not null) != expected)
+        {
+            _log.Fail(CombinationArcs, $"{request} {(expected ? "returned no data_fd although" : "returned a data_fd although no")} session starts on its last arc {StateName(last)} -> {StateName(to)}");
+            return false;
+        }
+        return true;
     }
 
     private void TryArc(MigrationState from, MigrationState to, string name)

@@ -52,6 +52,11 @@ public enum EmulatedDriverBugs
     /// <summary>VFIO_MIG_GET_PRECOPY_INFO answers outside PRE_COPY and PRE_COPY_P2P instead of failing.
     /// Caught by <c>precopy-info-outside-precopy</c>.</summary>
     PrecopyInfoOutsidePreCopy = 1 << 9,
+
+    /// <summary>The driver takes only direct arcs and refuses a SET that the kernel's table reaches through others (vfio.h:
+    /// "the remaining possible transitions are interpreted as combinations of the above FSM arcs").
+    /// Caught by <c>combination-arcs</c>.</summary>
+    RefusesCombinationArcs = 1 << 10,
 }
 
 /// <summary>The kebab-case names of <see cref="EmulatedDriverBugs"/> members, as <c>vfioctl fault --driver-bug</c> and

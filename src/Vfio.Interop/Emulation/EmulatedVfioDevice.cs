@@ -282,6 +282,15 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
                 Expected = $"a state supported by {_features}",
             };
         }
+        if (HasBug(EmulatedDriverBugs.RefusesCombinationArcs) && at != target && MigrationArcs.IsSupported(at, _features)
+            && MigrationArcs.PlanPath(at, target, _features).Count > 1)
+        {
+            throw new VfioException(ErrorCode.DeviceRefusedState, $"{Name}: {at} -> {target} is not a direct arc (emulated driver bug)")
+            {
+                Device = Name,
+                Value = $"{at} -> {target}",
+            };
+        }
         // The backend takes the arcs of its own feature set: a device reporting fewer flags (or speaking v1, which
         // has no P2P state) still passes through the backend's states internally, as a kernel driver would.
         IReadOnlyList<MigrationState> path;

@@ -22,6 +22,7 @@ public sealed class ConformanceBrokenDriverTests
         { EmulatedDriverBugs.ResetKeepsError, ConformanceChecks.ErrorRecoveredByReset },
         { EmulatedDriverBugs.DataFdOutlivesSession, ConformanceChecks.DataFdEndsWithSession },
         { EmulatedDriverBugs.PrecopyInfoOutsidePreCopy, ConformanceChecks.PrecopyInfoOutsidePreCopy },
+        { EmulatedDriverBugs.RefusesCombinationArcs, ConformanceChecks.CombinationArcs },
     };
 
     [Theory]

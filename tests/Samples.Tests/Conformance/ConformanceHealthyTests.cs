@@ -106,3 +106,56 @@ public sealed class ConformanceHealthyTests
         Assert.Equal(MigrationState.Stop, device.Vfio.CurrentMigrationState);
     }
 }
+
+/// <summary>The kit itself never sends STOP_COPY -> PRE_COPY(_P2P), the SET that hangs 6.x kernels: every SET it makes is recorded with the state it was sent in.</summary>
+public sealed class ConformanceUnsafeArcTests
+{
+    private sealed class RecordingDevice(EmulatedVfioDevice inner) : IVfioDevice
+    {
+        public List<(MigrationState From, MigrationState To)> Sets { get; } = [];
+
+        public string Name => inner.Name;
+
+        public VfioDeviceInfo GetInfo() => inner.GetInfo();
+
+        public VfioRegionInfo GetRegionInfo(uint index) => inner.GetRegionInfo(index);
+
+        public VfioIrqInfo GetIrqInfo(uint index) => inner.GetIrqInfo(index);
+
+        public int ReadRegion(uint index, ulong offset, Span<byte> buffer) => inner.ReadRegion(index, offset, buffer);
+
+        public int WriteRegion(uint index, ulong offset, ReadOnlySpan<byte> data) => inner.WriteRegion(index, offset, data);
+
+        public void Reset() => inner.Reset();
+
+        public MigrationFeatures GetMigrationFeatures() => inner.GetMigrationFeatures();
+
+        public MigrationState GetMigrationState() => inner.GetMigrationState();
+
+        public MigrationDataStream? SetMigrationState(MigrationState next)
+        {
+            Sets.Add((inner.CurrentMigrationState, next));
+            return inner.SetMigrationState(next);
+        }
+
+        public ulong GetMigrationDataSize() => inner.GetMigrationDataSize();
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [Fact]
+    public void No_SET_of_a_pre_copy_state_is_ever_sent_in_STOP_COPY()
+    {
+        using var device = ConformanceDevices.Create("nic-current", "version=3", seedTraffic: true);
+        var recording = new RecordingDevice(device.Vfio);
+
+        ConformanceReport report = ConformanceKit.Run(recording);
+
+        Assert.True(report.Passed);
+        Assert.Contains(recording.Sets, s => s.From == MigrationState.StopCopy);
+        Assert.Contains(recording.Sets, s => s.To == MigrationState.PreCopyP2P);
+        Assert.DoesNotContain(recording.Sets, s => s.From == MigrationState.StopCopy && s.To is MigrationState.PreCopy or MigrationState.PreCopyP2P);
+    }
+}
