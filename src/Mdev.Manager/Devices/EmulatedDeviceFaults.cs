@@ -103,9 +103,9 @@ public sealed class EmulatedDeviceFaults
     private static EmulatedDriverBugs ParseBugs(string path, string[]? names)
     {
         var bugs = EmulatedDriverBugs.None;
-        foreach (string name in names ?? [])
+        foreach (string? name in names ?? [])
         {
-            if (!EmulatedDriverBugNames.TryParse(name, out EmulatedDriverBugs bug))
+            if (name is null || !EmulatedDriverBugNames.TryParse(name, out EmulatedDriverBugs bug))
             {
                 throw Invalid(path, $"'{name}' is not a driver bug; expected one of {string.Join(", ", EmulatedDriverBugNames.All)}", null);
             }

@@ -99,5 +99,9 @@ public static class EmulatedDriverBugNames
     /// <param name="name">A name from <see cref="All"/>.</param>
     /// <param name="bug">The bug.</param>
     /// <returns>True when the name is known.</returns>
-    public static bool TryParse(string name, out EmulatedDriverBugs bug) => ByName.TryGetValue(name, out bug);
+    public static bool TryParse(string? name, out EmulatedDriverBugs bug)
+    {
+        bug = EmulatedDriverBugs.None;
+        return name is not null && ByName.TryGetValue(name, out bug);
+    }
 }

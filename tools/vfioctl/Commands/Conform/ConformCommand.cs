@@ -27,6 +27,7 @@ internal sealed class ConformCommand(MdevHost host, IDeviceOpener opener, CliCon
         ConformanceReport report;
         using (IVfioDevice device = Open(uuid))
         {
+            console.Error.WriteLine($"conform {uuid}: destructive checks (stop, garbage loads, resets); the device's state is saved first and loaded back at the end");
             report = ConformanceKit.Run(device, options);
         }
         if (json)
