@@ -48,6 +48,9 @@ public static class ConformanceChecks
     /// <summary>Garbage written in RESUMING is refused by the write or by RESUMING to STOP; the device never runs it.</summary>
     public const string ResumingRejectsGarbage = "resuming-rejects-garbage";
 
+    /// <summary>The device's own stream, written in pieces of odd sizes, loads as it does in one write.</summary>
+    public const string ResumingAnySegmentation = "resuming-any-segmentation";
+
     /// <summary>A truncated stream is refused the same way.</summary>
     public const string ResumingRejectsTruncated = "resuming-rejects-truncated";
 

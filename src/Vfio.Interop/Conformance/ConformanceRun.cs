@@ -61,6 +61,7 @@ internal sealed partial class ConformanceRun
             Phase(PrecopyInfoSane, PreCopyPhase);
             Phase(ArcsOutsideTableRefused, Refusals);
             Phase(ResumingRejectsGarbage, RefusedLoads);
+            Phase(ResumingAnySegmentation, SegmentedLoad);
             Phase(ResetReturnsRunning, ResetFromEveryState);
             Phase(SavedStreamsLoad, LoadSavedStreams);
         }
@@ -81,7 +82,7 @@ internal sealed partial class ConformanceRun
         foreach (string check in new[]
         {
             DataFdPerArc, CombinationArcs, StopCopyEof, DataFdEndsWithSession, MigDataSize, PrecopyInfoSane, PrecopyInfoOutsidePreCopy, PrecopyEndOfStream,
-            ArcsOutsideTableRefused, RefusedArcKeepsState, UnsafeArcRefusedInUserSpace, ResumingRejectsGarbage, ResumingRejectsTruncated,
+            ArcsOutsideTableRefused, RefusedArcKeepsState, UnsafeArcRefusedInUserSpace, ResumingRejectsGarbage, ResumingRejectsTruncated, ResumingAnySegmentation,
             ResetReturnsRunning, ErrorRecoveredByReset, SavedStreamsLoad, RoundTrip, DeviceLeftRunning,
         })
         {
@@ -230,16 +231,16 @@ internal sealed partial class ConformanceRun
     /// Reads STOP_COPY data to its end. vfio.h: end of stream is read() returning 0, always; ENOMSG "may not be returned
     /// in STOP_COPY". Returns the data, or null with the failure logged under <see cref="ConformanceChecks.StopCopyEof"/>.
     /// </summary>
-    private byte[]? ReadToEnd(MigrationDataStream data, long limit, string arc)
+    private byte[]? ReadToEnd(MigrationDataStream data, long limit, string arc, int[]? readSizes = null)
     {
         var buffer = new byte[ChunkSize];
         using var stream = new MemoryStream();
-        while (true)
+        for (int read = 0; ; read++)
         {
             int n;
             try
             {
-                n = data.TryRead(buffer);
+                n = data.TryRead(readSizes is null ? buffer : buffer.AsSpan(0, readSizes[read % readSizes.Length]));
             }
             catch (VfioException e)
             {

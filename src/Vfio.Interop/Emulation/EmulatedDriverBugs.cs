@@ -57,6 +57,10 @@ public enum EmulatedDriverBugs
     /// "the remaining possible transitions are interpreted as combinations of the above FSM arcs").
     /// Caught by <c>combination-arcs</c>.</summary>
     RefusesCombinationArcs = 1 << 10,
+
+    /// <summary>Each write in RESUMING starts the load over, so only a stream written in one write() loads (vfio.h: "The user
+    /// is not required to preserve buffer segmentation"). Caught by <c>resuming-any-segmentation</c>.</summary>
+    ResumingKeepsLastWriteOnly = 1 << 11,
 }
 
 /// <summary>The kebab-case names of <see cref="EmulatedDriverBugs"/> members, as <c>vfioctl fault --driver-bug</c> and

@@ -57,6 +57,13 @@ public sealed partial class EmulatedVfioDevice
                 SwallowLoadFailure(data);
                 return;
             }
+            if (HasBug(EmulatedDriverBugs.ResumingKeepsLastWriteOnly) && _sessionBytes > 0)
+            {
+                // Starts the load over: RESUMING -> STOP -> RESUMING inside the device code would load; reset instead.
+                _backend.Reset();
+                WalkBackend(MigrationState.Resuming);
+                _sessionBytes = 0;
+            }
             PushLoadData(data);
         }
     }

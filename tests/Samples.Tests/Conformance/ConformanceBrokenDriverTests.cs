@@ -23,6 +23,7 @@ public sealed class ConformanceBrokenDriverTests
         { EmulatedDriverBugs.DataFdOutlivesSession, ConformanceChecks.DataFdEndsWithSession },
         { EmulatedDriverBugs.PrecopyInfoOutsidePreCopy, ConformanceChecks.PrecopyInfoOutsidePreCopy },
         { EmulatedDriverBugs.RefusesCombinationArcs, ConformanceChecks.CombinationArcs },
+        { EmulatedDriverBugs.ResumingKeepsLastWriteOnly, ConformanceChecks.ResumingAnySegmentation },
     };
 
     [Theory]
