@@ -39,6 +39,10 @@ public sealed class ScratchpadDevice : MigratableDevice
     /// <inheritdoc />
     protected override IReadOnlyList<string> Sections => PageSections;
 
+    /// <inheritdoc />
+    /// <remarks>A page and its field header: MIG_DATA_SIZE and PRECOPY_INFO are right before the first save, too.</remarks>
+    protected override long EstimateSectionSize(string section) => PageSize + 64;
+
     /// <summary>The guest writes into device memory.</summary>
     /// <param name="offset">Where, 0 to 16 KiB minus the length.</param>
     /// <param name="data">The bytes.</param>

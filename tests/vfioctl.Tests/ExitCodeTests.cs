@@ -17,6 +17,8 @@ public sealed class ExitCodeTests
     [InlineData(ErrorCode.DeviceNotFound, 1)]
     [InlineData(ErrorCode.ValueNotAllowed, 1)]
     [InlineData(ErrorCode.OptionsInvalid, 1)]
+    [InlineData(ErrorCode.ConformanceFailed, 5)]
+    [InlineData(ErrorCode.RecoveryFailed, 3)]
     public void Codes_map_to_the_documented_exit_codes(ErrorCode code, int exitCode) => Assert.Equal(exitCode, ExitCodes.For(code));
 
     [Fact]
@@ -24,7 +26,7 @@ public sealed class ExitCodeTests
     {
         string guide = File.ReadAllText(Path.Join(Support.Golden.RepositoryRoot(), "docs", "operator-guide.md"));
 
-        foreach (int code in new[] { ExitCodes.Ok, ExitCodes.Other, ExitCodes.Incompatible, ExitCodes.DeviceError, ExitCodes.StreamError, ExitCodes.Usage })
+        foreach (int code in new[] { ExitCodes.Ok, ExitCodes.Other, ExitCodes.Incompatible, ExitCodes.DeviceError, ExitCodes.StreamError, ExitCodes.ConformanceFailed, ExitCodes.Usage })
         {
             Assert.Contains($"| {code} |", guide, StringComparison.Ordinal);
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Vfio;
 using Vfio.Devices;
+using Vfio.Emulation;
 using Vfio.Migration;
 using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 
@@ -41,6 +42,7 @@ public sealed class EmulatedDeviceFaults
             CutStreamAfterBytes = faults.CutStreamAfterBytes,
             CorruptSavedByteAt = faults.CorruptSavedByteAt,
             CrashAfterBytes = faults.CrashAfterBytes,
+            DriverBugs = faults.DriverBugs == EmulatedDriverBugs.None ? null : [.. EmulatedDriverBugNames.Names(faults.DriverBugs)],
         };
         PrivateFiles.CreateDirectory(_files.Directory(device));
         PrivateFiles.Write(_files.Faults(device), JsonSerializer.Serialize(document, EmulatedFaultsJsonContext.Default.EmulatedFaultsDocument));
@@ -80,6 +82,7 @@ public sealed class EmulatedDeviceFaults
         faults.CutStreamAfterBytes = document.CutStreamAfterBytes;
         faults.CorruptSavedByteAt = document.CorruptSavedByteAt;
         faults.CrashAfterBytes = document.CrashAfterBytes;
+        faults.DriverBugs = ParseBugs(path, document.DriverBugs);
         return faults;
     }
 
@@ -95,6 +98,20 @@ public sealed class EmulatedDeviceFaults
             return new StateArc(from, to);
         }
         throw Invalid(path, $"'{text}' is not an arc; expected e.g. 'Running -> Stop'", null);
+    }
+
+    private static EmulatedDriverBugs ParseBugs(string path, string[]? names)
+    {
+        var bugs = EmulatedDriverBugs.None;
+        foreach (string? name in names ?? [])
+        {
+            if (name is null || !EmulatedDriverBugNames.TryParse(name, out EmulatedDriverBugs bug))
+            {
+                throw Invalid(path, $"'{name}' is not a driver bug; expected one of {string.Join(", ", EmulatedDriverBugNames.All)}", null);
+            }
+            bugs |= bug;
+        }
+        return bugs;
     }
 
     private static VfioException Invalid(string path, string what, Exception? inner) =>

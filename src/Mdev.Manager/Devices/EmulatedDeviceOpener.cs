@@ -46,17 +46,24 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
 
     /// <summary>The device code behind a device this opener opened (for tools that drive a sample device directly, such
     /// as simulated traffic), or null for any other device.</summary>
-    /// <param name="device">A device from <see cref="Open"/>.</param>
+    /// <param name="device">A device from <see cref="Open(MdevUuid)"/>.</param>
     /// <returns>The backend, or null.</returns>
     public static IMigrationBackend? DeviceCode(IVfioDevice device) => (device as PersistentEmulatedDevice)?.Backend;
 
     /// <inheritdoc/>
     /// <exception cref="VfioException">Also <see cref="ErrorCode.ModelUnknown"/> when the type names no implementation
     /// this process has, and the configuration errors of its <c>migration/</c> files.</exception>
-    public IVfioDevice Open(MdevUuid device)
+    public IVfioDevice Open(MdevUuid device) => Open(device, _lockTimeout);
+
+    /// <summary>Opens a device, waiting at most <paramref name="lockTimeout"/> for another process that has it open.</summary>
+    /// <param name="device">The device's UUID.</param>
+    /// <param name="lockTimeout">How long to wait for the device lock; a verb that must not touch a device in use passes a short one.</param>
+    /// <returns>The device; dispose it to end the operation.</returns>
+    /// <exception cref="VfioException">As <see cref="Open(MdevUuid)"/>; <see cref="ErrorCode.LockTimeout"/> when the device stays open elsewhere.</exception>
+    public IVfioDevice Open(MdevUuid device, TimeSpan lockTimeout)
     {
         _ = FindImplementation(device);
-        HostLock deviceLock = AcquireDeviceLock(device);
+        HostLock deviceLock = AcquireDeviceLock(device, lockTimeout);
         IMigrationBackend? backend = null;
         try
         {
@@ -84,12 +91,12 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     }
 
     /// <summary>The device lock; a remove that moved the state directory away meanwhile means the device is gone.</summary>
-    private HostLock AcquireDeviceLock(MdevUuid device)
+    private HostLock AcquireDeviceLock(MdevUuid device, TimeSpan lockTimeout)
     {
         try
         {
             PrivateFiles.CreateDirectory(_files.Directory(device));
-            return HostLock.Acquire(_files.DeviceLock(device), _lockTimeout);
+            return HostLock.Acquire(_files.DeviceLock(device), lockTimeout);
         }
         catch (DirectoryNotFoundException e)
         {

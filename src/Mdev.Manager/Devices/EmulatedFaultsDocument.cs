@@ -19,6 +19,9 @@ internal sealed class EmulatedFaultsDocument
 
     [JsonPropertyName("crash_after_bytes")]
     public long? CrashAfterBytes { get; set; }
+
+    [JsonPropertyName("driver_bugs")]
+    public string[]? DriverBugs { get; set; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -30,9 +30,16 @@ public sealed class EmulatedFaults
     /// </summary>
     public long? CrashAfterBytes { get; set; }
 
+    /// <summary>
+    /// Deliberate driver bugs (contract violations) for the conformance kit's own tests; <see cref="EmulatedDriverBugs.None"/>
+    /// for a healthy device.
+    /// </summary>
+    public EmulatedDriverBugs DriverBugs { get; set; }
+
     /// <summary>Disarms every fault.</summary>
     public void Clear()
     {
+        DriverBugs = EmulatedDriverBugs.None;
         RefuseArc = null;
         ErrorOnArc = null;
         CutStreamAfterBytes = null;

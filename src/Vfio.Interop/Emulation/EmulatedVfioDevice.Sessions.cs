@@ -9,11 +9,15 @@ public sealed partial class EmulatedVfioDevice
     private int _session;
     private int _lastSession;
     private long _sessionBytes;
+    // Deliberate bugs' bookkeeping: PRECOPY_INFO queries answered, and whether a refused load is being swallowed.
+    private long _precopyQueries;
+    private bool _discardLoad;
 
     private void StartSession()
     {
         _session = ++_lastSession;
         _sessionBytes = 0;
+        _discardLoad = false;
         _v1Staged = 0;
         _v1StagedDelivered = false;
     }
@@ -29,6 +33,11 @@ public sealed partial class EmulatedVfioDevice
     {
         lock (_gate)
         {
+            if (IsStale(session) && HasBug(EmulatedDriverBugs.DataFdOutlivesSession))
+            {
+                buffer.Fill(0x5A);
+                return buffer.Length;
+            }
             CheckSession(session, "read");
             return PullSaveData(buffer);
         }
@@ -38,7 +47,23 @@ public sealed partial class EmulatedVfioDevice
     {
         lock (_gate)
         {
+            if (IsStale(session) && HasBug(EmulatedDriverBugs.DataFdOutlivesSession))
+            {
+                return;
+            }
             CheckSession(session, "write");
+            if (HasBug(EmulatedDriverBugs.ResumingAcceptsGarbage))
+            {
+                SwallowLoadFailure(data);
+                return;
+            }
+            if (HasBug(EmulatedDriverBugs.ResumingKeepsLastWriteOnly) && _sessionBytes > 0)
+            {
+                // Starts the load over: RESUMING -> STOP -> RESUMING inside the device code would load; reset instead.
+                _backend.Reset();
+                WalkBackend(MigrationState.Resuming);
+                _sessionBytes = 0;
+            }
             PushLoadData(data);
         }
     }
@@ -49,7 +74,7 @@ public sealed partial class EmulatedVfioDevice
         {
             CheckSession(session, "VFIO_MIG_GET_PRECOPY_INFO");
             MigrationState state = CurrentState;
-            if (state is not (MigrationState.PreCopy or MigrationState.PreCopyP2P))
+            if (state is not (MigrationState.PreCopy or MigrationState.PreCopyP2P) && !HasBug(EmulatedDriverBugs.PrecopyInfoOutsidePreCopy))
             {
                 throw new VfioException(ErrorCode.FeatureUnsupported,
                     $"{Name}: VFIO_MIG_GET_PRECOPY_INFO is valid only in PRE_COPY states; the device is in {state} (EINVAL)")
@@ -59,7 +84,10 @@ public sealed partial class EmulatedVfioDevice
                     Expected = "PreCopy or PreCopyP2P",
                 };
             }
-            return _backend.GetPrecopyInfo();
+            PrecopyInfo info = _backend.GetPrecopyInfo();
+            return HasBug(EmulatedDriverBugs.PrecopyInitialBytesGrow)
+                ? info with { InitialBytes = info.InitialBytes + (ulong)(++_precopyQueries * 4096) }
+                : info;
         }
     }
 
@@ -85,6 +113,11 @@ public sealed partial class EmulatedVfioDevice
             buffer = buffer[..(int)Math.Min(buffer.Length, crash - _sessionBytes)];
         }
         int n = _backend.ReadData(buffer);
+        if (n == 0 && HasBug(EmulatedDriverBugs.EndlessStopCopyData))
+        {
+            buffer.Fill(0xEE);
+            n = buffer.Length;
+        }
         if (n > 0)
         {
             if (faults.CorruptSavedByteAt is long at && at >= _sessionBytes && at < _sessionBytes + n)
@@ -122,6 +155,29 @@ public sealed partial class EmulatedVfioDevice
         }
         _backend.WriteData(data);
         _sessionBytes += data.Length;
+    }
+
+    private bool IsStale(int session) => session != 0 && session != _session;
+
+    // EmulatedDriverBugs.ResumingAcceptsGarbage: a load refused by the device code is dropped, and the device made ready
+    // to take more, as a driver that validates nothing would be.
+    private void SwallowLoadFailure(ReadOnlySpan<byte> data)
+    {
+        if (_discardLoad)
+        {
+            return;
+        }
+        try
+        {
+            PushLoadData(data);
+        }
+        catch (VfioException)
+        {
+            _discardLoad = true;
+            _inError = false;
+            _backend.Reset();
+            WalkBackend(MigrationState.Resuming);
+        }
     }
 
     private void CheckSession(int session, string operation)

@@ -100,6 +100,8 @@ public sealed partial class EmulatedVfioDevice
     // A backend with P2P may stop between arcs in a P2P state; v1 cannot say P2P and reports the running bits.
     private V1DeviceState V1Bits(MigrationState state) => state switch
     {
+        // Device code that failed a load went to ERROR itself; v1 reports that as SAVING|RESUMING, as it reports ours.
+        MigrationState.Error => V1States.ErrorBits,
         MigrationState.RunningP2P => V1DeviceState.Running,
         MigrationState.PreCopyP2P => V1DeviceState.Saving | V1DeviceState.Running,
         _ => V1States.ToBits(state, Name),

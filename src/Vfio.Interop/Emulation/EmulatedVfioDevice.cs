@@ -173,8 +173,9 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
         lock (_gate)
         {
             ThrowIfDisposed();
+            bool wasInError = CurrentState == MigrationState.Error;
             _backend.Reset();
-            _inError = false;
+            _inError = wasInError && HasBug(EmulatedDriverBugs.ResetKeepsError);
             EndSession();
         }
     }
@@ -205,7 +206,11 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
             ThrowIfDisposed();
             RequireV2("VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE");
             MigrationState from = RunArcs(next);
-            return OpensSession(from, next) ? new EmulatedDataStream(this, _session, next == MigrationState.Resuming) : null;
+            if (!OpensSession(from, next) || (from == MigrationState.Stop && next == MigrationState.StopCopy && HasBug(EmulatedDriverBugs.NoDataFdOnStopCopy)))
+            {
+                return null;
+            }
+            return new EmulatedDataStream(this, _session, next == MigrationState.Resuming);
         }
     }
 
@@ -216,7 +221,8 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
         {
             ThrowIfDisposed();
             RequireV2("VFIO_DEVICE_FEATURE_MIG_DATA_SIZE");
-            return _backend.GetStopCopySize();
+            ulong size = _backend.GetStopCopySize();
+            return HasBug(EmulatedDriverBugs.UnderestimatesDataSize) ? size / 64 : size;
         }
     }
 
@@ -255,14 +261,34 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
             };
         }
         MigrationState at = _backend.State;
+        if (target == MigrationState.Error && HasBug(EmulatedDriverBugs.AcceptsErrorTarget))
+        {
+            _inError = true;
+            EndSession();
+            return at;
+        }
         if (!MigrationArcs.IsSupported(target, _features))
         {
+            if (HasBug(EmulatedDriverBugs.RefusalMovesState) && at != MigrationState.Stop && MigrationArcs.IsSupported(at, _backend.Features))
+            {
+                WalkBackend(MigrationState.Stop);
+                EndSession();
+            }
             throw new VfioException(ErrorCode.IllegalStateArc,
                 $"{Name}: the device does not support {target} (features {_features}); the kernel answers EINVAL")
             {
                 Device = Name,
                 Value = target.ToString(),
                 Expected = $"a state supported by {_features}",
+            };
+        }
+        if (HasBug(EmulatedDriverBugs.RefusesCombinationArcs) && at != target && MigrationArcs.IsSupported(at, _features)
+            && MigrationArcs.PlanPath(at, target, _features).Count > 1)
+        {
+            throw new VfioException(ErrorCode.DeviceRefusedState, $"{Name}: {at} -> {target} is not a direct arc (emulated driver bug)")
+            {
+                Device = Name,
+                Value = $"{at} -> {target}",
             };
         }
         // The backend takes the arcs of its own feature set: a device reporting fewer flags (or speaking v1, which
@@ -309,7 +335,14 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
                 Value = arc.ToString(),
             };
         }
-        _backend.Step(to);
+        if (from == MigrationState.Resuming && HasBug(EmulatedDriverBugs.ResumingAcceptsGarbage))
+        {
+            AcceptWhateverWasLoaded(to);
+        }
+        else
+        {
+            _backend.Step(to);
+        }
         if (OpensSession(from, to))
         {
             StartSession();
@@ -317,6 +350,31 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
         else if (!IsSaving(to))
         {
             EndSession();
+        }
+    }
+
+    private bool HasBug(EmulatedDriverBugs bug) => (Faults.DriverBugs & bug) != 0;
+
+    // Takes the backend's own direct arcs to a state (for the deliberate bugs, which move the device behind the user's back).
+    private void WalkBackend(MigrationState target)
+    {
+        foreach (MigrationState next in MigrationArcs.PlanPath(_backend.State, target, _backend.Features))
+        {
+            _backend.Step(next);
+        }
+    }
+
+    // EmulatedDriverBugs.ResumingAcceptsGarbage: whatever the load code thought of the data, leave RESUMING as asked.
+    private void AcceptWhateverWasLoaded(MigrationState to)
+    {
+        try
+        {
+            _backend.Step(to);
+        }
+        catch (VfioException)
+        {
+            _backend.Reset();
+            WalkBackend(to);
         }
     }
 

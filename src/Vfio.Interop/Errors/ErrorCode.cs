@@ -88,6 +88,8 @@ public enum ErrorCode
     DeviceStateMalformed = 4009,
     /// <summary>Recovery after a failed state change (recovery state, then reset) failed too.</summary>
     RecoveryFailed = 4010,
+    /// <summary>The driver conformance kit (<c>vfioctl conform</c>) found at least one check the device fails.</summary>
+    ConformanceFailed = 4011,
 
     // 5xxx: migration stream
     /// <summary>The stream does not start with the envelope magic.</summary>

@@ -118,3 +118,39 @@ public sealed class EmulatedDeviceOpenerTests : IDisposable
         Assert.Contains("test.example/nic@3", e.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Driver bugs armed in faults.json reach the device the next process opens; a name that is no bug is refused.</summary>
+public sealed class EmulatedDriverBugFaultTests : IDisposable
+{
+    private readonly EmulatedMigrationHost _host = new();
+
+    public void Dispose() => _host.Dispose();
+
+    [Fact]
+    public void Armed_driver_bugs_are_applied_at_the_next_open()
+    {
+        MdevUuid device = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        _host.Faults.Set(device, new DeviceFaults { DriverBugs = Vfio.Emulation.EmulatedDriverBugs.NoDataFdOnStopCopy | Vfio.Emulation.EmulatedDriverBugs.ResetKeepsError });
+
+        using IVfioDevice opened = _host.Opener.Open(device);
+        MigrationDriver.Open(opened).TransitionTo(MigrationState.Stop);
+
+        // The bug is live: STOP -> STOP_COPY hands out no data_fd.
+        Assert.Null(opened.SetMigrationState(MigrationState.StopCopy));
+        Assert.Equal(Vfio.Emulation.EmulatedDriverBugs.NoDataFdOnStopCopy | Vfio.Emulation.EmulatedDriverBugs.ResetKeepsError, _host.Faults.Get(device).DriverBugs);
+    }
+
+    [Fact]
+    public void A_name_that_is_no_driver_bug_is_a_malformed_document()
+    {
+        MdevUuid device = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        _host.Faults.Set(device, new DeviceFaults { DriverBugs = Vfio.Emulation.EmulatedDriverBugs.AcceptsErrorTarget });
+        string path = Directory.EnumerateFiles(_host.Root, "faults.json", SearchOption.AllDirectories).Single();
+        File.WriteAllText(path, File.ReadAllText(path).Replace("accepts-error-target", "1", StringComparison.Ordinal));
+
+        VfioException e = Assert.Throws<VfioException>(() => _host.Faults.Get(device));
+
+        Assert.Equal(ErrorCode.DocumentInvalid, e.Code);
+        Assert.Contains("no-data-fd-on-stop-copy", e.Message, StringComparison.Ordinal);
+    }
+}

@@ -20,11 +20,15 @@ internal static class ExitCodes
     /// <summary>The migration stream was wrong, truncated or corrupt (E5xxx).</summary>
     public const int StreamError = 4;
 
+    /// <summary><c>conform</c>: the device ran and failed at least one conformance check (E4011).</summary>
+    public const int ConformanceFailed = 5;
+
     /// <summary>The command line itself was wrong (BSD sysexits EX_USAGE; E7001).</summary>
     public const int Usage = 64;
 
-    /// <summary>Maps a catalogue code to its exit code by range, so a new code in a range needs no change here.</summary>
-    public static int For(ErrorCode code) => ((int)code / 1000) switch
+    /// <summary>Maps a catalogue code to its exit code by range, so a new code in a range needs no change here; the one
+    /// exception is E4011, whose verb ran to the end and found a device that breaks the contract.</summary>
+    public static int For(ErrorCode code) => code == ErrorCode.ConformanceFailed ? ConformanceFailed : ((int)code / 1000) switch
     {
         1 or 4 => DeviceError,
         3 => Incompatible,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vfioctl.Commands.Abort;
 using Vfioctl.Commands.Capabilities;
 using Vfioctl.Commands.Check;
+using Vfioctl.Commands.Conform;
 using Vfioctl.Commands.Define;
 using Vfioctl.Commands.Demo;
 using Vfioctl.Commands.Describe;
@@ -48,6 +49,7 @@ internal static class Verbs
         (AbortCommandDefinition.Create, static s => s.AddTransient<AbortCommand>()),
         (TrafficCommandDefinition.Create, static s => s.AddTransient<TrafficCommand>()),
         (FaultCommandDefinition.Create, static s => s.AddTransient<FaultCommand>()),
+        (ConformCommandDefinition.Create, static s => s.AddTransient<ConformCommand>()),
         (DemoCommandDefinition.Create, static s => s.AddTransient<DemoCommand>()),
     ];
 }

@@ -8,10 +8,13 @@ internal static class JsonText
 {
     private static readonly JsonWriterOptions Options = new() { Indented = true };
 
-    public static void Write(TextWriter output, Action<Utf8JsonWriter> write)
+    // For text full of arcs ("STOP -> STOP_COPY"): '<', '>' and '&' as themselves. The output is never embedded in HTML.
+    private static readonly JsonWriterOptions Relaxed = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Write(TextWriter output, Action<Utf8JsonWriter> write, bool relaxedEscaping = false)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, Options))
+        using (var json = new Utf8JsonWriter(buffer, relaxedEscaping ? Relaxed : Options))
         {
             write(json);
         }

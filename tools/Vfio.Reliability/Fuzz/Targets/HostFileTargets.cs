@@ -87,6 +87,7 @@ internal sealed class HostFileTargets
                 new() { RefuseArc = new StateArc(MigrationState.Running, MigrationState.Stop) },
                 new() { ErrorOnArc = new StateArc(MigrationState.StopCopy, MigrationState.Stop), CutStreamAfterBytes = 100 },
                 new() { CorruptSavedByteAt = 7, CrashAfterBytes = 4096, RefuseArc = new StateArc(MigrationState.Resuming, MigrationState.Stop) },
+                new() { DriverBugs = Vfio.Emulation.EmulatedDriverBugs.EndlessStopCopyData | Vfio.Emulation.EmulatedDriverBugs.ResetKeepsError },
                 new(),
             })
             {

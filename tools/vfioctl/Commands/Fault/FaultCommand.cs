@@ -1,6 +1,7 @@
 using Mdev.Manager;
 using Vfio;
 using Vfio.Devices;
+using Vfio.Emulation;
 
 using Vfio.Migration;
 using Vfioctl.Cli;
@@ -29,10 +30,25 @@ internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)
             CutStreamAfterBytes = request.CutAfter,
             RefuseArc = request.RefuseArc is string arc ? ParseArc(arc) : null,
             ErrorOnArc = request.ErrorArc is string errorArc ? ParseArc(errorArc) : null,
+            DriverBugs = ParseBugs(request.DriverBugs),
         };
         faults.Set(uuid, fault);
         console.Output.WriteLine($"{uuid}: fault set");
         return ExitCodes.Ok;
+    }
+
+    private static EmulatedDriverBugs ParseBugs(IReadOnlyList<string> names)
+    {
+        var bugs = EmulatedDriverBugs.None;
+        foreach (string name in names)
+        {
+            if (!EmulatedDriverBugNames.TryParse(name, out EmulatedDriverBugs bug))
+            {
+                throw new VfioException(ErrorCode.UsageError, $"'{name}' is not a driver bug; expected one of {string.Join(", ", EmulatedDriverBugNames.All)}.") { Value = name };
+            }
+            bugs |= bug;
+        }
+        return bugs;
     }
 
     private static StateArc ParseArc(string text)
