@@ -26,6 +26,7 @@ public sealed class BatteryTests(KernelStage stage)
         "foreign-type-stream-refused",
         "kill-save-then-resume",
         "kill-load-then-abort",
+        "conform",
         "no-unhandled-exception",
         "remove-restores-instances",
     ];

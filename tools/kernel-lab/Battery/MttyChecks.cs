@@ -43,6 +43,7 @@ internal sealed partial class MttyChecks(Vfioctl vfioctl, KernelDeviceOpener ope
         battery.Check("foreign-type-stream-refused", ForeignTypeStream);
         battery.Check("kill-save-then-resume", KillSaveThenResume);
         battery.Check("kill-load-then-abort", KillLoadThenAbort);
+        battery.Check("conform", Conform);
         battery.Check("no-unhandled-exception", NoCrash);
         battery.Check("remove-restores-instances", RemoveAll);
     }
@@ -271,6 +272,32 @@ internal sealed partial class MttyChecks(Vfioctl vfioctl, KernelDeviceOpener ope
             Require(dst.GetScratch(0) == own.Scratch0, $"after abort the destination's SCR0 is 0x{dst.GetScratch(0):x2}, not its own 0x{own.Scratch0:x2}");
         }
         return $"{paused}; abort: exit 0; destination reset and STOP with its own registers, nothing of the partial load";
+    }
+
+    /// <summary>The driver conformance kit on the kernel's own driver: every check must pass (warnings and skips allowed).</summary>
+    private string Conform()
+    {
+        string uuid = StartDevice("mtty-2");
+        var state = new PortState(0x3a, 0xa3, "CONF");
+        using (MttyPorts ports = MttyPorts.Open(opener, uuid)) { state.WriteTo(ports); }
+        VfioctlResult r = vfioctl.Run("conform", uuid, "--json");
+        using var report = System.Text.Json.JsonDocument.Parse(r.Stdout);
+        System.Text.Json.JsonElement summary = report.RootElement.GetProperty("summary");
+        string counts = $"{summary.GetProperty("pass")} pass, {summary.GetProperty("warn")} warn, {summary.GetProperty("fail")} fail, {summary.GetProperty("skip")} skip";
+        string[] notPassed = [.. report.RootElement.GetProperty("checks").EnumerateArray()
+            .Where(c => c.GetProperty("result").GetString() != "pass")
+            .Select(c => $"{c.GetProperty("name").GetString()} {c.GetProperty("result").GetString()}: {c.GetProperty("detail").GetString()}")];
+        Require(r.ExitCode == 0 && report.RootElement.GetProperty("passed").GetBoolean(), $"{r.Summary}; {counts}\n{string.Join("\n", notPassed)}");
+        PortState after;
+        using (MttyPorts ports = MttyPorts.Open(opener, uuid))
+        {
+            Require(ports.State == MigrationState.Running, $"conform left the device {ports.State}");
+            after = PortState.ReadFrom(ports);
+        }
+        Require(after == state, $"conform promises the device's own state back: had {state}, has {after}");
+        Ok(vfioctl.Run("stop", "-u", uuid));
+        _created.Remove(uuid);
+        return $"{counts}; device RUNNING with its own state after the run; not passed: {(notPassed.Length == 0 ? "none" : string.Join("; ", notPassed))}";
     }
 
     private string NoCrash()
