@@ -23,8 +23,11 @@ internal static class ExitCodes
     /// <summary>The command line itself was wrong (BSD sysexits EX_USAGE; E7001).</summary>
     public const int Usage = 64;
 
+    /// <summary>An internal error: a bug, not the input or the host (BSD sysexits EX_SOFTWARE; E7099).</summary>
+    public const int Internal = 70;
+
     /// <summary>Maps a catalogue code to its exit code by range, so a new code in a range needs no change here.</summary>
-    public static int For(ErrorCode code) => ((int)code / 1000) switch
+    public static int For(ErrorCode code) => code == ErrorCode.InternalError ? Internal : ((int)code / 1000) switch
     {
         1 or 4 => DeviceError,
         3 => Incompatible,
