@@ -59,8 +59,16 @@ public sealed class DefinitionStore
     public IReadOnlyList<MdevDefinition> List(ICollection<VfioException>? skipped)
     {
         var definitions = new List<MdevDefinition>();
-        if (!Directory.Exists(_root.FullPath))
+        try
         {
+            if (!RootExists())
+            {
+                return definitions;
+            }
+        }
+        catch (VfioFileException e) when (skipped is not null)
+        {
+            skipped.Add(e);
             return definitions;
         }
         foreach (string parentDirectory in Directory.EnumerateDirectories(_root.FullPath).Order(StringComparer.Ordinal))
@@ -107,7 +115,7 @@ public sealed class DefinitionStore
         {
             return StoredName(p, uuid) is string fileName ? TryRead(p, uuid, fileName) : null;
         }
-        if (!Directory.Exists(_root.FullPath))
+        if (!RootExists())
         {
             return null;
         }
@@ -196,6 +204,29 @@ public sealed class DefinitionStore
             FileFault.Run($"removing the old spelling '{file}' of the definition", file, () => File.Delete(file),
                 $"the definition is written under '{canonical}'; '{other}' is left and the listing prefers the canonical name");
         }
+    }
+
+    /// <summary>
+    /// Whether the store's directory exists. <see cref="Directory.Exists(string)"/> says false for a directory the user
+    /// may not look into, which would make a root-owned store look empty to an unprivileged user ("not defined");
+    /// that is <see cref="ErrorCode.FilePermissionDenied"/> instead.
+    /// </summary>
+    private bool RootExists()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Directory.Exists(_root.FullPath);
+        }
+        if (Syscall.stat(_root.FullPath, out Stat _) == 0)
+        {
+            return true;
+        }
+        Errno errno = Stdlib.GetLastError();
+        if (errno is Errno.ENOENT or Errno.ENOTDIR)
+        {
+            return false;
+        }
+        throw new VfioFileException(NativeConvert.FromErrno(errno), $"reading the definitions store '{_root.FullPath}'", _root.FullPath, "nothing was changed");
     }
 
     /// <summary>The files of one parent directory whose names are UUIDs in any case, canonical spelling first per UUID.</summary>
