@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using Mono.Unix.Native;
 using Vfio.Reliability.Faults;
@@ -131,6 +132,7 @@ internal static class AttackCases
                 {
                     return AttackResult.NotApplicableHere("needs root and setpriv to run vfioctl as another user");
                 }
+                File.Delete("/tmp/vfio-attack-unprivileged.bin");
                 var nobody = new VfioctlProcess(h.Cli.Path, TimeSpan.FromSeconds(90))
                 {
                     Launcher = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp", "DOTNET_CLI_HOME=/tmp"],
@@ -151,11 +153,18 @@ internal static class AttackCases
             return AttackResult.Judge(run, "E6094", Named(run, "EISDIR", h.Output), NoStray(h), (!File.Exists(h.Output + ".partial"), "a .partial was left beside the directory"),
                 (await h.StateOfAsync(S).ConfigureAwait(false) == "RUNNING", "the source does not run"));
         });
-        yield return new("save-o-dev-null", "file kind", "ok", async h =>
+        yield return new("save-o-char-device", "file kind", "ok", async h =>
         {
-            ProcessResult run = await h.RunAsync("save", S, "-o", "/dev/null").ConfigureAwait(false);
-            bool stillDevice = Syscall.lstat("/dev/null", out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFCHR;
-            return AttackResult.Judge(run, "ok", (stillDevice, "/dev/null is no longer a character device"), (!File.Exists("/dev/null.partial"), "/dev/null.partial was created"));
+            // A private node of the null device (1:3), never the system's /dev/null: a vfioctl that replaced its target
+            // by a regular file would otherwise break /dev/null for the whole machine.
+            string device = Path.Join(h.Output, "null");
+            if (Syscall.mknod(device, FilePermissions.S_IFCHR | FilePermissions.S_IRUSR | FilePermissions.S_IWUSR, (1UL << 8) | 3) != 0)
+            {
+                return AttackResult.NotApplicableHere("mknod needs root");
+            }
+            ProcessResult run = await h.RunAsync("save", S, "-o", device).ConfigureAwait(false);
+            bool stillDevice = Syscall.lstat(device, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFCHR;
+            return AttackResult.Judge(run, "ok", (stillDevice, "the character device was replaced by a regular file"), NoStray(h));
         });
         yield return new("save-o-fifo", "file kind", "ok", async h =>
         {
@@ -164,19 +173,19 @@ internal static class AttackCases
             {
                 return AttackResult.NotApplicableHere("mkfifo failed");
             }
-            Task<byte[]> reader = Task.Run(() => File.ReadAllBytes(fifo));
+            // The reader is a child process (cat), so a save that never opens the FIFO cannot leave this process blocked in open(2).
+            using var reader = Process.Start(new ProcessStartInfo("cat", [fifo]) { RedirectStandardOutput = true, UseShellExecute = false })!;
+            var received = new MemoryStream();
+            Task copy = reader.StandardOutput.BaseStream.CopyToAsync(received);
             ProcessResult run = await h.RunAsync("save", S, "-o", fifo).ConfigureAwait(false);
-            if (await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(30))).ConfigureAwait(false) != reader)
+            if (await Task.WhenAny(copy, Task.Delay(TimeSpan.FromSeconds(20))).ConfigureAwait(false) != copy)
             {
-                // The save never opened the FIFO: open it ourselves so the reader thread ends.
-                await using (new FileStream(fifo, FileMode.Open, FileAccess.Write).ConfigureAwait(false))
-                {
-                }
+                reader.Kill();
             }
-            byte[] received = await reader.ConfigureAwait(false);
+            await reader.WaitForExitAsync().ConfigureAwait(false);
             bool stillFifo = Syscall.lstat(fifo, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFIFO;
             return AttackResult.Judge(run, "ok", (stillFifo, "the FIFO was replaced by a regular file"),
-                (received.Length > 8 && Encoding.ASCII.GetString(received, 0, 8) == "VFIOMIG1", $"the reader got {received.Length} bytes, not the stream"), NoStray(h));
+                (received.Length > 8 && Encoding.ASCII.GetString(received.GetBuffer(), 0, 8) == "VFIOMIG1", $"the reader got {received.Length} bytes, not the stream"), NoStray(h));
         });
     }
 
