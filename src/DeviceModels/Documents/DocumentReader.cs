@@ -9,10 +9,22 @@ internal static class DocumentReader
     /// <summary>The key in a version object that names the version it builds on.</summary>
     public const string BaseKey = "$base";
 
+    /// <summary>The longest document text parsed: a real capability document is a few KiB, and a parsed document
+    /// costs many times its size in memory (a 93 MiB migration_info.json took 5 GiB), so a longer one is refused unread.</summary>
+    public const int MaxDocumentLength = 4 * 1024 * 1024;
+
     public static T Deserialize<T>(string json, JsonTypeInfo<T> info, string kind)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(json);
+        if (json.Length > MaxDocumentLength)
+        {
+            throw new DeviceModelException(ErrorCode.DocumentInvalid,
+                $"{kind} is not valid: it is {json.Length} characters long; expected at most {MaxDocumentLength}")
+            {
+                Expected = $"a document of at most {MaxDocumentLength} characters",
+            };
+        }
         T? dto;
         try
         {

@@ -42,6 +42,10 @@ public sealed class MigrationInfo
 
     private const string Kind = "migration info document";
 
+    /// <summary>The largest document <see cref="Parse"/> takes, in characters (and the largest file a reader should
+    /// read for it, in bytes): far above any real one, and bounding what parsing one can cost.</summary>
+    public const int MaxDocumentLength = DocumentReader.MaxDocumentLength;
+
     /// <summary>The models, sorted by id (ordinal).</summary>
     public IReadOnlyList<ModelDescription> Models { get; }
 

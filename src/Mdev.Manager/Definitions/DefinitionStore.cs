@@ -45,11 +45,30 @@ public sealed class DefinitionStore
     /// <summary>Every definition, sorted by parent and UUID.</summary>
     /// <returns>The definitions.</returns>
     /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionInvalid"/> naming a malformed file.</exception>
-    public IReadOnlyList<MdevDefinition> List()
+    public IReadOnlyList<MdevDefinition> List() => List(skipped: null);
+
+    /// <summary>
+    /// Every definition that can be read, sorted by parent and UUID; a file that cannot (malformed, not a regular
+    /// file, unreadable, linked out of the store) is added to <paramref name="skipped"/> instead of failing the listing,
+    /// as mdevctl skips it with a warning.
+    /// </summary>
+    /// <param name="skipped">Receives the error of each file skipped; null to throw the first one instead.</param>
+    /// <returns>The definitions.</returns>
+    /// <remarks>A file whose name is the UUID in upper or mixed case is listed under the canonical lower-case UUID
+    /// (RFC 4122 UUIDs are case-insensitive); when two spellings of one UUID exist, the canonical one is listed.</remarks>
+    public IReadOnlyList<MdevDefinition> List(ICollection<VfioException>? skipped)
     {
         var definitions = new List<MdevDefinition>();
-        if (!Directory.Exists(_root.FullPath))
+        try
         {
+            if (!RootExists())
+            {
+                return definitions;
+            }
+        }
+        catch (VfioFileException e) when (skipped is not null)
+        {
+            skipped.Add(e);
             return definitions;
         }
         foreach (string parentDirectory in Directory.EnumerateDirectories(_root.FullPath).Order(StringComparer.Ordinal))
@@ -59,12 +78,25 @@ public sealed class DefinitionStore
             {
                 continue;
             }
-            foreach (string file in Directory.EnumerateFiles(parentDirectory).Order(StringComparer.Ordinal))
+            foreach ((MdevUuid uuid, string fileName) in Entries(parentDirectory))
             {
-                // A file undefined between the listing and the read is simply gone.
-                if (MdevUuid.TryParse(Path.GetFileName(file), out MdevUuid uuid) && TryRead(parent, uuid) is MdevDefinition definition)
+                try
                 {
-                    definitions.Add(definition);
+                    // A file undefined between the listing and the read is simply gone.
+                    if (TryRead(parent, uuid, fileName) is MdevDefinition definition)
+                    {
+                        definitions.Add(definition);
+                    }
+                }
+                catch (VfioException e) when (skipped is not null)
+                {
+                    // Named by its device, so a caller can tell whose definition was left out.
+                    skipped.Add(e.Device is not null ? e : new VfioException(e.Code, e.Message, e)
+                    {
+                        Device = uuid.ToString(),
+                        Value = e.Value,
+                        Expected = e.Expected,
+                    });
                 }
             }
         }
@@ -75,14 +107,28 @@ public sealed class DefinitionStore
     /// <param name="uuid">The device.</param>
     /// <param name="parent">The parent, or null to search every parent.</param>
     /// <returns>The definition or null.</returns>
-    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionInvalid"/> for a malformed file.</exception>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DefinitionInvalid"/> for a malformed file of this device
+    /// (other devices' files are not read).</exception>
     public MdevDefinition? Find(MdevUuid uuid, ParentDeviceName? parent = null)
     {
         if (parent is ParentDeviceName p)
         {
-            return TryRead(p, uuid);
+            return StoredName(p, uuid) is string fileName ? TryRead(p, uuid, fileName) : null;
         }
-        return List().FirstOrDefault(d => d.Uuid == uuid);
+        if (!RootExists())
+        {
+            return null;
+        }
+        foreach (string parentDirectory in Directory.EnumerateDirectories(_root.FullPath).Order(StringComparer.Ordinal))
+        {
+            string name = Path.GetFileName(parentDirectory);
+            if (name != "scripts.d" && ParentDeviceName.TryParse(name, out ParentDeviceName candidate)
+                && StoredName(candidate, uuid) is string fileName && TryRead(candidate, uuid, fileName) is MdevDefinition definition)
+            {
+                return definition;
+            }
+        }
+        return null;
     }
 
     /// <summary>Writes a new definition.</summary>
@@ -126,9 +172,13 @@ public sealed class DefinitionStore
     {
         using HostLock storeLock = TakeLock();
         MdevDefinition definition = Require(uuid, parent);
-        string file = Resolved(definition.Parent, uuid);
-        File.Delete(file);
-        AtomicFile.SyncDirectory(Path.GetDirectoryName(file)!);
+        foreach (string fileName in StoredNames(definition.Parent, uuid))
+        {
+            string file = Resolved(definition.Parent, fileName);
+            FileFault.Run($"removing the definition '{file}'", file, () => File.Delete(file), "the definition is kept");
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(file)!, $"removing the definition '{file}' (fsync of its directory)",
+                "the definition is removed, but the removal may not survive a crash");
+        }
     }
 
     /// <summary>The definition, or <see cref="ErrorCode.DefinitionNotFound"/>.</summary>
@@ -145,8 +195,88 @@ public sealed class DefinitionStore
     private void Save(MdevDefinition definition)
     {
         PrivateFiles.CreateDirectory(PathResolver.Resolve(_root / definition.Parent.Value).FullPath);
-        PrivateFiles.Write(Resolved(definition.Parent, definition.Uuid), DefinitionJson.Write(definition));
+        string canonical = definition.Uuid.ToString();
+        PrivateFiles.Write(Resolved(definition.Parent, canonical), DefinitionJson.Write(definition), "definition");
+        // Written under the canonical name first, then any other spelling of the UUID goes: never two definitions of one device.
+        foreach (string other in StoredNames(definition.Parent, definition.Uuid).Where(n => n != canonical))
+        {
+            string file = Resolved(definition.Parent, other);
+            FileFault.Run($"removing the old spelling '{file}' of the definition", file, () => File.Delete(file),
+                $"the definition is written under '{canonical}'; '{other}' is left and the listing prefers the canonical name");
+        }
     }
+
+    /// <summary>
+    /// Whether the store's directory exists. <see cref="Directory.Exists(string)"/> says false for a directory the user
+    /// may not look into, which would make a root-owned store look empty to an unprivileged user ("not defined");
+    /// that is <see cref="ErrorCode.FilePermissionDenied"/> instead.
+    /// </summary>
+    private bool RootExists()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Directory.Exists(_root.FullPath);
+        }
+        if (Syscall.stat(_root.FullPath, out Stat _) == 0)
+        {
+            return true;
+        }
+        Errno errno = Stdlib.GetLastError();
+        if (errno is Errno.ENOENT or Errno.ENOTDIR)
+        {
+            return false;
+        }
+        throw new VfioFileException(NativeConvert.FromErrno(errno), $"reading the definitions store '{_root.FullPath}'", _root.FullPath, "nothing was changed");
+    }
+
+    /// <summary>The files of one parent directory whose names are UUIDs in any case, canonical spelling first per UUID.</summary>
+    private static IEnumerable<(MdevUuid Uuid, string FileName)> Entries(string parentDirectory)
+    {
+        var seen = new HashSet<MdevUuid>();
+        foreach ((MdevUuid uuid, string fileName) in Directory.EnumerateFiles(parentDirectory)
+            .Select(f => Path.GetFileName(f))
+            .Select(n => (Ok: MdevUuid.TryParseIgnoringCase(n, out MdevUuid u), Uuid: u, Name: n))
+            .Where(e => e.Ok)
+            .OrderBy(e => e.Uuid.ToString(), StringComparer.Ordinal)
+            .ThenBy(e => e.Name == e.Uuid.ToString() ? 0 : 1)
+            .ThenBy(e => e.Name, StringComparer.Ordinal)
+            .Select(e => (e.Uuid, e.Name)))
+        {
+            if (seen.Add(uuid))
+            {
+                yield return (uuid, fileName);
+            }
+        }
+    }
+
+    /// <summary>Every file name under which <paramref name="uuid"/> is stored below <paramref name="parent"/>, canonical first.</summary>
+    private List<string> StoredNames(ParentDeviceName parent, MdevUuid uuid)
+    {
+        string directory = PathResolver.Resolve(_root / parent.Value).FullPath;
+        if (!Directory.Exists(directory))
+        {
+            return [];
+        }
+        string canonical = uuid.ToString();
+        string[] files;
+        try
+        {
+            files = Directory.GetFiles(directory);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The parent's last definition was undefined, and its directory removed, by another process meanwhile.
+            return [];
+        }
+        return [.. files
+            .Select(f => Path.GetFileName(f))
+            .Where(n => MdevUuid.TryParseIgnoringCase(n, out MdevUuid u) && u == uuid)
+            .OrderBy(n => n == canonical ? 0 : 1)
+            .ThenBy(n => n, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The name <paramref name="uuid"/> is stored under below <paramref name="parent"/> (canonical preferred), or null.</summary>
+    private string? StoredName(ParentDeviceName parent, MdevUuid uuid) => StoredNames(parent, uuid).FirstOrDefault();
 
     private HostLock TakeLock()
     {
@@ -155,10 +285,10 @@ public sealed class DefinitionStore
     }
 
     /// <summary>The definition, or null when its file does not exist (or was undefined while being read).</summary>
-    private MdevDefinition? TryRead(ParentDeviceName parent, MdevUuid uuid)
+    private MdevDefinition? TryRead(ParentDeviceName parent, MdevUuid uuid, string fileName)
     {
-        string file = Resolved(parent, uuid);
-        string shown = PathOf(parent, uuid);
+        string file = Resolved(parent, fileName);
+        string shown = (_root / parent.Value / fileName).FullPath;
         // A FIFO would block the read forever and a device file never end: only a regular file of bounded size is read.
         if (Syscall.stat(file, out Stat status) == 0
             && ((status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG || status.st_size > MaxDefinitionBytes))
@@ -181,9 +311,13 @@ public sealed class DefinitionStore
             // Undefined by another process between the listing and the read.
             return null;
         }
+        catch (Exception e) when (FileFault.Is(e))
+        {
+            throw FileFault.From(e, $"reading the definition '{shown}'", shown, "nothing was changed");
+        }
         return DefinitionJson.Read(shown, uuid, parent, content);
     }
 
     /// <summary>The definition's file with every link on the way resolved; <see cref="ErrorCode.PathInvalid"/> when a link leads out of the store.</summary>
-    private string Resolved(ParentDeviceName parent, MdevUuid uuid) => PathResolver.Resolve(_root / parent.Value / uuid.ToString()).FullPath;
+    private string Resolved(ParentDeviceName parent, string fileName) => PathResolver.Resolve(_root / parent.Value / fileName).FullPath;
 }

@@ -87,10 +87,16 @@ public sealed class MdevDefinitions
 
     /// <summary>Every device that is defined, active or both, as <c>mdevctl list</c> shows them.</summary>
     /// <returns>One entry per UUID, sorted by parent and UUID.</returns>
-    public IReadOnlyList<MdevListEntry> List()
+    public IReadOnlyList<MdevListEntry> List() => List(skipped: null);
+
+    /// <summary>Every device that is defined, active or both; a definition file that cannot be read is reported in
+    /// <paramref name="skipped"/> and left out, as mdevctl skips it with a warning, instead of failing the listing.</summary>
+    /// <param name="skipped">Receives the error of each definition file skipped; null to throw the first one instead.</param>
+    /// <returns>One entry per UUID, sorted by parent and UUID.</returns>
+    public IReadOnlyList<MdevListEntry> List(ICollection<VfioException>? skipped)
     {
         var entries = new Dictionary<MdevUuid, MdevListEntry>();
-        foreach (MdevDefinition definition in Store.List())
+        foreach (MdevDefinition definition in Store.List(skipped))
         {
             entries[definition.Uuid] = new MdevListEntry(definition.Uuid, definition.Parent, definition.Type, definition, null);
         }
@@ -108,7 +114,17 @@ public sealed class MdevDefinitions
     public IReadOnlyList<(MdevUuid Uuid, VfioException? Failure)> StartAutomatic()
     {
         var results = new List<(MdevUuid, VfioException?)>();
-        foreach (MdevDefinition definition in Store.List().Where(d => d.AutoStart))
+        var skipped = new List<VfioException>();
+        IReadOnlyList<MdevDefinition> definitions = Store.List(skipped);
+        // A definition that cannot be read is that device's failure only; every other one still starts.
+        foreach (VfioException bad in skipped)
+        {
+            if (MdevUuid.TryParse(bad.Device, out MdevUuid uuid))
+            {
+                results.Add((uuid, bad));
+            }
+        }
+        foreach (MdevDefinition definition in definitions.Where(d => d.AutoStart))
         {
             if (Host.FindDevice(definition.Uuid) is not null)
             {

@@ -45,6 +45,7 @@ public sealed partial class EmulatedSysfs
         {
             return null;
         }
+        DocumentFiles.CheckBeforeRead(file);
         try
         {
             return MigrationInfo.Parse(_files.ReadText(file));

@@ -35,6 +35,7 @@ public sealed partial class MdevHost
     private TypeMigrationInfo Read(MigrationInfoSource source, SysfsPath file)
     {
         MigrationInfo document;
+        DocumentFiles.CheckBeforeRead(file);
         try
         {
             document = MigrationInfo.Parse(Sysfs.ReadText(file));

@@ -1,3 +1,5 @@
+using Vfio;
+
 namespace Mdev.Manager;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal static class PrivateFiles
 
     /// <summary>Creates <paramref name="path"/> and any missing parent with mode 0700; existing directories are left as they are.</summary>
     /// <param name="path">The directory.</param>
+    /// <exception cref="VfioFileException">A directory could not be created (EROFS, EACCES, ENOSPC, ...), naming it.</exception>
     internal static void CreateDirectory(string path)
     {
         if (OperatingSystem.IsWindows())
@@ -37,15 +40,29 @@ internal static class PrivateFiles
         }
         while (missing.Count > 0)
         {
-            Directory.CreateDirectory(missing.Pop(), DirectoryMode);
+            string directory = missing.Pop();
+            try
+            {
+                Directory.CreateDirectory(directory, DirectoryMode);
+            }
+            catch (Exception e) when (FileFault.Is(e))
+            {
+                throw FileFault.From(e, $"creating the directory '{directory}'", directory, "nothing was written");
+            }
         }
     }
 
     /// <summary>Replaces a text file atomically; a new file is 0600 from its creation.</summary>
-    internal static void Write(string path, string content) => AtomicFile.Write(path, content, FileMode);
+    /// <param name="path">The file.</param>
+    /// <param name="content">Its new content.</param>
+    /// <param name="what">What the file is, for the error message (e.g. <c>definition</c>).</param>
+    internal static void Write(string path, string content, string what = "file") => AtomicFile.Write(path, content, FileMode, what: what);
 
     /// <summary>Replaces a binary file atomically; a new file is 0600 from its creation.</summary>
-    internal static void WriteBytes(string path, ReadOnlySpan<byte> content) => AtomicFile.WriteBytes(path, content, FileMode);
+    /// <param name="path">The file.</param>
+    /// <param name="content">Its new content.</param>
+    /// <param name="what">What the file is, for the error message (e.g. <c>device state</c>).</param>
+    internal static void WriteBytes(string path, ReadOnlySpan<byte> content, string what = "file") => AtomicFile.WriteBytes(path, content, FileMode, what: what);
 
     /// <summary>Creates an empty file with mode 0600 if none exists (a marker); an existing file is kept.</summary>
     internal static void Touch(string path)
@@ -55,7 +72,7 @@ internal static class PrivateFiles
         {
             options.UnixCreateMode = FileMode;
         }
-        using var stream = new FileStream(path, options);
+        FileFault.Run($"creating the marker file '{path}'", path, () => new FileStream(path, options).Dispose());
     }
 
     /// <summary>Options that open (creating if needed) a file with mode 0600, for lock files.</summary>

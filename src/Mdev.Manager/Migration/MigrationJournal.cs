@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mono.Unix.Native;
 using Vfio;
 
 namespace Mdev.Manager;
@@ -34,17 +35,32 @@ public sealed class MigrationJournal
     /// <param name="device">The device.</param>
     /// <returns>The entry.</returns>
     /// <exception cref="VfioException"><see cref="ErrorCode.MigrationInterrupted"/> when the file exists but does not parse
-    /// (a journal is written atomically, so that is damage from outside; the device still needs resume or abort).</exception>
+    /// (a journal is written atomically, so that is damage from outside; the device still needs resume or abort);
+    /// <see cref="ErrorCode.FileKindInvalid"/> when something other than a regular file of at most
+    /// <see cref="MaxEntryBytes"/> sits at its name (a FIFO there would block every migration verb forever), and a
+    /// <see cref="VfioFileException"/> when it cannot be read.</exception>
     public MigrationJournalEntry? Find(MdevUuid device)
     {
         string path = PathOf(device);
-        if (!File.Exists(path))
+        // lstat, never open: opening a FIFO planted at this name would block until a writer came.
+        if (Syscall.lstat(path, out Stat status) != 0)
         {
             return null;
         }
+        if ((status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG || status.st_size > MaxEntryBytes)
+        {
+            throw new VfioFileException(ErrorCode.FileKindInvalid, (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFDIR ? EISDIR : 0,
+                $"reading the migration journal entry '{path}' of {device} (it is {KindOf(status)}, not a regular file of at most {MaxEntryBytes} bytes)", path,
+                $"nothing was read or changed; remove it ('rm {path}') after checking the device with 'vfioctl describe {device}'")
+            {
+                Device = device.ToString(),
+                Expected = "a regular file",
+            };
+        }
+        string text = FileFault.Run($"reading the migration journal entry '{path}' of {device}", path, () => File.ReadAllText(path), "nothing was changed");
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), MigrationJournalJsonContext.Default.MigrationJournalEntry)
+            return JsonSerializer.Deserialize(text, MigrationJournalJsonContext.Default.MigrationJournalEntry)
                 ?? throw new JsonException("empty document");
         }
         catch (JsonException e)
@@ -88,11 +104,41 @@ public sealed class MigrationJournal
     internal void Write(MdevUuid device, MigrationJournalEntry entry)
     {
         PrivateFiles.CreateDirectory(Resolved(JournalRelative));
-        PrivateFiles.Write(PathOf(device), JsonSerializer.Serialize(entry, MigrationJournalJsonContext.Default.MigrationJournalEntry));
+        string path = PathOf(device);
+        if (Syscall.lstat(path, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+        {
+            throw new VfioFileException(ErrorCode.FileKindInvalid, 0,
+                $"writing the migration journal entry '{path}' of {device} (it is {KindOf(status)}, not a regular file)", path, "nothing was changed")
+            {
+                Device = device.ToString(),
+            };
+        }
+        PrivateFiles.Write(path, JsonSerializer.Serialize(entry, MigrationJournalJsonContext.Default.MigrationJournalEntry), "migration journal entry");
     }
 
     /// <summary>Removes the entry of a device: its migration ended (done, or rolled back).</summary>
-    internal void Remove(MdevUuid device) => File.Delete(PathOf(device));
+    internal void Remove(MdevUuid device)
+    {
+        string path = PathOf(device);
+        FileFault.Run($"removing the migration journal entry '{path}' of {device}", path, () => File.Delete(path),
+            $"the entry is left: the next migration verb on {device} reports E6018 until 'vfioctl resume' or 'abort' clears it");
+    }
+
+    /// <summary>The largest journal entry read: a real one is a few hundred bytes.</summary>
+    public const int MaxEntryBytes = 64 * 1024;
+
+    private const int EISDIR = 21;
+
+    private static string KindOf(Stat status) => (status.st_mode & FilePermissions.S_IFMT) switch
+    {
+        FilePermissions.S_IFIFO => "a FIFO",
+        FilePermissions.S_IFDIR => "a directory",
+        FilePermissions.S_IFLNK => "a symbolic link",
+        FilePermissions.S_IFCHR => "a character device",
+        FilePermissions.S_IFBLK => "a block device",
+        FilePermissions.S_IFSOCK => "a socket",
+        _ => $"a {status.st_size}-byte file",
+    };
 
     /// <summary>The entry's file with every link on the way resolved; <see cref="ErrorCode.PathInvalid"/> when a link
     /// planted under var/lib leads out of the host's root.</summary>

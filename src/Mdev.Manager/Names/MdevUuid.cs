@@ -63,6 +63,16 @@ public readonly record struct MdevUuid
         return true;
     }
 
+    /// <summary>
+    /// Parses the 8-4-4-4-12 form in any letter case (RFC 4122: UUIDs compare case-insensitively), for names found on
+    /// disk such as a definition file another tool wrote in upper case; the result prints in the canonical lower case.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="uuid">The UUID when the text is one, in any case.</param>
+    /// <returns>True when <paramref name="text"/> is a UUID in 8-4-4-4-12 form.</returns>
+    public static bool TryParseIgnoringCase([NotNullWhen(true)] string? text, out MdevUuid uuid) =>
+        TryParse(text?.ToLowerInvariant(), out uuid);
+
     /// <summary>The canonical lower-case form.</summary>
     /// <returns>The 36-character UUID text.</returns>
     public override string ToString() => _value.ToString("D");

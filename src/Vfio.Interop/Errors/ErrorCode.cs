@@ -149,7 +149,24 @@ public enum ErrorCode
     /// <summary>A save, load or migration of the device was interrupted (its process died); resume or abort it first.</summary>
     MigrationInterrupted = 6018,
 
+    // 6xxx, operational faults (issue 13, files): a file the manager or the CLI reads or writes failed at the
+    // system call; the message names the operation, the path, the errno name and what was kept.
+    /// <summary>A file could not be written because its file system is mounted read-only (EROFS).</summary>
+    FileSystemReadOnly = 6090,
+    /// <summary>The user may not create, write, read or remove a file (EACCES, EPERM).</summary>
+    FilePermissionDenied = 6091,
+    /// <summary>A file could not be written: no space left on its file system, or the quota is used up (ENOSPC, EDQUOT).</summary>
+    FileSystemFull = 6092,
+    /// <summary>A file operation failed with an I/O error or another errno not catalogued on its own (EIO, ...).</summary>
+    FileIoFailed = 6093,
+    /// <summary>A path names a file of the wrong kind: a directory, a FIFO, a device or a link where a regular file belongs.</summary>
+    FileKindInvalid = 6094,
+
     // 7xxx: command line
     /// <summary>The command line is wrong.</summary>
     UsageError = 7001,
+
+    // 7xxx, operational faults (issue 13, files)
+    /// <summary>A failure no other code describes reached the command line: a bug; exit code 70 (EX_SOFTWARE).</summary>
+    InternalError = 7099,
 }

@@ -193,9 +193,10 @@ public sealed class HostileNameTests
     public void DefinitionStore_SkipsEntriesWhoseNamesAreNotParentsOrUuids()
     {
         using var tree = new TempTree();
+        // (A UUID in upper case is a UUID: it is listed under its canonical spelling, see DefinitionSpellingTests.)
         tree.File("etc/mdevctl.d/mtty\u2215x/83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", "{}")
             .File("etc/mdevctl.d/0000:00:03.0/not-a-uuid", "{}")
-            .File("etc/mdevctl.d/0000:00:03.0/83B8F4F2-509F-382F-3C1E-E6BFE0FA1001", "{}");
+            .File("etc/mdevctl.d/0000:00:03.0/{83b8f4f2-509f-382f-3c1e-e6bfe0fa1001}", "{}");
 
         Assert.Empty(new DefinitionStore(tree.PathOf("etc/mdevctl.d")).List());
     }

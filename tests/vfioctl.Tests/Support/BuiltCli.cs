@@ -18,6 +18,9 @@ internal static class BuiltCli
     /// <summary>Runs <c>dotnet vfioctl.dll args...</c>.</summary>
     public static Task<CliResult> RunAsync(params string[] args) => StartAsync("dotnet", [Dll, .. args]);
 
+    /// <summary>Runs <c>dotnet vfioctl.dll args...</c> with extra environment variables (the errno fault shim's).</summary>
+    public static Task<CliResult> RunWithEnvironmentAsync(Dictionary<string, string> environment, params string[] args) => StartAsync("dotnet", [Dll, .. args], environment);
+
     /// <summary>Runs a bash pipeline in which <c>$VFIOCTL</c> is the built CLI, so two processes share a real OS pipe.</summary>
     public static Task<CliResult> PipelineAsync(string script) =>
         StartAsync("bash", ["-o", "pipefail", "-c", script], new Dictionary<string, string> { ["VFIOCTL"] = $"dotnet {Dll}" });

@@ -19,7 +19,28 @@ internal static class FaultMatrixRun
             Console.Error.WriteLine("usage: vfio-reliability faults [--root DIR] [--quick] [--jobs N] [--markdown FILE] [--only TEXT] [--vfioctl PATH] [--keep]");
             return 64;
         }
-        return RunAsync(options, Console.Out).GetAwaiter().GetResult().All(r => r.Held) ? 0 : 1;
+        try
+        {
+            return RunAsync(options, Console.Out).GetAwaiter().GetResult().All(r => r.Held) ? 0 : 1;
+        }
+        catch (InvalidOperationException e) when (e.Data.Contains(NoHooks))
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+    }
+
+    private const string NoHooks = "vfioctl-without-test-hooks";
+
+    /// <summary>
+    /// Whether the vfioctl under test reads <c>VFIOCTL_PAUSE_AT</c>: only Debug builds and builds made with
+    /// <c>-p:VfioTestHooks=true</c> do. Asked by behaviour: such a build refuses a value that names no checkpoint.
+    /// </summary>
+    internal static async Task<bool> HasTestHooksAsync(VfioctlProcess cli, string host)
+    {
+        ProcessResult probe = await cli.RunAsync(["--emulated", host, "resume", "00000000-0000-4000-8000-000000000000"],
+            new Dictionary<string, string>(StringComparer.Ordinal) { ["VFIOCTL_PAUSE_AT"] = "probe-not-a-checkpoint" }).ConfigureAwait(false);
+        return probe.Err.Contains("VFIOCTL_PAUSE_AT", StringComparison.Ordinal);
     }
 
     /// <summary>Runs the matrix (or its quick subset) and returns every cell's result.</summary>
@@ -33,6 +54,16 @@ internal static class FaultMatrixRun
         var clock = Stopwatch.StartNew();
         var hosts = new FaultHosts(root, cli);
         await hosts.BuildAsync().ConfigureAwait(false);
+        if (!await HasTestHooksAsync(cli, hosts.Template(Protocol.V2)).ConfigureAwait(false))
+        {
+            // The kill cells pause vfioctl at a checkpoint; a production build cannot be paused (by design).
+            throw new InvalidOperationException(
+                $"{cli.Path} was built without test hooks, so it cannot be paused at a checkpoint; build it with -p:VfioTestHooks=true " +
+                "(dotnet run -c Release -p:VfioTestHooks=true --project tools/Vfio.Reliability -- faults, or publish vfioctl with that property)")
+            {
+                Data = { [NoHooks] = true },
+            };
+        }
         output.WriteLine($"fault matrix: {cells.Count} cells, {options.Jobs} job(s), vfioctl {cli.Path}, hosts in {root}");
         var runner = new CellRunner(hosts, cli, root, options.Keep);
         var results = new CellResult[cells.Count];

@@ -17,22 +17,26 @@ internal sealed class VfioctlProcess(string path, TimeSpan timeout)
 {
     public string Path { get; } = path;
 
+    /// <summary>A command the CLI runs under, e.g. <c>setpriv --reuid=65534 ...</c> for an unprivileged user; empty for none.</summary>
+    public IReadOnlyList<string> Launcher { get; init; } = [];
+
     /// <summary>The default: the vfioctl.dll the project reference copies next to this tool.</summary>
     public static string DefaultPath => System.IO.Path.Join(AppContext.BaseDirectory, "vfioctl.dll");
 
     public Process Start(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, bool keepInput = false)
     {
         bool dll = Path.EndsWith(".dll", StringComparison.Ordinal);
-        var info = new ProcessStartInfo(dll ? "dotnet" : Path)
+        List<string> command = [.. Launcher, .. dll ? new[] { "dotnet", Path } : [Path]];
+        var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        if (dll)
+        foreach (string part in command.Skip(1))
         {
-            info.ArgumentList.Add(Path);
+            info.ArgumentList.Add(part);
         }
         foreach (string arg in args)
         {

@@ -11,6 +11,8 @@ namespace Vfioctl.Cli;
 /// <summary>
 /// One run of vfioctl: parses, builds the services from the global options (validated before any verb runs),
 /// invokes the verb, and is the ONE place where a <see cref="VfioException"/> becomes an error line and an exit code.
+/// No exception leaves it: a file call's failure that no layer named is still printed with its errno's code, and
+/// anything else as <see cref="ErrorCode.InternalError"/> in one line (the stack trace only with <c>--verbose</c>).
 /// </summary>
 internal sealed class CliApplication : IDisposable
 {
@@ -78,6 +80,30 @@ internal sealed class CliApplication : IDisposable
         {
             ErrorReport.Write(Error, ErrorCode.MigrationCancelled, "cancelled by the operator (Ctrl+C); devices were left as the verb's rollback put them.");
             return ExitCodes.For(ErrorCode.MigrationCancelled);
+        }
+        catch (Exception e) when (FileFault.Is(e))
+        {
+            // A file call no layer wrapped: the runtime's message names the path; the errno picks the code.
+            VfioFileException named = FileFault.From(e, "a file operation", "", $"the runtime's message, naming the file: {e.Message}");
+            ErrorReport.Write(Error, named.Code, named.Message);
+            WriteTraceIfVerbose(e);
+            return ExitCodes.For(named.Code);
+        }
+        catch (Exception e)
+        {
+            // The last resort: a bug. One line and a code, never an unhandled exception's stack trace on the terminal.
+            ErrorReport.Write(Error, ErrorCode.InternalError,
+                $"internal error: {e.GetType().Name}: {e.Message} (a bug in vfioctl; run again with --verbose for the stack trace and report it)");
+            WriteTraceIfVerbose(e);
+            return ExitCodes.For(ErrorCode.InternalError);
+        }
+    }
+
+    private void WriteTraceIfVerbose(Exception e)
+    {
+        if (_parse?.GetValue(GlobalOptions.Verbose) == true)
+        {
+            Error.WriteLine(TerminalText.Block(e.ToString()));
         }
     }
 

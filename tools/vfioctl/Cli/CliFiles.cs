@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text;
+using Mdev.Manager;
 using Mono.Unix.Native;
 using Vfio;
 
@@ -26,6 +27,51 @@ internal static class CliFiles
 
     public static FileStream Create(string path) => Open(path, () => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true));
 
+    /// <summary>What <c>save -o</c> writes into: a new or regular file (through <c>.partial</c> and a rename), or a FIFO
+    /// or character device that already exists (opened and written, never replaced).</summary>
+    public enum OutputKind
+    {
+        /// <summary>No file yet, or a regular file: written beside it and renamed over it once whole.</summary>
+        File,
+
+        /// <summary>An existing FIFO or character device (<c>/dev/null</c>, a tape, a pipe to another program): written in place.</summary>
+        Stream,
+    }
+
+    /// <summary>
+    /// Decides how <c>save -o</c> writes to <paramref name="target"/> before anything is stopped. A symbolic link is a
+    /// usage error (<see cref="RefuseLink"/>); a directory, a block device or a socket is refused with
+    /// <see cref="ErrorCode.FileKindInvalid"/>: a directory cannot hold the stream under its own name, and a stream
+    /// written over a disk or into a socket file is never what an operator meant.
+    /// </summary>
+    public static OutputKind ClassifyOutput(string target)
+    {
+        RefuseLink(target);
+        if (OperatingSystem.IsWindows() || Syscall.lstat(target, out Stat status) != 0)
+        {
+            return OutputKind.File;
+        }
+        FilePermissions kind = status.st_mode & FilePermissions.S_IFMT;
+        return kind switch
+        {
+            FilePermissions.S_IFREG => OutputKind.File,
+            FilePermissions.S_IFIFO or FilePermissions.S_IFCHR => OutputKind.Stream,
+            _ => throw new VfioFileException(ErrorCode.FileKindInvalid, kind == FilePermissions.S_IFDIR ? EISDIR : 0,
+                $"saving the migration stream to '{target}' (it is {(kind == FilePermissions.S_IFDIR ? "a directory" : kind == FilePermissions.S_IFBLK ? "a block device" : "a socket")}; name a file, a FIFO or a character device)",
+                target, "nothing was written and the source was not stopped")
+            {
+                Expected = "a regular file, a new name, a FIFO or a character device",
+            },
+        };
+    }
+
+    /// <summary>Opens an existing FIFO or character device for writing, unbuffered, without truncating or replacing it
+    /// (a FIFO's open waits for its reader, as a shell's redirection does).</summary>
+    public static FileStream OpenExistingForWrite(string target) =>
+        Open(target, () => new FileStream(target, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0));
+
+    private const int EISDIR = 21;
+
     /// <summary>
     /// Creates <c>&lt;target&gt;.partial</c> for a stream that is renamed to <paramref name="target"/> only once whole
     /// (<see cref="CommitPartial"/>). The file is created with O_CREAT|O_EXCL and mode 0600, so it is never opened
@@ -38,13 +84,14 @@ internal static class CliFiles
         string partial = PartialOf(target);
         RefuseLink(target);
         RefuseLink(partial);
+        // Unbuffered: SaveCommand buffers above a FileFaultStream, so a failed write is named where it happens and a
+        // failed save never has buffered bytes left to flush (and fail again) while the partial file is discarded.
         var options = new FileStreamOptions
         {
             Mode = FileMode.CreateNew,
             Access = FileAccess.Write,
             Share = FileShare.None,
-            BufferSize = 64 * 1024,
-            Options = FileOptions.Asynchronous,
+            BufferSize = 0,
         };
         if (!OperatingSystem.IsWindows())
         {
@@ -60,15 +107,35 @@ internal static class CliFiles
         });
     }
 
-    /// <summary>Renames the finished <c>.partial</c> over <paramref name="target"/> (rename(2) replaces the name, it never writes through it).</summary>
+    /// <summary>Renames the finished <c>.partial</c> over <paramref name="target"/> (rename(2) replaces the name, it never
+    /// writes through it), then syncs the directory so the new name survives a crash.</summary>
+    /// <exception cref="VfioFileException">The rename or the directory sync failed, naming the errno.</exception>
     public static void CommitPartial(string target)
     {
         RefuseLink(target);
-        File.Move(PartialOf(target), target, overwrite: true);
+        string partial = PartialOf(target);
+        FileFault.Run($"renaming '{partial}' to '{target}'", partial, () => File.Move(partial, target, overwrite: true),
+            File.Exists(target) ? $"the old '{target}' is kept" : $"'{target}' was not created");
+        string directory = Path.GetDirectoryName(Path.GetFullPath(target))!;
+        FileSync.Directory(directory, $"syncing the directory '{directory}' after renaming the stream to '{target}'",
+            $"'{target}' holds the whole stream, but its name may not survive a crash");
     }
 
     /// <summary>Removes the <c>.partial</c> of a save that failed.</summary>
-    public static void DiscardPartial(string target) => File.Delete(PartialOf(target));
+    /// <returns>Null when it is gone; otherwise what is left, for the error message (the save's own error stays the one reported).</returns>
+    public static string? DiscardPartial(string target)
+    {
+        string partial = PartialOf(target);
+        try
+        {
+            File.Delete(partial);
+            return null;
+        }
+        catch (Exception e) when (FileFault.Is(e))
+        {
+            return $"the partial stream '{partial}' could not be removed ({FileFault.From(e, "unlink", partial).ErrnoName}): remove it by hand";
+        }
+    }
 
     /// <summary>
     /// Reads a JSON document named on the command line: a regular file of at most <see cref="MaxDocumentBytes"/>,
@@ -167,9 +234,14 @@ internal static class CliFiles
         {
             return open();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new VfioException(ErrorCode.UsageError, $"cannot open '{path}': {e.Message}", e) { Value = path };
+        }
+        catch (Exception e) when (FileFault.Is(e))
+        {
+            // Not the command line's fault: a read-only file system, no permission, no space, a directory.
+            throw FileFault.From(e, $"opening '{path}'", path, "nothing was written");
         }
     }
 }

@@ -26,9 +26,19 @@ internal static class ExitCodes
     /// <summary>The command line itself was wrong (BSD sysexits EX_USAGE; E7001).</summary>
     public const int Usage = 64;
 
-    /// <summary>Maps a catalogue code to its exit code by range, so a new code in a range needs no change here; the one
-    /// exception is E4011, whose verb ran to the end and found a device that breaks the contract.</summary>
-    public static int For(ErrorCode code) => code == ErrorCode.ConformanceFailed ? ConformanceFailed : ((int)code / 1000) switch
+    /// <summary>An internal error: a bug, not the input or the host (BSD sysexits EX_SOFTWARE; E7099).</summary>
+    public const int Internal = 70;
+
+    /// <summary>Maps a catalogue code to its exit code by range, so a new code in a range needs no change here; the
+    /// exceptions are E4011, whose verb ran to the end and found a device that breaks the contract, and E7099, a bug.</summary>
+    public static int For(ErrorCode code) => code switch
+    {
+        ErrorCode.ConformanceFailed => ConformanceFailed,
+        ErrorCode.InternalError => Internal,
+        _ => ByRange(code),
+    };
+
+    private static int ByRange(ErrorCode code) => ((int)code / 1000) switch
     {
         1 or 4 => DeviceError,
         3 => Incompatible,

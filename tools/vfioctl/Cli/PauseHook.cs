@@ -9,15 +9,30 @@ namespace Vfioctl.Cli;
 /// block there forever, so that a harness can kill the process exactly at that point. The announcement is written
 /// to the file named by <c>VFIOCTL_PAUSE_MARKER</c> (created once the point is reached), else to stderr.
 /// </summary>
-/// <remarks>Without the variable nothing is hooked. It only ever blocks: it changes no device and no file but its marker.</remarks>
+/// <remarks>
+/// Without the variable nothing is hooked. It only ever blocks: it changes no device and no file but its marker.
+/// The environment is read only in a build with test hooks (<see cref="Compiled"/>: Debug, or
+/// <c>-p:VfioTestHooks=true</c>); a Release build for users ignores the variables, so a stray <c>VFIOCTL_PAUSE_AT</c>
+/// in an operator's environment can never block a production migration.
+/// </remarks>
 internal static class PauseHook
 {
     public const string PauseAtVariable = "VFIOCTL_PAUSE_AT";
     public const string MarkerVariable = "VFIOCTL_PAUSE_MARKER";
 
-    /// <summary>The hook the environment asks for, or null.</summary>
+    /// <summary>Whether this build reads the test hooks' environment variables at all.</summary>
+    public const bool Compiled =
+#if VFIO_TEST_HOOKS
+        true;
+#else
+        false;
+#endif
+
+    /// <summary>The hook the environment asks for, or null (always null in a build without test hooks).</summary>
     public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error) =>
-        Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => Thread.Sleep(Timeout.Infinite));
+        Compiled
+            ? Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => Thread.Sleep(Timeout.Infinite))
+            : null;
 
     /// <summary>The hook for a <c>VFIOCTL_PAUSE_AT</c> value; <paramref name="block"/> is what "stay here" means.</summary>
     internal static Action<MigrationCheckpoint>? Create(string? pauseAt, string? marker, TextWriter error, Action block)

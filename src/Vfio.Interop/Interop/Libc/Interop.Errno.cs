@@ -29,16 +29,21 @@ internal static partial class Interop
         internal const int EISDIR = 21;
         internal const int EINVAL = 22;
         internal const int EMFILE = 24;
+        internal const int ETXTBSY = 26;
+        internal const int EFBIG = 27;
         internal const int ENOTTY = 25;
         internal const int ENOSPC = 28;
         internal const int ESPIPE = 29;
         internal const int EROFS = 30;
         internal const int EPIPE = 32;
         internal const int ERANGE = 34;
+        internal const int ENAMETOOLONG = 36;
+        internal const int ELOOP = 40;
         internal const int ENOMSG = 42;
         internal const int EOVERFLOW = 75;
         internal const int EOPNOTSUPP = 95;
         internal const int ETIMEDOUT = 110;
+        internal const int EDQUOT = 122;
 
         private static readonly Dictionary<int, (string Name, string Message)> s_table = new()
         {
@@ -60,16 +65,21 @@ internal static partial class Interop
             [EISDIR] = ("EISDIR", "Is a directory"),
             [EINVAL] = ("EINVAL", "Invalid argument"),
             [EMFILE] = ("EMFILE", "Too many open files"),
+            [ETXTBSY] = ("ETXTBSY", "Text file busy"),
+            [EFBIG] = ("EFBIG", "File too large"),
             [ENOTTY] = ("ENOTTY", "Inappropriate ioctl for device"),
             [ENOSPC] = ("ENOSPC", "No space left on device"),
             [ESPIPE] = ("ESPIPE", "Illegal seek"),
             [EROFS] = ("EROFS", "Read-only file system"),
             [EPIPE] = ("EPIPE", "Broken pipe"),
             [ERANGE] = ("ERANGE", "Numerical result out of range"),
+            [ENAMETOOLONG] = ("ENAMETOOLONG", "File name too long"),
+            [ELOOP] = ("ELOOP", "Too many levels of symbolic links"),
             [ENOMSG] = ("ENOMSG", "No message of desired type"),
             [EOVERFLOW] = ("EOVERFLOW", "Value too large for defined data type"),
             [EOPNOTSUPP] = ("EOPNOTSUPP", "Operation not supported"),
             [ETIMEDOUT] = ("ETIMEDOUT", "Connection timed out"),
+            [EDQUOT] = ("EDQUOT", "Disk quota exceeded"),
         };
 
         /// <summary>The C name of an errno value, e.g. <c>ENOTTY</c>; <c>errno 123</c> for one not in the table.</summary>

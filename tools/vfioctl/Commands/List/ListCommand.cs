@@ -13,10 +13,16 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
 {
     public int Execute(ListFilter filter, bool dumpJson)
     {
-        List<MdevListEntry> entries = [.. definitions.List().Where(e =>
+        // A definition file that cannot be read is one warning, not a failed listing of every other device (as mdevctl).
+        var skipped = new List<VfioException>();
+        List<MdevListEntry> entries = [.. definitions.List(skipped).Where(e =>
             (filter.Defined ? e.Definition is not null : e.Active is not null)
             && (filter.Uuid is null || e.Uuid == filter.Uuid)
             && (filter.Parent is null || e.Parent == filter.Parent))];
+        foreach (VfioException bad in skipped)
+        {
+            ErrorReport.Warn(console.Error, bad.Code, $"{bad.Message} (skipped; the other definitions are listed)");
+        }
         if (dumpJson)
         {
             WriteJson(entries, filter.Defined);

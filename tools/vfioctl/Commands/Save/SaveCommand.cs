@@ -29,28 +29,75 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
                 await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+        else if (CliFiles.ClassifyOutput(output) == CliFiles.OutputKind.Stream)
+        {
+            // A FIFO or a character device the operator named: written in place, never replaced by a regular file.
+            FileStream target = CliFiles.OpenExistingForWrite(output);
+            await using (target.ConfigureAwait(false))
+            {
+                outcome = await Save(source, new FileFaultStream(target, $"writing the migration stream to '{output}'", output,
+                    "the reader has what was written so far; the save is rolled back"), options, cancellationToken).ConfigureAwait(false);
+            }
+        }
         else
         {
-            // Written beside the target and renamed on success: a failed save never leaves a file that looks whole.
-            // Created owner-only, never through a link (CliFiles.CreatePartial).
-            FileStream file = CliFiles.CreatePartial(output);
-            await using (file.ConfigureAwait(false))
-            {
-                outcome = await Save(source, file, options, cancellationToken).ConfigureAwait(false);
-            }
-            if (outcome.Succeeded)
-            {
-                CliFiles.CommitPartial(output);
-            }
-            else
-            {
-                CliFiles.DiscardPartial(output);
-            }
+            outcome = await SaveToFile(source, output, options, cancellationToken).ConfigureAwait(false);
         }
         console.Error.WriteLine($"save {uuid}: {outcome}");
         outcome.ThrowIfFailed();
         console.Error.WriteLine($"source {uuid} is stopped. After the load succeeds elsewhere: 'vfioctl abort {uuid}'; if it failed: 'vfioctl resume {uuid}'.");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Writes beside the target and renames on success: a failed save never leaves a file that looks whole, nor its
+    /// <c>.partial</c>. Created owner-only, never through a link (<see cref="CliFiles.CreatePartial"/>). A failure to put
+    /// the finished stream on disk (flush, fsync, rename) is a failed save too: the source, already stopped, is resumed.
+    /// </summary>
+    private async Task<MigrationOutcome> SaveToFile(MigrationSource source, string output, MigrationOptions options, CancellationToken cancellationToken)
+    {
+        string partial = output + ".partial";
+        FileStream file = CliFiles.CreatePartial(output);
+        bool committed = false;
+        VfioFileException? failure = null;
+        try
+        {
+            var guarded = new FileFaultStream(file, $"writing the migration stream to '{partial}'", partial,
+                "the partial stream is removed and no stream file is written");
+            var buffered = new BufferedStream(guarded, 64 * 1024);
+            MigrationOutcome outcome = await Save(source, buffered, options, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Succeeded)
+            {
+                return outcome;
+            }
+            try
+            {
+                await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
+                FileSync.File(file, $"fsync of the migration stream '{partial}'", "the partial stream is removed and no stream file is written");
+                await file.DisposeAsync().ConfigureAwait(false);
+                CliFiles.CommitPartial(output);
+                committed = true;
+                return outcome;
+            }
+            catch (VfioFileException e)
+            {
+                failure = e;
+            }
+        }
+        finally
+        {
+            // Unbuffered: disposing after a failed write has nothing left to flush, so it cannot fail again here.
+            await file.DisposeAsync().ConfigureAwait(false);
+            if (!committed && CliFiles.DiscardPartial(output) is string left)
+            {
+                console.Error.WriteLine($"save {source.Device}: {left}");
+            }
+        }
+        // The stream is complete in the device's eyes but not on disk: the save failed, so the source runs again.
+        MigrationOutcome resumed = orchestrator.Resume(source);
+        throw new VfioFileException(failure.Code, failure.Errno, failure.Operation, failure.Path,
+            $"no stream file was written; source {source.Device} {(resumed.Succeeded ? "was resumed and runs" : $"could not be resumed ({resumed}); 'vfioctl resume {source.Device}' runs it again")}",
+            failure);
     }
 
     private Task<MigrationOutcome> Save(MigrationSource source, Stream output, MigrationOptions options, CancellationToken cancellationToken) =>

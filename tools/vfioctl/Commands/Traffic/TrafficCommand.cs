@@ -1,4 +1,6 @@
 using Mdev.Manager;
+using Vfio;
+using Vfio.Devices;
 using Vfio.Samples.Nic;
 using Vfioctl.Cli;
 using Vfioctl.Host;
@@ -12,6 +14,18 @@ internal sealed class TrafficCommand(IDeviceOpener opener, CliConsole console)
     {
         NicCounters counters = EmulatedDevices.UseNic(opener, uuid, nic =>
         {
+            // Traffic flows only while the device executes; a stopped one (after a save, mid-migration) is a state
+            // conflict to name, not a crash.
+            if (nic.State is not (MigrationState.Running or MigrationState.RunningP2P or MigrationState.PreCopy or MigrationState.PreCopyP2P))
+            {
+                throw new VfioException(ErrorCode.DeviceStateConflict,
+                    $"device {uuid} is in {nic.State.ToString()}; traffic flows only while it runs ('vfioctl resume {uuid}' runs a stopped source again)")
+                {
+                    Device = uuid.ToString(),
+                    Value = nic.State.ToString(),
+                    Expected = "RUNNING",
+                };
+            }
             nic.SimulateTraffic(seed, packets);
             return nic.Counters;
         });
