@@ -147,6 +147,10 @@ public enum ErrorCode
     /// <summary>A save, load or migration of the device was interrupted (its process died); resume or abort it first.</summary>
     MigrationInterrupted = 6018,
 
+    // 6xxx, migration safety (issue 13): a source whose state moved away
+    /// <summary>The device's state moved away (a save wrote the whole stream, its destination runs, or abort retired it); running it again needs --force.</summary>
+    StateMovedAway = 6030,
+
     // 7xxx: command line
     /// <summary>The command line is wrong.</summary>
     UsageError = 7001,

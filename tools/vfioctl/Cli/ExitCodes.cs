@@ -23,6 +23,12 @@ internal static class ExitCodes
     /// <summary>The command line itself was wrong (BSD sysexits EX_USAGE; E7001).</summary>
     public const int Usage = 64;
 
+    /// <summary>
+    /// A verb that moves device state was cancelled by a signal and rolled back (E6014): 128 plus the signal's number,
+    /// as a shell reports a process the signal ended: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+    /// </summary>
+    public static int Signalled(System.Runtime.InteropServices.PosixSignal signal) => 128 + TerminationSignals.Number(signal);
+
     /// <summary>Maps a catalogue code to its exit code by range, so a new code in a range needs no change here.</summary>
     public static int For(ErrorCode code) => ((int)code / 1000) switch
     {

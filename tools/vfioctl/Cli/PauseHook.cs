@@ -15,9 +15,10 @@ internal static class PauseHook
     public const string PauseAtVariable = "VFIOCTL_PAUSE_AT";
     public const string MarkerVariable = "VFIOCTL_PAUSE_MARKER";
 
-    /// <summary>The hook the environment asks for, or null.</summary>
-    public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error) =>
-        Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => Thread.Sleep(Timeout.Infinite));
+    /// <summary>The hook the environment asks for, or null. It blocks until <paramref name="released"/> is cancelled
+    /// (a signal that <see cref="TerminationSignals"/> turned into a cancellation), or forever.</summary>
+    public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error, CancellationToken released = default) =>
+        Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => released.WaitHandle.WaitOne());
 
     /// <summary>The hook for a <c>VFIOCTL_PAUSE_AT</c> value; <paramref name="block"/> is what "stay here" means.</summary>
     internal static Action<MigrationCheckpoint>? Create(string? pauseAt, string? marker, TextWriter error, Action block)
