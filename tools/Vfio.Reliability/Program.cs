@@ -3,12 +3,14 @@
 using Vfio.Reliability.Concurrency;
 using Vfio.Reliability.Faults;
 using Vfio.Reliability.Fuzz;
+using Vfio.Reliability.MigrationSafety;
 
 var runs = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
     ["fuzz"] = FuzzRun.Run,
     ["faults"] = FaultMatrixRun.Run,
     ["concurrency"] = ConcurrencyRun.Run,
+    ["migration-safety"] = MigrationSafetyRun.Run,
 };
 
 if (args.Length == 0 || !runs.TryGetValue(args[0], out Func<string[], int>? run))
