@@ -4,6 +4,7 @@ using Vfio.Reliability.Attacks;
 using Vfio.Reliability.Concurrency;
 using Vfio.Reliability.Faults;
 using Vfio.Reliability.Fuzz;
+using Vfio.Reliability.MigrationSafety;
 
 var runs = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
 {
@@ -11,6 +12,7 @@ var runs = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal)
     ["faults"] = FaultMatrixRun.Run,
     ["concurrency"] = ConcurrencyRun.Run,
     ["attacks"] = AttackRun.Run,
+    ["migration-safety"] = MigrationSafetyRun.Run,
 };
 
 if (args.Length == 0 || !runs.TryGetValue(args[0], out Func<string[], int>? run))

@@ -6,7 +6,14 @@ using Vfioctl.Cli;
 // The binary stdout of 'save -o -' is a FileStream on fd 1, not Console.OpenStandardOutput(): the console stream
 // swallows EPIPE, so a reader that went away (a cut ssh, a load that failed) would let the save "succeed" and stop
 // the source while the state went nowhere. On fd 1 a broken pipe is an IOException and the save fails, named.
-using var app = new CliApplication(Console.Out, Console.Error, Console.OpenStandardInput,
-    () => new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0));
+// Both are PolledStreams: a read or write waits with poll(2) and gives up when a signal cancels the verb, so a save
+// blocked on a pipe nobody drains, or a load waiting for bytes, rolls back on Ctrl-C (TerminationSignals).
+using var signals = TerminationSignals.Register(Console.Error);
+using var app = new CliApplication(Console.Out, Console.Error,
+    () => new PolledStream(Console.OpenStandardInput(), 0, signals.Token),
+    () => new PolledStream(new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0), 1, signals.Token))
+{
+    Signals = signals,
+};
 RootCommand root = RootCommandDefinition.Create(app);
 return await app.RunAsync(root, args).ConfigureAwait(false);

@@ -58,6 +58,10 @@ public sealed partial class EmulatedHostBuilder
         Write(typeDirectory / "name", name + "\n");
         Write(typeDirectory / "device_api", deviceApi + "\n");
         Write(typeDirectory / "available_instances", availableInstances.ToString(CultureInfo.InvariantCulture) + "\n");
+        // The capacity is what available_instances is derived from (EmulatedSysfs), so a process killed half-way through a
+        // create or remove can never leave the count out of step with the devices that exist.
+        PrivateFiles.CreateDirectory(_paths.TypeCapacity(parent, type).Parent.FullPath);
+        PrivateFiles.Write(_paths.TypeCapacity(parent, type).FullPath, availableInstances.ToString(CultureInfo.InvariantCulture) + "\n");
         Write(typeDirectory / "create", string.Empty);
         if (description is not null)
         {

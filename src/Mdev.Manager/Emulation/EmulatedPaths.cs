@@ -34,6 +34,10 @@ internal sealed class EmulatedPaths(SysfsLayout layout)
     /// <summary>The lock a process holds while it has the device open (see EmulatedDeviceOpener).</summary>
     internal SysfsPath DeviceLock(MdevUuid uuid) => DeviceState(uuid) / "device.lock";
 
+    /// <summary>The number of instances a type offers when none exists (what the driver knows its hardware holds);
+    /// <c>available_instances</c> is derived from it and the devices that exist.</summary>
+    internal SysfsPath TypeCapacity(ParentDeviceName parent, MdevTypeName type) => StateRoot / "capacity" / parent.Value / type.Value;
+
     /// <summary>The instance pool a parent's types share, when the host was laid out with one.</summary>
     internal SysfsPath InstancePool(ParentDeviceName parent) => StateRoot / "pools" / parent.Value;
 

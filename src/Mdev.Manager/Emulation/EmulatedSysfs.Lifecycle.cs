@@ -22,6 +22,7 @@ public sealed partial class EmulatedSysfs
         }
 
         using HostLock hostLock = TakeLock();
+        SweepPartialDevices(parent);
         if (_files.Exists(Layout.Device(uuid)))
         {
             throw new VfioException(ErrorCode.DeviceExists, $"mediated device {uuid} already exists on the emulated host.") { Device = uuid.ToString() };
@@ -40,29 +41,41 @@ public sealed partial class EmulatedSysfs
 
         SysfsPath device = _paths.DeviceDirectory(parent, uuid);
         Directory.CreateDirectory(device.FullPath);
+        Written("create device directory");
         try
         {
             File.WriteAllText((device / "remove").FullPath, string.Empty);
+            Written("create remove");
             File.CreateSymbolicLink((device / "mdev_type").FullPath, $"../mdev_supported_types/{type}");
+            Written("create mdev_type link");
             int group = NextIommuGroup();
+            Written("create iommu group number");
             Directory.CreateDirectory((Layout.IommuGroups / Number(group) / "devices").FullPath);
+            Written("create iommu group");
             File.CreateSymbolicLink((device / "iommu_group").FullPath, $"../../../../kernel/iommu_groups/{Number(group)}");
+            Written("create iommu_group link");
             if (migration is not null)
             {
                 SysfsPath directory = device / "migration";
                 Directory.CreateDirectory(directory.FullPath);
+                Written("create migration directory");
                 File.WriteAllText((directory / "model").FullPath, migration.Model + "\n");
+                Written("create migration/model");
                 foreach (KeyValuePair<string, string> parameter in migration.InitValues)
                 {
                     File.WriteAllText((directory / parameter.Key).FullPath, parameter.Value + "\n");
+                    Written("create migration/" + parameter.Key);
                 }
             }
             Directory.CreateDirectory(Layout.TypeDevices(parent, type).FullPath);
             File.CreateSymbolicLink((Layout.TypeDevices(parent, type) / uuid.ToString()).FullPath, $"../../../{uuid}");
-            // The bus link last: a reader that does not take the lock sees either no device or a complete one.
+            Written("create type devices link");
+            // The bus link last: a reader that does not take the lock sees either no device or a complete one. It is
+            // also the commit point of the count: available_instances is derived from the devices whose bus link exists.
             Directory.CreateDirectory(Layout.MdevDevices.FullPath);
             File.CreateSymbolicLink(Layout.Device(uuid).FullPath, $"../../../devices/vfio-emu/{parent}/{uuid}");
-            CountInstance(parent, type, -1);
+            Written("create bus link");
+            RefreshCounts(parent, type);
         }
         catch (Exception)
         {
@@ -72,9 +85,12 @@ public sealed partial class EmulatedSysfs
         }
     }
 
-    private void DeletePartialDevice(ParentDeviceName parent, MdevTypeName type, MdevUuid uuid, SysfsPath device)
+    private void DeletePartialDevice(ParentDeviceName parent, MdevTypeName? type, MdevUuid uuid, SysfsPath device)
     {
-        foreach (string link in new[] { Layout.Device(uuid).FullPath, (Layout.TypeDevices(parent, type) / uuid.ToString()).FullPath })
+        string[] links = type is MdevTypeName t
+            ? [Layout.Device(uuid).FullPath, (Layout.TypeDevices(parent, t) / uuid.ToString()).FullPath]
+            : [Layout.Device(uuid).FullPath];
+        foreach (string link in links)
         {
             if (new FileInfo(link).LinkTarget is not null)
             {
@@ -105,6 +121,7 @@ public sealed partial class EmulatedSysfs
         }
         using HostLock hostLock = TakeLock();
         SysfsPath device = RequireDevice(uuid);
+        SweepPartialDevices(ParentDeviceName.Parse(device.Parent.Name));
         SysfsPath type = _files.Resolve(device / "mdev_type")
             ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} has no mdev_type link on the emulated host.") { Device = uuid.ToString() };
         SysfsPath? group = _files.Resolve(device / "iommu_group");
@@ -112,15 +129,54 @@ public sealed partial class EmulatedSysfs
         // the device lock, and holding it ourselves until the device is gone keeps an opener from starting meanwhile.
         using HostLock? deviceLock = TakeDeviceLockForRemoval(uuid);
 
+        // The bus link first: from here on the device does not exist, and the counts derived from the devices say so.
         File.Delete(Layout.Device(uuid).FullPath);
+        Written("remove bus link");
         File.Delete((type / "devices" / uuid.ToString()).FullPath);
+        Written("remove type devices link");
         Directory.Delete(device.FullPath, recursive: true);
+        Written("remove device directory");
         if (group is SysfsPath g)
         {
             Directory.Delete(g.FullPath, recursive: true);
+            Written("remove iommu group");
         }
         DeleteDeviceState(uuid);
-        CountInstance(ParentDeviceName.Parse(type.Parent.Parent.Name), MdevTypeName.Parse(type.Name), +1);
+        Written("remove device state");
+        RefreshCounts(ParentDeviceName.Parse(type.Parent.Parent.Name), MdevTypeName.Parse(type.Name));
+    }
+
+    /// <summary>
+    /// Finishes what a process killed inside a create or remove left on a parent: a device directory without its bus
+    /// link is half made or half removed (the link is made last and removed first), so it, its links, its IOMMU group
+    /// and its state are deleted, as a reboot leaves no half-made device behind. Under the host lock.
+    /// </summary>
+    private void SweepPartialDevices(ParentDeviceName parent)
+    {
+        string parentDirectory = _paths.ParentDirectory(parent).FullPath;
+        if (!Directory.Exists(parentDirectory))
+        {
+            return;
+        }
+        foreach (string entry in Directory.EnumerateDirectories(parentDirectory))
+        {
+            if (!MdevUuid.TryParse(Path.GetFileName(entry), out MdevUuid uuid) || BusLinkExists(uuid))
+            {
+                continue;
+            }
+            SysfsPath device = _paths.DeviceDirectory(parent, uuid);
+            if (_files.Resolve(device / "mdev_type") is SysfsPath type && MdevTypeName.TryParse(type.Name, out MdevTypeName typeName))
+            {
+                DeletePartialDevice(parent, typeName, uuid, device);
+                DeleteDeviceState(uuid);
+                RefreshCounts(parent, typeName);
+            }
+            else
+            {
+                DeletePartialDevice(parent, null, uuid, device);
+                DeleteDeviceState(uuid);
+            }
+        }
     }
 
     /// <summary>The device lock, taken without waiting, or null when the device was never opened; refuses when another holds it.</summary>

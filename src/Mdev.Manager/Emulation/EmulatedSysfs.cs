@@ -16,6 +16,12 @@ namespace Mdev.Manager;
 /// <para><c>available_instances</c> is counted per type, unless the host was laid out with a pool the parent's
 /// types share (<see cref="EmulatedHostBuilder.ShareInstancePool"/>, as mtty's 24 ports serve both <c>mtty-1</c> and
 /// <c>mtty-2</c>); then every member's count is derived from the pool's free units.</para>
+/// <para>Crash consistency: a device exists exactly when its <c>sys/bus/mdev/devices</c> link does (made last by a
+/// create, removed first by a remove), and every count is derived from the devices that exist: a type's capacity
+/// minus its devices, a pool's units minus what its devices hold. A process killed at any point of a create or remove
+/// therefore leaves counts that match the devices; the half-made or half-removed directories it leaves are swept by
+/// the next create or remove on the parent, and the <c>available_instances</c> files (copies for readers of the tree)
+/// are rewritten then.</para>
 /// </remarks>
 public sealed partial class EmulatedSysfs : ISysfs
 {
@@ -42,7 +48,16 @@ public sealed partial class EmulatedSysfs : ISysfs
     public EmulatedHostFaults Faults { get; } = new();
 
     /// <inheritdoc/>
-    public string ReadText(SysfsPath path) => _files.ReadText(path);
+    /// <remarks>A type's <c>available_instances</c> is computed from the devices that exist (see
+    /// <see cref="EmulatedSysfs"/>'s crash consistency), not read from the file, which is only a copy for <c>cat</c>.</remarks>
+    public string ReadText(SysfsPath path)
+    {
+        if (path.Name == "available_instances" && DerivedAvailable(path) is int available)
+        {
+            return Number(available) + "\n";
+        }
+        return _files.ReadText(path);
+    }
 
     /// <inheritdoc/>
     public bool Exists(SysfsPath path) => _files.Exists(path);

@@ -50,6 +50,8 @@ public sealed partial class MdevHost
         Sysfs.Write(Layout.TypeCreate(parent, type), uuid.ToString());
         try
         {
+            // A new device: a record that an earlier device of this UUID had its state moved away is not about it.
+            ForgetMovedState(uuid);
             if (wanted is not null)
             {
                 Pin(uuid, wanted);
@@ -124,11 +126,27 @@ public sealed partial class MdevHost
         try
         {
             Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+            ForgetMovedState(uuid);
         }
         catch (VfioException e) when (e.Code != ErrorCode.DeviceNotFound && !Sysfs.Exists(Layout.Device(uuid)))
         {
             // Another process removed it between the check and the write: it is as gone as if it never existed.
             throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} was removed by another process while this remove ran.", e)
+            {
+                Device = uuid.ToString(),
+            };
+        }
+    }
+
+    private void ForgetMovedState(MdevUuid uuid)
+    {
+        try
+        {
+            new MigrationJournal(Layout.Root.FullPath).ClearMoved(uuid);
+        }
+        catch (IOException e)
+        {
+            throw new VfioException(ErrorCode.KernelCallFailed, $"mediated device {uuid}: its record of a moved state could not be removed: {e.Message}", e)
             {
                 Device = uuid.ToString(),
             };
@@ -227,6 +245,7 @@ public sealed partial class MdevHost
         try
         {
             Sysfs.Write(Layout.DeviceRemove(uuid), "1");
+            ForgetMovedState(uuid);
         }
         catch (VfioException removeFailure)
         {

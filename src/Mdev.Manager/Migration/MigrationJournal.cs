@@ -140,11 +140,116 @@ public sealed class MigrationJournal
         _ => $"a {status.st_size}-byte file",
     };
 
+    /// <summary>Every entry of the journal, by device: migrations whose process died or whose rollback could not finish.</summary>
+    /// <returns>The devices and their entries; an entry that does not parse is listed with a null entry.</returns>
+    public IReadOnlyList<(MdevUuid Device, MigrationJournalEntry? Entry)> List()
+    {
+        string directory = Resolved(JournalRelative);
+        if (!System.IO.Directory.Exists(directory))
+        {
+            return [];
+        }
+        var entries = new List<(MdevUuid, MigrationJournalEntry?)>();
+        foreach (string file in System.IO.Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
+        {
+            if (!MdevUuid.TryParse(Path.GetFileNameWithoutExtension(file), out MdevUuid device))
+            {
+                continue;
+            }
+            try
+            {
+                entries.Add((device, Find(device)));
+            }
+            catch (VfioException e) when (e.Code == ErrorCode.MigrationInterrupted)
+            {
+                entries.Add((device, null));
+            }
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// The record that a device's state moved away (a save wrote the whole stream, a migration's destination runs, or
+    /// <c>abort</c> retired it), or null. While it exists, <see cref="MigrationOrchestrator.Resume"/> refuses the device
+    /// with <see cref="ErrorCode.StateMovedAway"/> unless forced: running it would run the guest twice.
+    /// </summary>
+    /// <param name="device">The device.</param>
+    /// <returns>The record, or null.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.StateMovedAway"/> when the record exists but does not parse
+    /// (it is written atomically, so that is damage from outside; the state is taken to have moved).</exception>
+    public MovedAwayRecord? FindMoved(MdevUuid device)
+    {
+        string path = MovedPathOf(device);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), MigrationJournalJsonContext.Default.MovedAwayRecord)
+                ?? throw new JsonException("empty document");
+        }
+        catch (JsonException e)
+        {
+            throw new VfioException(ErrorCode.StateMovedAway,
+                $"the record {path} that the state of {device} moved away does not parse ({e.Message}); the state is taken to run elsewhere: 'vfioctl resume --force {device}' only once no other device runs it", e)
+            {
+                Device = device.ToString(),
+                Value = path,
+            };
+        }
+    }
+
+    /// <summary>Records, durably, that a device's state moved away (replacing an earlier record).</summary>
+    internal void MarkMoved(MdevUuid device, MovedAwayRecord record)
+    {
+        PrivateFiles.CreateDirectory(Resolved(MovedRelative));
+        PrivateFiles.Write(MovedPathOf(device), JsonSerializer.Serialize(record, MigrationJournalJsonContext.Default.MovedAwayRecord));
+    }
+
+    /// <summary>Forgets that a device's state moved away: it runs again (forced), it was removed, or it is a new device.</summary>
+    internal void ClearMoved(MdevUuid device)
+    {
+        string directory = Path.Join(_root, MovedRelative);
+        if (System.IO.Directory.Exists(directory))
+        {
+            File.Delete(MovedPathOf(device));
+        }
+    }
+
+    /// <summary>Appends one line to the migration log (<c>var/lib/vfio-migrate/migration.log</c>, 0600): what an
+    /// operator forced, so that it can be found after the fact.</summary>
+    internal void AppendLog(string line)
+    {
+        PrivateFiles.CreateDirectory(Resolved(LogDirectoryRelative));
+        string path = Resolved(LogRelative);
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = PrivateFiles.FileMode;
+        }
+        using var stream = new FileStream(path, options);
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes($"{DateTimeOffset.UtcNow:u} pid {Environment.ProcessId} {line}\n");
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The migration log (<see cref="AppendLog"/>).</summary>
+    public string LogPath => Path.Join(_root, LogRelative);
+
     /// <summary>The entry's file with every link on the way resolved; <see cref="ErrorCode.PathInvalid"/> when a link
     /// planted under var/lib leads out of the host's root.</summary>
     private string PathOf(MdevUuid device) => Resolved(Path.Join(JournalRelative, device.ToString() + ".json"));
 
+    private string MovedPathOf(MdevUuid device) => Resolved(Path.Join(MovedRelative, device.ToString() + ".json"));
+
     private const string JournalRelative = "var/lib/vfio-migrate/journal";
+
+    private const string MovedRelative = "var/lib/vfio-migrate/moved";
+
+    private const string LogDirectoryRelative = "var/lib/vfio-migrate";
+
+    private const string LogRelative = "var/lib/vfio-migrate/migration.log";
 
     private string Resolved(string relative) => PathResolver.Resolve(new SysfsPath(_root, relative)).FullPath;
 }
@@ -188,6 +293,31 @@ public sealed class MigrationJournalEntry
     [JsonPropertyName("loaded")]
     public bool Loaded { get; init; }
 
+    /// <summary>
+    /// How far the operation got: <see cref="PhaseStarted"/>, <see cref="PhaseEndRecordSending"/> (the stream's end
+    /// record is being written: from here the whole state may have left the source), <see cref="PhaseDestinationRunning"/>
+    /// (the destination runs), or <see cref="PhaseRollbackIncomplete"/> (the operation failed and its rollback could not
+    /// finish). Absent in entries written before phases were recorded (then read as started).
+    /// </summary>
+    [JsonPropertyName("phase")]
+    public string? Phase { get; init; }
+
+    /// <summary>The operation has started; no side has completed.</summary>
+    public const string PhaseStarted = "started";
+
+    /// <summary>The stream's end record is being written: the whole state may have left the source.</summary>
+    public const string PhaseEndRecordSending = "end-record-sending";
+
+    /// <summary>The destination runs: the migration completed, only the journal's removal was left.</summary>
+    public const string PhaseDestinationRunning = "destination-running";
+
+    /// <summary>The operation failed and its rollback could not finish; <c>resume</c> or <c>abort</c> finish it.</summary>
+    public const string PhaseRollbackIncomplete = "rollback-incomplete";
+
+    /// <summary>Whether the whole state may have left the source (the end record was being written, or the destination runs).</summary>
+    [JsonIgnore]
+    public bool StateMayHaveLeft => Phase is PhaseEndRecordSending or PhaseDestinationRunning;
+
     /// <summary>When the operation started (UTC).</summary>
     [JsonPropertyName("started")]
     public DateTimeOffset Started { get; init; }
@@ -197,8 +327,61 @@ public sealed class MigrationJournalEntry
     public int ProcessId { get; init; }
 }
 
+/// <summary>
+/// The record that a device's state moved away, kept in <c>var/lib/vfio-migrate/moved/&lt;uuid&gt;.json</c> (0600)
+/// after the operation that moved it ended: what QEMU calls a source in "postmigrate" state. <c>resume</c> refuses
+/// such a device (<see cref="ErrorCode.StateMovedAway"/>) unless forced; removing the device, or creating a new one
+/// under its UUID, forgets the record.
+/// </summary>
+public sealed class MovedAwayRecord
+{
+    /// <summary>The whole stream (up to its end record) was written by a save; where it went is not known here.</summary>
+    public const string StreamSent = "stream-sent";
+
+    /// <summary>The destination loaded the state and runs (a migration on this machine, or a load on this host).</summary>
+    public const string DestinationRunning = "destination-running";
+
+    /// <summary><c>vfioctl abort</c> reset the device and left it stopped: it must not run the guest.</summary>
+    public const string Retired = "retired";
+
+    /// <summary><see cref="StreamSent"/>, <see cref="DestinationRunning"/> or <see cref="Retired"/>.</summary>
+    [JsonPropertyName("kind")]
+    public string Kind { get; init; } = "";
+
+    /// <summary>The operation that moved it: save, migrate, load (a load on this host acknowledged the stream) or abort.</summary>
+    [JsonPropertyName("operation")]
+    public string Operation { get; init; } = "";
+
+    /// <summary>The device that holds the state, when known.</summary>
+    [JsonPropertyName("destination")]
+    public string? Destination { get; init; }
+
+    /// <summary>The destination host's root when it is not this host, else null.</summary>
+    [JsonPropertyName("destination_root")]
+    public string? DestinationRoot { get; init; }
+
+    /// <summary>When the state moved (UTC).</summary>
+    [JsonPropertyName("when")]
+    public DateTimeOffset When { get; init; }
+
+    /// <summary>The process that recorded it.</summary>
+    [JsonPropertyName("pid")]
+    public int ProcessId { get; init; }
+
+    /// <summary>One line for an operator: what happened and where the state is.</summary>
+    /// <returns>The line.</returns>
+    public string Describe() => Kind switch
+    {
+        StreamSent => $"its whole state was saved by a {Operation} at {When:u}{(Destination is null ? "" : $" and loaded into {Destination}")}; a load elsewhere may run it",
+        DestinationRunning => $"its state runs in {Destination ?? "the destination"}{(DestinationRoot is null ? "" : $" on the host at {DestinationRoot}")} since {When:u} ({Operation})",
+        Retired => $"it was retired by abort at {When:u}{(Destination is null ? "" : $"; its state runs in {Destination}")}",
+        _ => $"its state moved away ({Kind}) at {When:u}",
+    };
+}
+
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(MigrationJournalEntry))]
+[JsonSerializable(typeof(MovedAwayRecord))]
 internal sealed partial class MigrationJournalJsonContext : JsonSerializerContext
 {
 }

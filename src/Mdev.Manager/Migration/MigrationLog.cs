@@ -35,4 +35,13 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 609, Level = LogLevel.Warning, Message = "{Device}: found the journal of an interrupted {Operation} (E6018 migration-interrupted); {Verb} finishes it")]
     public static partial void InterruptedMigrationFound(this ILogger logger, string device, string operation, string verb);
+
+    [LoggerMessage(EventId = 610, Level = LogLevel.Warning, Message = "{Device}: resumed with --force although {Moved} (E6030 state-moved-away); the operator asserted that no other device runs its state")]
+    public static partial void ResumeForced(this ILogger logger, string device, string moved);
+
+    [LoggerMessage(EventId = 611, Level = LogLevel.Error, Message = "{Device}: the rollback after {ErrorCode} could not finish; the migration journal keeps the entry for resume or abort")]
+    public static partial void RollbackIncomplete(this ILogger logger, string device, string errorCode);
+
+    [LoggerMessage(EventId = 612, Level = LogLevel.Error, Message = "{Device}: could not record that its state moved away ({Reason}); the migration journal keeps the entry")]
+    public static partial void MovedNotRecorded(this ILogger logger, string device, string reason);
 }

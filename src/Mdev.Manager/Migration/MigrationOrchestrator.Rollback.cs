@@ -8,19 +8,22 @@ namespace Mdev.Manager;
 public sealed partial class MigrationOrchestrator
 {
     // The source is stopped (STOP_COPY) before the destination is asked to run, so the two never run together.
-    private VfioException? SwitchOver(OpenedDevice src, OpenedDevice dst, MigrationOutcome outcome)
+    // A cancellation (a signal) is honoured up to the destination's RUNNING arc, the point of no return.
+    private Exception? SwitchOver(OpenedDevice src, OpenedDevice dst, MigrationOutcome outcome, CancellationToken cancellationToken)
     {
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             Transition(src, MigrationState.Stop)?.Dispose();
             outcome.SourceState = src.Driver.GetState();
             Reach(MigrationCheckpoint.SourceStopped);
+            cancellationToken.ThrowIfCancellationRequested();
             Transition(dst, MigrationState.Running)?.Dispose();
             outcome.DestinationState = dst.Driver.GetState();
             Reach(MigrationCheckpoint.DestinationRunning);
             return null;
         }
-        catch (VfioException e)
+        catch (Exception e) when (e is VfioException or OperationCanceledException)
         {
             return e;
         }

@@ -104,7 +104,7 @@ public sealed partial class MigrationOrchestrator
             if (failure is null)
             {
                 progress?.Report(new MigrationProgress(MigrationPhase.Switchover, outcome.Bytes, 0));
-                failure = SwitchOver(src, dst, outcome);
+                failure = SwitchOver(src, dst, outcome, cancellationToken);
             }
             if (failure is not null)
             {
@@ -125,17 +125,32 @@ public sealed partial class MigrationOrchestrator
         {
             if (!fatal)
             {
+                bool keepJournal = false;
                 if (outcome.Exception is not null)
                 {
                     progress?.Report(new MigrationProgress(MigrationPhase.RollingBack, outcome.Bytes, 0));
+                    bool sourceTouched = src?.Touched == true;
                     RollBack(src, dst, destination.Host, outcome);
+                    keepJournal = journaled && RollbackIncomplete(outcome, sourceTouched);
                 }
                 else
                 {
                     src?.Dispose();
                     dst?.Dispose();
+                    // The destination runs: the source's state moved away, and resume refuses it from now on.
+                    keepJournal = !RecordMoved(journal, source.Device, Moved(MovedAwayRecord.DestinationRunning, MigrationJournalEntry.Migrate,
+                        destinationName, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome).DestinationRoot));
+                    if (!keepJournal)
+                    {
+                        MigrationJournal.Of(destination.Host).ClearMoved(outcome.Destination!.Value);
+                    }
                 }
-                if (journaled)
+                if (keepJournal)
+                {
+                    KeepJournal(journal, source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome, loaded: outcome.Succeeded,
+                        phase: outcome.Succeeded ? MigrationJournalEntry.PhaseDestinationRunning : MigrationJournalEntry.PhaseRollbackIncomplete), outcome);
+                }
+                else if (journaled)
                 {
                     journal.Remove(source.Device);
                 }
@@ -174,6 +189,7 @@ public sealed partial class MigrationOrchestrator
         OpenedDevice? src = null;
         bool fatal = false;
         bool journaled = false;
+        bool endRecordSending = false;
         MigrationJournal journal = MigrationJournal.Of(source.Host);
         try
         {
@@ -184,7 +200,14 @@ public sealed partial class MigrationOrchestrator
             journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Save, source, null, outcome));
             journaled = true;
             Reach(MigrationCheckpoint.SourceOpened);
-            await SaveCoreAsync(src, output, options, progress, outcome, cancellationToken).ConfigureAwait(false);
+            await SaveCoreAsync(src, output, options, progress, outcome, () =>
+            {
+                // Before the end record goes out: a process killed from here on may have delivered the whole state,
+                // so recovery must not resume the source without --force.
+                journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Save, source, null, outcome, phase: MigrationJournalEntry.PhaseEndRecordSending));
+                endRecordSending = true;
+            }, cancellationToken).ConfigureAwait(false);
+            outcome.StateLeft = true;
             Transition(src, MigrationState.Stop)?.Dispose();
             outcome.SourceState = src.Driver.GetState();
             Reach(MigrationCheckpoint.SourceStopped);
@@ -192,7 +215,14 @@ public sealed partial class MigrationOrchestrator
         catch (Exception e) when (IsRecoverable(e))
         {
             outcome.Exception = AsVfio(e, source.Device.ToString(), cancellationToken);
-            if (src is { Touched: true })
+            if (outcome.StateLeft)
+            {
+                // The end record is out: a reader holds the whole state and may run it. The source must not run
+                // again on its own; it stays stopped, marked as moved away (resume --force if that load never happens).
+                outcome.SourceState = TryGetState(src!);
+                _logger.RollbackFailed(src!.Name, $"the whole stream had been written when {ErrorCatalogue.Id(outcome.Exception.Code)} happened; the source stays stopped");
+            }
+            else if (src is { Touched: true })
             {
                 outcome.SourceState = RollBackSource(src, ErrorCatalogue.Id(outcome.Exception.Code));
             }
@@ -204,10 +234,25 @@ public sealed partial class MigrationOrchestrator
         }
         finally
         {
+            bool touched = src?.Touched == true;
             src?.Dispose();
             if (!fatal)
             {
-                if (journaled)
+                bool keepJournal = false;
+                if (outcome.StateLeft)
+                {
+                    keepJournal = !RecordMoved(journal, source.Device, Moved(MovedAwayRecord.StreamSent, MigrationJournalEntry.Save, null, null));
+                }
+                else if (outcome.Exception is not null)
+                {
+                    keepJournal = journaled && RollbackIncomplete(outcome, touched);
+                }
+                if (keepJournal)
+                {
+                    KeepJournal(journal, source.Device, JournalEntry(MigrationJournalEntry.Save, source, null, outcome,
+                        phase: outcome.StateLeft || endRecordSending ? MigrationJournalEntry.PhaseEndRecordSending : MigrationJournalEntry.PhaseRollbackIncomplete), outcome);
+                }
+                else if (journaled)
                 {
                     journal.Remove(source.Device);
                 }
@@ -240,6 +285,7 @@ public sealed partial class MigrationOrchestrator
         OpenedDevice? dst = null;
         bool fatal = false;
         bool journaled = false;
+        string? streamSource = null;
         MigrationJournal journal = MigrationJournal.Of(destination.Host);
         try
         {
@@ -262,9 +308,12 @@ public sealed partial class MigrationOrchestrator
             await LoadCoreAsync(dst, reader, progress, outcome,
                 () => journal.Write(outcome.Destination.Value, JournalEntry(MigrationJournalEntry.Load, null, destination, outcome, loaded: true)),
                 cancellationToken).ConfigureAwait(false);
+            // The last moment a cancellation (a signal) is honoured: the destination does not run yet.
+            cancellationToken.ThrowIfCancellationRequested();
             Transition(dst, MigrationState.Running)?.Dispose();
             outcome.DestinationState = dst.Driver.GetState();
             Reach(MigrationCheckpoint.DestinationRunning);
+            streamSource = reader.ReadHeader().DeviceName;
         }
         catch (Exception e) when (IsRecoverable(e))
         {
@@ -282,15 +331,85 @@ public sealed partial class MigrationOrchestrator
             dst?.Dispose();
             if (!fatal)
             {
-                if (journaled)
+                MdevUuid loaded = outcome.Destination!.Value;
+                if (outcome.Succeeded)
                 {
-                    journal.Remove(outcome.Destination!.Value);
+                    // This device runs the state now; and when the stream's source lives on this host (save | load on one
+                    // machine), the source learns that its destination runs.
+                    journal.ClearMoved(loaded);
+                    AcknowledgeSource(journal, streamSource, loaded);
+                }
+                if (journaled && outcome.Exception is not null && outcome.DestinationCreated && !outcome.DestinationRemoved)
+                {
+                    KeepJournal(journal, loaded, JournalEntry(MigrationJournalEntry.Load, null, destination, outcome, phase: MigrationJournalEntry.PhaseRollbackIncomplete), outcome);
+                }
+                else if (journaled)
+                {
+                    journal.Remove(loaded);
                 }
                 progress?.Report(new MigrationProgress(MigrationPhase.Finished, outcome.Bytes, 0));
             }
         }
         return outcome;
     }
+
+    // The stream's source, when it is a device of this host whose save marked it as sent: its destination now runs.
+    private void AcknowledgeSource(MigrationJournal journal, string? streamSource, MdevUuid loaded)
+    {
+        if (!MdevUuid.TryParse(streamSource, out MdevUuid source) || source == loaded)
+        {
+            return;
+        }
+        try
+        {
+            if (journal.FindMoved(source) is { Kind: MovedAwayRecord.StreamSent })
+            {
+                journal.MarkMoved(source, Moved(MovedAwayRecord.DestinationRunning, MigrationJournalEntry.Load, loaded.ToString(), null));
+            }
+        }
+        catch (Exception e) when (e is VfioException or IOException or UnauthorizedAccessException)
+        {
+            // The source's record already refuses a resume (stream-sent); only the name of its destination is missing.
+            _logger.MovedNotRecorded(source.ToString(), e.Message);
+        }
+    }
+
+    // Records that a source's state moved away; false (and logged) when the record could not be written, so the caller
+    // keeps the journal entry instead, which refuses a plain resume too.
+    private bool RecordMoved(MigrationJournal journal, MdevUuid source, MovedAwayRecord record)
+    {
+        try
+        {
+            journal.MarkMoved(source, record);
+            return true;
+        }
+        catch (Exception e) when (e is VfioException or IOException or UnauthorizedAccessException)
+        {
+            _logger.MovedNotRecorded(source.ToString(), e.Message);
+            return false;
+        }
+    }
+
+    // A failed rollback (or a record that could not be written) keeps the journal entry, so list shows it and resume or
+    // abort finish it; when even that write fails, the entry written at the start stays.
+    private void KeepJournal(MigrationJournal journal, MdevUuid device, MigrationJournalEntry entry, MigrationOutcome outcome)
+    {
+        outcome.RollbackIncomplete = outcome.Exception is not null;
+        _logger.RollbackIncomplete(device.ToString(), outcome.Exception is { } failure ? ErrorCatalogue.Id(failure.Code) : "success");
+        try
+        {
+            journal.Write(device, entry);
+        }
+        catch (IOException e)
+        {
+            _logger.RollbackFailed(device.ToString(), e.Message);
+        }
+    }
+
+    // What rollback did not finish: a touched source that does not run again, or a created destination still there.
+    private static bool RollbackIncomplete(MigrationOutcome outcome, bool sourceTouched) =>
+        (sourceTouched && outcome.SourceState != MigrationState.Running)
+        || (outcome.DestinationCreated && !outcome.DestinationRemoved);
 
     // Runs the save and the load side by side through a bounded pipe; returns the failure that came first, or null.
     private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options,
@@ -304,7 +423,7 @@ public sealed partial class MigrationOrchestrator
         {
             try
             {
-                await SaveCoreAsync(src, pipe.Writer.AsStream(), options, progress, outcome, linked.Token).ConfigureAwait(false);
+                await SaveCoreAsync(src, pipe.Writer.AsStream(), options, progress, outcome, null, linked.Token).ConfigureAwait(false);
                 await pipe.Writer.CompleteAsync().ConfigureAwait(false);
             }
             catch (Exception e)
@@ -353,7 +472,7 @@ public sealed partial class MigrationOrchestrator
     }
 
     private async Task SaveCoreAsync(OpenedDevice src, Stream output, MigrationOptions options, IProgress<MigrationProgress>? progress,
-        MigrationOutcome outcome, CancellationToken cancellationToken)
+        MigrationOutcome outcome, Action? endRecordSending, CancellationToken cancellationToken)
     {
         var writer = new MigrationStreamWriter(output, MigrationStreamHeader.For(src.Configuration, src.Name), options.ChunkSize);
         // The header goes first, before the source moves, so a dead channel fails with the source untouched.
@@ -397,6 +516,9 @@ public sealed partial class MigrationOrchestrator
             Reach(MigrationCheckpoint.StopCopyEntered);
             progress?.Report(new MigrationProgress(MigrationPhase.StopCopy, outcome.Bytes, 0));
             outcome.Bytes += await DrainAsync(data, writer, buffer.AsMemory(0, options.ChunkSize), preCopy: false, cancellationToken).ConfigureAwait(false);
+            // The last moment a cancellation (a signal) is honoured: once the end record is out, the state has left.
+            cancellationToken.ThrowIfCancellationRequested();
+            endRecordSending?.Invoke();
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             Reach(MigrationCheckpoint.StreamComplete);
             progress?.Report(new MigrationProgress(MigrationPhase.StopCopy, outcome.Bytes, 0));

@@ -45,16 +45,22 @@ public sealed partial class MigrationOrchestrator
     /// recovery policy: its recovery state RUNNING, else a reset. Used when the load on the other side failed.
     /// </summary>
     /// <param name="source">The source device.</param>
-    /// <returns>The outcome; <see cref="ErrorCode.DeviceStateConflict"/> when the device already runs.</returns>
+    /// <returns>The outcome; <see cref="ErrorCode.DeviceStateConflict"/> when the device already runs;
+    /// <see cref="ErrorCode.StateMovedAway"/> when its state moved away and <paramref name="force"/> is false.</returns>
     /// <remarks>
-    /// When the migration journal names the device (its save or migration was interrupted), the journal is finished
+    /// <para>When the migration journal names the device (its save or migration was interrupted), the journal is finished
     /// first: the destination of an interrupted one-process migration is reset and stopped (removed if the migration
     /// created it) before the source resumes, and when that destination already runs, the source is left stopped and
     /// the outcome fails with <see cref="ErrorCode.MigrationInterrupted"/> (never two running). The outcome's
-    /// <see cref="MigrationOutcome.Interrupted"/> tells that a journal entry was found.
+    /// <see cref="MigrationOutcome.Interrupted"/> tells that a journal entry was found.</para>
+    /// <para>A source whose state moved away (<see cref="MigrationJournal.FindMoved"/>: a save wrote its whole stream, its
+    /// destination runs, or <see cref="Abort"/> retired it) is refused with <see cref="ErrorCode.StateMovedAway"/>, as
+    /// QEMU refuses to continue a VM left in "postmigrate". <paramref name="force"/> resumes it anyway, logged as a
+    /// warning and in the migration log, except when the destination is known to run on a host this call can see.</para>
     /// </remarks>
     /// <param name="openHost">Opens another host by its root, for a journal whose destination lived elsewhere (<c>migrate --to-root</c>); null when there is none.</param>
-    public MigrationOutcome Resume(MigrationSource source, Func<string, MigrationHost>? openHost = null)
+    /// <param name="force">Resume a source whose state moved away: the operator asserts that no other device runs it.</param>
+    public MigrationOutcome Resume(MigrationSource source, Func<string, MigrationHost>? openHost = null, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         var outcome = new MigrationOutcome { Source = source.Device };
@@ -81,8 +87,16 @@ public sealed partial class MigrationOrchestrator
                         Expected = "a source",
                     };
                 }
-                if (FinishInterruptedDestination(source.Host, entry, openHost, outcome, code: "resume"))
+                _logger.InterruptedMigrationFound(source.Device.ToString(), entry.Operation, "resume");
+                if (entry.Operation == MigrationJournalEntry.Save && entry.StateMayHaveLeft)
                 {
+                    // Killed while or after the end record went out: the whole state may have reached a destination.
+                    journal.MarkMoved(source.Device, Moved(MovedAwayRecord.StreamSent, MigrationJournalEntry.Save, null, null));
+                    journal.Remove(source.Device);
+                }
+                else if (FinishInterruptedDestination(source.Host, entry, openHost, outcome, code: "resume"))
+                {
+                    journal.MarkMoved(source.Device, Moved(MovedAwayRecord.DestinationRunning, MigrationJournalEntry.Migrate, entry.Destination, entry.DestinationRoot));
                     journal.Remove(source.Device);
                     throw new VfioException(ErrorCode.MigrationInterrupted,
                         $"the interrupted migrate of {source.Device} had already switched over: {entry.Destination} runs, so {source.Device} stays stopped; the journal is cleared ('vfioctl abort {source.Device}' resets it)")
@@ -92,14 +106,21 @@ public sealed partial class MigrationOrchestrator
                         Expected = "a destination that does not run",
                     };
                 }
-                _logger.InterruptedMigrationFound(source.Device.ToString(), entry.Operation, "resume");
+            }
+            if (journal.FindMoved(source.Device) is { } moved)
+            {
+                RequireForced(source, moved, force, openHost);
+                outcome.Forced = moved;
+                _logger.ResumeForced(source.Device.ToString(), moved.Describe());
+                journal.AppendLog($"resume --force {source.Device}: {moved.Describe()}; the operator asserted that no other device runs its state");
             }
             using OpenedDevice device = Open(source.Host, source.Device);
             MigrationState state = device.Driver.GetState();
-            if (state == MigrationState.Running && outcome.Interrupted)
+            if (state == MigrationState.Running && (outcome.Interrupted || outcome.Forced is not null))
             {
                 // Killed before its first arc: the source never stopped; the journal alone was left.
                 journal.Remove(source.Device);
+                journal.ClearMoved(source.Device);
                 outcome.SourceState = state;
                 return outcome;
             }
@@ -122,6 +143,10 @@ public sealed partial class MigrationOrchestrator
             {
                 journal.Remove(source.Device);
             }
+            if (outcome.Forced is not null)
+            {
+                journal.ClearMoved(source.Device);
+            }
         }
         catch (VfioException e)
         {
@@ -129,6 +154,48 @@ public sealed partial class MigrationOrchestrator
         }
         return outcome;
     }
+
+    // A source whose state moved away resumes only when forced, and never while its destination is seen to run.
+    private static void RequireForced(MigrationSource source, MovedAwayRecord moved, bool force, Func<string, MigrationHost>? openHost)
+    {
+        if (!force)
+        {
+            throw new VfioException(ErrorCode.StateMovedAway,
+                $"{source.Device} is not resumed: {moved.Describe()}. Running it again could run the guest twice. If the destination runs, 'vfioctl abort {source.Device}' retires this source; " +
+                $"if no device runs its state (the load failed, or the stream was never loaded), 'vfioctl resume --force {source.Device}'")
+            {
+                Device = source.Device.ToString(),
+                Value = moved.Kind,
+                Expected = "a source whose state did not move away, or --force",
+            };
+        }
+        if (moved.Kind != MovedAwayRecord.Retired && MdevUuid.TryParse(moved.Destination, out MdevUuid destination)
+            && (moved.DestinationRoot is null ? source.Host : openHost?.Invoke(moved.DestinationRoot)) is { } host
+            && host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(destination)))
+        {
+            using OpenedDevice opened = Open(host, destination);
+            if (opened.Driver.GetState() == MigrationState.Running)
+            {
+                throw new VfioException(ErrorCode.StateMovedAway,
+                    $"{source.Device} is not resumed, even with --force: {moved.Describe()}, and {destination} is RUNNING now; stop or abort {destination} first")
+                {
+                    Device = source.Device.ToString(),
+                    Value = destination.ToString(),
+                    Expected = "a destination that does not run",
+                };
+            }
+        }
+    }
+
+    private static MovedAwayRecord Moved(string kind, string operation, string? destination, string? destinationRoot) => new()
+    {
+        Kind = kind,
+        Operation = operation,
+        Destination = destination,
+        DestinationRoot = destinationRoot,
+        When = DateTimeOffset.UtcNow,
+        ProcessId = Environment.ProcessId,
+    };
 
     /// <summary>
     /// Ends a migration on a device that must not run the guest (a destination after a crash, or a source whose state
@@ -170,6 +237,9 @@ public sealed partial class MigrationOrchestrator
                 opened.Touched = true;
                 outcome.DestinationState = ResetAndStop(opened, "abort");
             }
+            // Abort's record: the device must not run the guest, so a later resume needs --force.
+            MovedAwayRecord? earlier = journal.FindMoved(device);
+            journal.MarkMoved(device, Moved(MovedAwayRecord.Retired, "abort", earlier?.Destination ?? entry?.Destination, earlier?.DestinationRoot ?? entry?.DestinationRoot));
             if (entry is not null)
             {
                 journal.Remove(device);
@@ -247,9 +317,10 @@ public sealed partial class MigrationOrchestrator
     private void Reach(MigrationCheckpoint point) => Checkpoint?.Invoke(point);
 
     private static MigrationJournalEntry JournalEntry(string operation, MigrationSource? source, MigrationDestination? destination, MigrationOutcome outcome,
-        bool loaded = false) => new()
+        bool loaded = false, string phase = MigrationJournalEntry.PhaseStarted) => new()
     {
         Loaded = loaded,
+        Phase = phase,
         Operation = operation,
         Source = source?.Device.ToString(),
         Destination = outcome.Destination?.ToString(),

@@ -46,6 +46,16 @@ public sealed class MigrationOutcome
     /// <summary>Whether resume or abort found the migration journal entry of an interrupted migration (and finished it).</summary>
     public bool Interrupted { get; internal set; }
 
+    /// <summary>For a resume with --force: the record of the state that had moved away, which the operator overrode; else null.</summary>
+    public MovedAwayRecord? Forced { get; internal set; }
+
+    /// <summary>Whether the operation stopped after the point of no return: the whole stream had left the source, so the
+    /// source was left stopped (and marked as moved away) instead of being resumed.</summary>
+    public bool StateLeft { get; internal set; }
+
+    /// <summary>Whether a failed operation's rollback could not finish, so its migration journal entry was kept for resume or abort.</summary>
+    public bool RollbackIncomplete { get; internal set; }
+
     /// <summary>Device data bytes moved.</summary>
     public long Bytes { get; internal set; }
 

@@ -149,6 +149,10 @@ public enum ErrorCode
     /// <summary>A save, load or migration of the device was interrupted (its process died); resume or abort it first.</summary>
     MigrationInterrupted = 6018,
 
+    // 6xxx, migration safety (issue 13): a source whose state moved away
+    /// <summary>The device's state moved away (a save wrote the whole stream, its destination runs, or abort retired it); running it again needs --force.</summary>
+    StateMovedAway = 6030,
+
     // 6xxx, operational faults (issue 13, files): a file the manager or the CLI reads or writes failed at the
     // system call; the message names the operation, the path, the errno name and what was kept.
     /// <summary>A file could not be written because its file system is mounted read-only (EROFS).</summary>

@@ -121,7 +121,9 @@ public sealed class SaveLoadTests : IDisposable
         Assert.Equal(MigrationState.Stop, loaded.DestinationState);
         Assert.Empty(_host.RunningDevices());
 
-        MigrationOutcome resumed = new MigrationOrchestrator().Resume(new MigrationSource(_host.Migration, source));
+        // The whole stream was written, so the source is "moved away": the operator, who saw the load fail, forces it.
+        Assert.Equal(ErrorCode.StateMovedAway, new MigrationOrchestrator().Resume(new MigrationSource(_host.Migration, source)).Error);
+        MigrationOutcome resumed = new MigrationOrchestrator().Resume(new MigrationSource(_host.Migration, source), force: true);
 
         Assert.True(resumed.Succeeded, resumed.ToString());
         Assert.Equal([source], _host.RunningDevices());
@@ -154,7 +156,8 @@ public sealed class SaveLoadTests : IDisposable
         Assert.Equal(ErrorCode.DeviceStateConflict, again.Error);
         Assert.Equal(MigrationState.Stop, _host.StateOf(source));
 
-        Assert.True(new MigrationOrchestrator().Resume(new MigrationSource(_host.Migration, source)).Succeeded);
+        Assert.Equal(ErrorCode.StateMovedAway, new MigrationOrchestrator().Resume(new MigrationSource(_host.Migration, source)).Error);
+        Assert.True(new MigrationOrchestrator().Resume(new MigrationSource(_host.Migration, source), force: true).Succeeded);
         MigrationOutcome twice = new MigrationOrchestrator().Resume(new MigrationSource(_host.Migration, source));
         Assert.Equal(ErrorCode.DeviceStateConflict, twice.Error);
     }

@@ -12,6 +12,10 @@ public static class HelperProgram
 {
     public static int Main(string[] args)
     {
+        if (args.Length == 6 && args[0] == "crash-at")
+        {
+            return CrashAt(args[1], args[2], args[3], int.Parse(args[4], CultureInfo.InvariantCulture), args[5]);
+        }
         if (args.Length != 5 || args[0] != "create-devices")
         {
             Console.Error.WriteLine("usage: create-devices <root> <parent> <type> <attempts>");
@@ -35,6 +39,37 @@ public static class HelperProgram
                 Console.WriteLine($"refused {ErrorCatalogue.Id(e.Code)}");
             }
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>crash-at &lt;root&gt; create|remove &lt;parent&gt;/&lt;type&gt;|&lt;uuid&gt; &lt;n&gt; &lt;uuid&gt;</c>: creates (or removes) one device and
+    /// kills this process with SIGKILL right after the n-th durable change the emulated host makes for it, as a power
+    /// cut or a kill -9 would; prints "completed after &lt;k&gt; points" when the operation has fewer than n.
+    /// </summary>
+    private static int CrashAt(string root, string operation, string target, int point, string uuid)
+    {
+        var sysfs = new EmulatedSysfs(new SysfsLayout(root, Path.Join(root, "manifests")), TimeSpan.FromMinutes(1));
+        int seen = 0;
+        sysfs.AfterDurableWrite = name =>
+        {
+            if (++seen == point)
+            {
+                Console.Out.Flush();
+                System.Diagnostics.Process.GetCurrentProcess().Kill();
+                Thread.Sleep(Timeout.Infinite);
+            }
+        };
+        if (operation == "create")
+        {
+            string[] parts = target.Split('/');
+            sysfs.Write(sysfs.Layout.TypeCreate(ParentDeviceName.Parse(parts[0]), MdevTypeName.Parse(parts[1])), uuid);
+        }
+        else
+        {
+            sysfs.Write(sysfs.Layout.DeviceRemove(MdevUuid.Parse(uuid)), "1");
+        }
+        Console.WriteLine($"completed after {seen} points");
         return 0;
     }
 }

@@ -5,11 +5,15 @@ namespace Vfio.Tests.Vfioctl.Support;
 /// <summary>The built vfioctl.dll (copied next to this test assembly by the project reference), run as a real process.</summary>
 internal static class BuiltCli
 {
+    /// <summary>Names another vfioctl.dll to run as the child process (e.g. one built from an older commit, to show that
+    /// a regression test fails there); unset in normal runs.</summary>
+    public const string OverrideVariable = "VFIOCTL_TESTS_CHILD_DLL";
+
     public static string Dll
     {
         get
         {
-            string path = Path.Join(AppContext.BaseDirectory, "vfioctl.dll");
+            string path = Environment.GetEnvironmentVariable(OverrideVariable) ?? Path.Join(AppContext.BaseDirectory, "vfioctl.dll");
             Assert.True(File.Exists(path), $"{path} is missing; the test project references tools/vfioctl, which copies it here");
             return path;
         }

@@ -289,10 +289,16 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
             && cell.Arc?.From == Vfio.Devices.MigrationState.Running && !allSucceeded;
         if (cell.Step == FaultStep.Save || (source != Running && (destination != Running || idle)))
         {
-            // A save alone ends with the source stopped: the operator resumes it (no load follows in this step).
+            // A save alone ends with the source stopped: the operator resumes it (no load follows in this step). When
+            // the whole stream had left, resume refuses (E6030 state-moved-away); the operator, who has just seen that
+            // no destination runs, forces it, as the runbook says.
             if (source != Running)
             {
-                await Cli("resume", FaultHosts.Source).ConfigureAwait(false);
+                ProcessResult resumed = await Cli("resume", FaultHosts.Source).ConfigureAwait(false);
+                if (resumed.ExitCode != 0 && resumed.Err.Contains("E6030", StringComparison.Ordinal) && (destination != Running || idle))
+                {
+                    await Cli("resume", "--force", FaultHosts.Source).ConfigureAwait(false);
+                }
                 source = await StateAsync(run, FaultHosts.Source, problems).ConfigureAwait(false);
             }
         }

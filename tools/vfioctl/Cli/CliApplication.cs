@@ -39,6 +39,11 @@ internal sealed class CliApplication : IDisposable
 
     public TextWriter Error { get; }
 
+    /// <summary>The signals a verb that moves state turns into a rollback; none (a test process's signals stay its own) unless Program.cs registers them.</summary>
+    public TerminationSignals Signals { get => _signals ??= TerminationSignals.None(Error); init => _signals = value; }
+
+    private TerminationSignals? _signals;
+
     /// <summary>Extra registrations, for tests that replace a boundary (the emulated device catalog).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
@@ -63,8 +68,15 @@ internal sealed class CliApplication : IDisposable
         }
         try
         {
-            var configuration = new InvocationConfiguration { Output = Output, Error = Error, EnableDefaultExceptionHandler = false };
-            return await _parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            // Signals are TerminationSignals' (a rollback first), not System.CommandLine's (an exit after 2 s).
+            var configuration = new InvocationConfiguration { Output = Output, Error = Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Signals.Token);
+            return await _parse.InvokeAsync(configuration, linked.Token).ConfigureAwait(false);
+        }
+        catch (VfioException e) when (e.Code == ErrorCode.MigrationCancelled && Signals.Received is { } signal)
+        {
+            ErrorReport.Write(Error, e.Code, $"{e.Message} by {TerminationSignals.Name(signal)}; rolled back as after a failure (the verb's last line says where each device was left)");
+            return ExitCodes.Signalled(signal);
         }
         catch (VfioException e)
         {
@@ -113,6 +125,7 @@ internal sealed class CliApplication : IDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal, _inputIsTerminal));
+        services.AddSingleton(Signals);
         services.AddMdevManager(options => HostOptions.Apply(options, parse));
         CommandServices.Add(services);
         LogLevel minimum = parse.GetValue(GlobalOptions.Verbose) ? LogLevel.Debug : LogLevel.Warning;

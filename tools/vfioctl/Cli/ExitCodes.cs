@@ -26,6 +26,12 @@ internal static class ExitCodes
     /// <summary>The command line itself was wrong (BSD sysexits EX_USAGE; E7001).</summary>
     public const int Usage = 64;
 
+    /// <summary>
+    /// A verb that moves device state was cancelled by a signal and rolled back (E6014): 128 plus the signal's number,
+    /// as a shell reports a process the signal ended: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP.
+    /// </summary>
+    public static int Signalled(System.Runtime.InteropServices.PosixSignal signal) => 128 + TerminationSignals.Number(signal);
+
     /// <summary>An internal error: a bug, not the input or the host (BSD sysexits EX_SOFTWARE; E7099).</summary>
     public const int Internal = 70;
 

@@ -28,10 +28,12 @@ internal static class PauseHook
         false;
 #endif
 
-    /// <summary>The hook the environment asks for, or null (always null in a build without test hooks).</summary>
-    public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error) =>
+    /// <summary>The hook the environment asks for, or null (always null in a build without test hooks). It blocks until
+    /// <paramref name="released"/> is cancelled (a signal that <see cref="TerminationSignals"/> turned into a
+    /// cancellation), or forever.</summary>
+    public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error, CancellationToken released = default) =>
         Compiled
-            ? Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => Thread.Sleep(Timeout.Infinite))
+            ? Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => released.WaitHandle.WaitOne())
             : null;
 
     /// <summary>The hook for a <c>VFIOCTL_PAUSE_AT</c> value; <paramref name="block"/> is what "stay here" means.</summary>

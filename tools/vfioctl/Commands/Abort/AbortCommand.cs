@@ -19,7 +19,7 @@ internal sealed class AbortCommand(MigrationOrchestrator orchestrator, Migration
         outcome.ThrowIfFailed();
         console.Output.WriteLine(outcome.DestinationRemoved
             ? $"{uuid} was created by the interrupted load and is removed"
-            : $"{uuid} is reset and stopped; 'vfioctl stop -u {uuid}' removes it");
+            : $"{uuid} is reset, stopped and retired ('vfioctl resume' refuses it without --force); 'vfioctl stop -u {uuid}' removes it");
         return ExitCodes.Ok;
     }
 }

@@ -25,6 +25,15 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         {
             o.WriteLine($"iommu group   {group}");
         }
+        var journal = new MigrationJournal(host.Sysfs.Layout.Root.FullPath);
+        if (journal.Find(uuid) is { } interrupted)
+        {
+            o.WriteLine($"migration     interrupted {interrupted.Operation} ({interrupted.Phase ?? MigrationJournalEntry.PhaseStarted}); 'vfioctl resume' or 'abort' finishes it");
+        }
+        else if (journal.FindMoved(uuid) is { } moved)
+        {
+            o.WriteLine($"migration     moved away: {moved.Describe()}; 'vfioctl resume' refuses it without --force");
+        }
         DeviceConfiguration configuration = host.ReadConfiguration(uuid);
         o.WriteLine($"model         {configuration.ModelId}");
         o.WriteLine($"configuration {Text(configuration)}");

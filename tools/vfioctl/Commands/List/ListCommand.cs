@@ -28,6 +28,9 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
             WriteJson(entries, filter.Defined);
             return ExitCodes.Ok;
         }
+        var journal = new MigrationJournal(definitions.Host.Sysfs.Layout.Root.FullPath);
+        IReadOnlyList<(MdevUuid Device, MigrationJournalEntry? Entry)> interrupted = journal.List();
+        WarnInterrupted(interrupted, entries);
         if (entries.Count == 0)
         {
             return ExitCodes.Ok;
@@ -35,13 +38,46 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
         var table = Tables.Create("UUID", "Parent", "Type", "Start", "State", "Model", "Configuration");
         foreach (MdevListEntry e in entries)
         {
-            string state = (e.Definition is not null ? "defined" : "") + (e.Definition is not null && e.Active is not null ? ", " : "") + (e.Active is not null ? "active" : "");
+            string state = (e.Definition is not null ? "defined" : "") + (e.Definition is not null && e.Active is not null ? ", " : "") + (e.Active is not null ? "active" : "")
+                + MigrationState(journal, interrupted, e);
             (string model, string configuration) = Describe(e);
             table.AddRow(Tables.Cells(e.Uuid.ToString(), e.Parent.Value, e.Type.Value, e.Definition?.AutoStart == true ? "auto" : "manual", state,
                 model, configuration));
         }
         console.Tables.Write(table);
         return ExitCodes.Ok;
+    }
+
+    // Where a migration left the device: an interrupted one (the journal), or its state moved away (resume needs --force).
+    private static string MigrationState(MigrationJournal journal, IReadOnlyList<(MdevUuid Device, MigrationJournalEntry? Entry)> interrupted, MdevListEntry e)
+    {
+        if (e.Active is null)
+        {
+            return "";
+        }
+        foreach ((MdevUuid device, MigrationJournalEntry? entry) in interrupted.Where(i => i.Device == e.Uuid))
+        {
+            return $", migration interrupted ({entry?.Operation ?? "journal unreadable"})";
+        }
+        try
+        {
+            return journal.FindMoved(e.Uuid) is { } moved ? $", moved away ({moved.Kind})" : "";
+        }
+        catch (VfioException unreadable) when (unreadable.Code == ErrorCode.StateMovedAway)
+        {
+            return ", moved away (record unreadable)";
+        }
+    }
+
+    // A journal entry whose device is not in the table (a removed destination, a filtered row) is still news.
+    private void WarnInterrupted(IReadOnlyList<(MdevUuid Device, MigrationJournalEntry? Entry)> interrupted, List<MdevListEntry> listed)
+    {
+        foreach ((MdevUuid device, MigrationJournalEntry? entry) in interrupted)
+        {
+            console.Error.WriteLine($"warning {ErrorCatalogue.Id(ErrorCode.MigrationInterrupted)} {ErrorCatalogue.Name(ErrorCode.MigrationInterrupted)}: " +
+                $"the migration journal holds an unfinished {entry?.Operation ?? "migration"} of {device}{(entry?.Phase is { } phase ? $" ({phase})" : "")}" +
+                $"{(listed.Any(l => l.Uuid == device) ? "" : " (not listed)")}; 'vfioctl resume {device}' or 'vfioctl abort {device}' finishes it");
+        }
     }
 
     // An active device: the model and the full configuration it runs, read from its migration/ files or, for a driver

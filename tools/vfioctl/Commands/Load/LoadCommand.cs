@@ -7,10 +7,11 @@ using Vfioctl.Output;
 namespace Vfioctl.Commands.Load;
 
 /// <summary><c>vfioctl load</c>: the destination half; the stream's header is checked before a byte is loaded.</summary>
-internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
+internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)
 {
     public async Task<int> ExecuteAsync(MdevUuid uuid, string input, ParentDeviceName? parent, MdevTypeName? type, CancellationToken cancellationToken)
     {
+        using IDisposable moving = signals.MoveState();
         MigrationDestination destination = parent is ParentDeviceName p && type is MdevTypeName t
             ? MigrationDestination.NewDevice(hosts.Local, p, t, uuid)
             : MigrationDestination.Existing(hosts.Local, uuid);

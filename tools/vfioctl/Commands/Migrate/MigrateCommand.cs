@@ -6,10 +6,11 @@ using Vfioctl.Output;
 namespace Vfioctl.Commands.Migrate;
 
 /// <summary><c>vfioctl migrate</c>: ARCHITECTURE.md steps 1-4 in one process (same host, or two emulated hosts).</summary>
-internal sealed class MigrateCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
+internal sealed class MigrateCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)
 {
     public async Task<int> ExecuteAsync(MdevUuid source, MigrateTarget target, MigrationOptions options, CancellationToken cancellationToken)
     {
+        using IDisposable moving = signals.MoveState();
         MigrationHost destinationHost = hosts.Open(target.Root);
         MigrationDestination destination = target.Device is MdevUuid existing
             ? MigrationDestination.Existing(destinationHost, existing)

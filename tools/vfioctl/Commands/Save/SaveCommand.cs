@@ -10,10 +10,11 @@ namespace Vfioctl.Commands.Save;
 /// <c>vfioctl save</c>: the source half. Only the stream goes to stdout; everything a person reads goes to stderr,
 /// so <c>vfioctl save A | ssh host vfioctl load B</c> carries nothing but the envelope.
 /// </summary>
-internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
+internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)
 {
     public async Task<int> ExecuteAsync(MdevUuid uuid, string output, MigrationOptions options, CancellationToken cancellationToken)
     {
+        using IDisposable moving = signals.MoveState();
         var source = new MigrationSource(hosts.Local, uuid);
         MigrationOutcome outcome;
         if (output == "-")
@@ -26,7 +27,7 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
             await using (stdout.ConfigureAwait(false))
             {
                 outcome = await Save(source, stdout, options, cancellationToken).ConfigureAwait(false);
-                await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+                await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
         else if (CliFiles.ClassifyOutput(output) == CliFiles.OutputKind.Stream)
@@ -44,8 +45,13 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
             outcome = await SaveToFile(source, output, options, cancellationToken).ConfigureAwait(false);
         }
         console.Error.WriteLine($"save {uuid}: {outcome}");
+        if (outcome.StateLeft && !outcome.Succeeded)
+        {
+            console.Error.WriteLine($"the whole stream had been written before the failure: {uuid} stays stopped, marked as moved away; 'vfioctl resume --force {uuid}' once no load of it runs.");
+        }
         outcome.ThrowIfFailed();
-        console.Error.WriteLine($"source {uuid} is stopped. After the load succeeds elsewhere: 'vfioctl abort {uuid}'; if it failed: 'vfioctl resume {uuid}'.");
+        console.Error.WriteLine($"source {uuid} is stopped and marked as moved away (its whole state was written). After the load succeeds elsewhere: 'vfioctl abort {uuid}'; " +
+            $"if it failed or never ran: 'vfioctl resume --force {uuid}'.");
         return ExitCodes.Ok;
     }
 
