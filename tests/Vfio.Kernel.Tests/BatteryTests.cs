@@ -7,7 +7,7 @@ namespace Vfio.Tests.Kernel;
 [Collection(KernelStageCollection.Name)]
 public sealed class BatteryTests(KernelStage stage)
 {
-    public static TheoryData<string> Checks =>
+    private static readonly string[] Names =
     [
         "environment",
         "types",
@@ -31,6 +31,8 @@ public sealed class BatteryTests(KernelStage stage)
         "remove-restores-instances",
     ];
 
+    public static TheoryData<string> Checks => [.. Names];
+
     [KernelLabTheory]
     [MemberData(nameof(Checks))]
     public void Check_holds_on_the_real_kernel(string check)
@@ -45,9 +47,9 @@ public sealed class BatteryTests(KernelStage stage)
     public void The_stage_runs_every_check_and_exits_0()
     {
         StageRun run = stage.Run;
-        string[] unexpected = [.. run.Checks.Keys.Except(Checks.Select(c => (string)c[0]))];
+        string[] unexpected = [.. run.Checks.Keys.Except(Names)];
         Assert.True(unexpected.Length == 0, $"the battery reports checks no test names: {string.Join(", ", unexpected)}");
         Assert.True(run.ExitCode == 0, $"stage exit {run.ExitCode}; its log:\n{run.Log}");
-        Assert.Contains($"{Checks.Count()} passed, 0 failed", run.Log, StringComparison.Ordinal);
+        Assert.Contains($"{Names.Length} passed, 0 failed", run.Log, StringComparison.Ordinal);
     }
 }
