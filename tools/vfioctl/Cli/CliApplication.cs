@@ -91,7 +91,7 @@ internal sealed class CliApplication : IDisposable
         catch (OperationCanceledException)
         {
             ErrorReport.Write(Error, ErrorCode.MigrationCancelled, "cancelled by the operator (Ctrl+C); devices were left as the verb's rollback put them.");
-            return ExitCodes.For(ErrorCode.MigrationCancelled);
+            return Signals.Received is { } signal ? ExitCodes.Signalled(signal) : ExitCodes.For(ErrorCode.MigrationCancelled);
         }
         catch (Exception e) when (FileFault.Is(e))
         {
