@@ -184,7 +184,8 @@ public sealed class OperationalFaultTests : IDisposable
 
         foreach (string[] verb in new[] { new[] { "migrate", Source, "--to-type", $"{Parent}/{Type}" }, ["resume", Source], ["save", Source, "-o", Path.Join(_hosts.Root, "s.bin")] })
         {
-            CliResult run = await Cli.RunAsync(["--emulated", Host, .. verb]).WaitAsync(TimeSpan.FromSeconds(60));
+            // On a thread of its own: the old code blocked inside the call, before any Task was returned to time out.
+            CliResult run = await Task.Run(() => Cli.RunAsync(["--emulated", Host, .. verb])).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.Contains("error E6094 file-kind-invalid", run.Err, StringComparison.Ordinal);
             Assert.Contains("a FIFO", run.Err, StringComparison.Ordinal);
         }
