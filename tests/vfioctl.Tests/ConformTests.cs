@@ -97,7 +97,7 @@ public sealed class ConformTests : IDisposable
         Directory.CreateDirectory(streams);
         CliResult saved = await Cli.RunAsync(["--emulated", _hosts.HostA, "save", Device, "-o", Path.Join(streams, "own.bin")]);
         Assert.True(saved.ExitCode == 0, saved.Err);
-        CliResult resumed = await Cli.RunAsync(["--emulated", _hosts.HostA, "resume", Device]);
+        CliResult resumed = await Cli.RunAsync(["--emulated", _hosts.HostA, "resume", "--force", Device]);
         Assert.True(resumed.ExitCode == 0, resumed.Err);
         File.Copy(Path.Join(Golden.RepositoryRoot(), "tests", "testdata", "streams", "envelope-3-chunks.bin"), Path.Join(streams, "other.bin"));
 

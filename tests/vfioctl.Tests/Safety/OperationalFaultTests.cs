@@ -189,7 +189,8 @@ public sealed class OperationalFaultTests : IDisposable
             Assert.Contains("error E6094 file-kind-invalid", run.Err, StringComparison.Ordinal);
             Assert.Contains("a FIFO", run.Err, StringComparison.Ordinal);
         }
-        Assert.Contains("state         RUNNING", (await Cli.RunAsync(["--emulated", Host, "describe", Source])).Out, StringComparison.Ordinal);
+        CliResult described = await Cli.RunAsync(["--emulated", Host, "describe", Source]);
+        Assert.True(described.Out.Contains("state         RUNNING", StringComparison.Ordinal), described.Out + described.Err);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Mdev.Manager;
+using Vfio;
 using Spectre.Console;
 using Vfio.DeviceModels;
 using Vfio.Devices;
@@ -15,6 +16,28 @@ namespace Vfioctl.Commands.Describe;
 /// </summary>
 internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliConsole console)
 {
+    // Where a migration left the device. describe is what an operator runs to find out what is wrong, so a journal or
+    // record it cannot read (a FIFO planted there, a damaged file) is shown with its code, not a reason to fail.
+    private void WriteMigration(TextWriter o, MigrationJournal journal, MdevUuid uuid)
+    {
+        try
+        {
+            if (journal.Find(uuid) is { } interrupted)
+            {
+                o.WriteLine($"migration     interrupted {interrupted.Operation} ({interrupted.Phase ?? MigrationJournalEntry.PhaseStarted}); 'vfioctl resume' or 'abort' finishes it");
+            }
+            else if (journal.FindMoved(uuid) is { } moved)
+            {
+                o.WriteLine($"migration     moved away: {moved.Describe()}; 'vfioctl resume' refuses it without --force");
+            }
+        }
+        catch (VfioException unreadable)
+        {
+            o.WriteLine($"migration     unknown: its record cannot be read ({ErrorCatalogue.Id(unreadable.Code)} {ErrorCatalogue.Name(unreadable.Code)})");
+            ErrorReport.Warn(console.Error, unreadable.Code, unreadable.Message);
+        }
+    }
+
     public int Execute(MdevUuid uuid, bool open, bool state = false)
     {
         MdevDevice device = host.GetDevice(uuid);
@@ -25,15 +48,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         {
             o.WriteLine($"iommu group   {group}");
         }
-        var journal = new MigrationJournal(host.Sysfs.Layout.Root.FullPath);
-        if (journal.Find(uuid) is { } interrupted)
-        {
-            o.WriteLine($"migration     interrupted {interrupted.Operation} ({interrupted.Phase ?? MigrationJournalEntry.PhaseStarted}); 'vfioctl resume' or 'abort' finishes it");
-        }
-        else if (journal.FindMoved(uuid) is { } moved)
-        {
-            o.WriteLine($"migration     moved away: {moved.Describe()}; 'vfioctl resume' refuses it without --force");
-        }
+        WriteMigration(o, new MigrationJournal(host.Sysfs.Layout.Root.FullPath), uuid);
         DeviceConfiguration configuration = host.ReadConfiguration(uuid);
         o.WriteLine($"model         {configuration.ModelId}");
         o.WriteLine($"configuration {Text(configuration)}");

@@ -99,8 +99,10 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
                 console.Error.WriteLine($"save {source.Device}: {left}");
             }
         }
-        // The stream is complete in the device's eyes but not on disk: the save failed, so the source runs again.
-        MigrationOutcome resumed = orchestrator.Resume(source);
+        // The stream is complete in the device's eyes but not on disk: the save failed, so the source runs again. The
+        // orchestrator marked it moved away when the end record went out; this command knows that record reached no
+        // reader (the partial file is gone), which is exactly what --force asserts.
+        MigrationOutcome resumed = orchestrator.Resume(source, force: true);
         throw new VfioFileException(failure.Code, failure.Errno, failure.Operation, failure.Path,
             $"no stream file was written; source {source.Device} {(resumed.Succeeded ? "was resumed and runs" : $"could not be resumed ({resumed}); 'vfioctl resume {source.Device}' runs it again")}",
             failure);
