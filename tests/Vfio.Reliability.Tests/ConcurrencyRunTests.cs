@@ -76,7 +76,8 @@ public sealed class ConcurrencyVerifierTests : IDisposable
     public void WrongInstanceCount_IsFound()
     {
         Create(Nic);
-        // A lost decrement: the type shows one instance more than capacity minus devices.
+        // A lost decrement: the file shows one instance more than capacity minus devices (the count itself is derived
+        // from the devices, so the copy a reader of the tree sees is what can go wrong).
         File.WriteAllText(_host.Sysfs.Layout.TypeAvailableInstances(Nic.Parent, Nic.Type).FullPath, $"{Nic.Capacity}\n");
 
         Assert.Contains(Verify(), f => f.Kind == "count" && f.Detail.Contains(Nic.Type.Value, StringComparison.Ordinal));

@@ -88,6 +88,28 @@ internal static class ConcurrencyVerifier
         {
             findings.Add(new Finding("device", $"{device.Uuid} is of {device.Parent}/{device.Type}, which the host does not have"));
         }
+        CheckCountFiles(sysfs, host, pool, held, findings);
+    }
+
+    // The counts are derived from the devices; the files a reader of the tree sees (available_instances, the pool's
+    // free line) are copies rewritten after every change, so once the run is over they must agree too.
+    private static void CheckCountFiles(EmulatedSysfs sysfs, MdevHost host, EmulatedInstancePool pool, int held, List<Finding> findings)
+    {
+        foreach (ConcurrencyType type in ConcurrencyHost.Types)
+        {
+            string file = File.ReadAllText(sysfs.Layout.TypeAvailableInstances(type.Parent, type.Type).FullPath).Trim();
+            int available = host.GetSupportedType(type.Parent, type.Type).AvailableInstances;
+            if (file != available.ToString(CultureInfo.InvariantCulture))
+            {
+                findings.Add(new Finding("count", $"{type.Parent}/{type.Type}: the available_instances file reads {file}, the devices make {available}"));
+            }
+        }
+        SysfsPath poolFile = new(sysfs.Layout.Root.FullPath, $"var/lib/vfio-emu/pools/{ConcurrencyHost.SerialParent}");
+        EmulatedInstancePool written = EmulatedInstancePool.Parse(poolFile, File.ReadAllText(poolFile.FullPath));
+        if (written.Free != pool.Free)
+        {
+            findings.Add(new Finding("count", $"{ConcurrencyHost.SerialParent}: the pool file says {written.Free} free ports, but {held} held by devices leave {pool.Free}"));
+        }
     }
 
     private static void CheckDevices(IReadOnlyList<MdevDevice> devices, IReadOnlyList<OperationRecord> records, List<Finding> findings)
