@@ -147,6 +147,16 @@ public enum ErrorCode
     /// <summary>A save, load or migration of the device was interrupted (its process died); resume or abort it first.</summary>
     MigrationInterrupted = 6018,
 
+    // 6060-6069: fleet store (issue 18)
+    /// <summary>No endpoint of the fleet store (etcd) answered within the time allowed.</summary>
+    FleetStoreUnreachable = 6060,
+    /// <summary>The fleet store's TLS options are invalid: a file is missing, a certificate has no key, an https endpoint has no CA, or TLS files were given for a plain-text endpoint.</summary>
+    FleetStoreTlsInvalid = 6061,
+    /// <summary>The fleet store answered but refused or failed a request (permission denied, lease not found, request too large).</summary>
+    FleetStoreRequestFailed = 6062,
+    /// <summary>A fleet store option is invalid: an endpoint, the key prefix, the lease TTL or the re-publish interval.</summary>
+    FleetStoreOptionsInvalid = 6063,
+
     // 7xxx: command line
     /// <summary>The command line is wrong.</summary>
     UsageError = 7001,
