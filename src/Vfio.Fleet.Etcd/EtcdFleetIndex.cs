@@ -52,9 +52,21 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
         await index.ListAsync(cancellationToken).ConfigureAwait(false);
         if (watch)
         {
-            index._watch = Task.Run(() => index.WatchLoopAsync(index._stop.Token), CancellationToken.None);
+            index.StartWatching();
         }
         return index;
+    }
+
+    /// <summary>Starts the watch of an index opened without one, from the revision it was read at (or re-lists when
+    /// that revision has been compacted since).</summary>
+    /// <exception cref="InvalidOperationException">The index already watches.</exception>
+    public void StartWatching()
+    {
+        if (!_watch.IsCompleted)
+        {
+            throw new InvalidOperationException("the index already watches the store.");
+        }
+        _watch = Task.Run(() => WatchLoopAsync(_stop.Token), CancellationToken.None);
     }
 
     /// <summary>The store revision the documents in memory reflect.</summary>

@@ -1,0 +1,15 @@
+using Vfio.Tests.Shared;
+
+namespace Vfio.Tests.Fleet.Etcd;
+
+/// <summary>A fact that needs /usr/bin/etcd: skipped, naming etcd-server, where it is missing, except under CI=true.</summary>
+public sealed class EtcdFactAttribute : FactAttribute
+{
+    public EtcdFactAttribute()
+    {
+        if (EtcdServer.WhyNot is string why && !EtcdServer.Required)
+        {
+            Skip = why;
+        }
+    }
+}
