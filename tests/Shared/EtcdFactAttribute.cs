@@ -1,6 +1,4 @@
-using Vfio.Tests.Shared;
-
-namespace Vfio.Tests.Fleet.Etcd;
+namespace Vfio.Tests.Shared;
 
 /// <summary>A fact that needs /usr/bin/etcd: skipped, naming etcd-server, where it is missing, except under CI=true.</summary>
 public sealed class EtcdFactAttribute : FactAttribute
