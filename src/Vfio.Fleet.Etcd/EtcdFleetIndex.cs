@@ -28,6 +28,7 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
     private readonly Dictionary<string, HostCapabilities> _hosts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _rejected = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, ModelDescription> _descriptions = new(StringComparer.Ordinal);
     private FleetIndex? _index;
     private long _revision;
     private Task _watch = Task.CompletedTask;
@@ -196,11 +197,11 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
         }
     }
 
-    private static bool Parse(string key, string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HostCapabilities? host, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    private bool Parse(string key, string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HostCapabilities? host, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         try
         {
-            host = HostCapabilities.Parse(value);
+            host = Canonical(HostCapabilities.Parse(value));
             error = null;
             return true;
         }
@@ -209,6 +210,33 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
             host = null;
             error = $"{key}: {e.ToDisplayString()}";
             return false;
+        }
+    }
+
+    // A fleet runs few distinct model descriptions on many hosts. Each parsed document holds its own instances; they
+    // are replaced by one shared instance per fingerprint, computed once per document as it arrives, so that a rebuild
+    // of the FleetIndex (which caches fingerprints per instance) fingerprints each distinct description only once.
+    private HostCapabilities Canonical(HostCapabilities host)
+    {
+        return host with
+        {
+            Parents = [.. host.Parents.Select(p => p with
+            {
+                Types = [.. p.Types.Select(t => t with { MigrationInfo = new MigrationInfo(t.MigrationInfo.Models.Select(Shared)) })],
+            })],
+        };
+    }
+
+    private ModelDescription Shared(ModelDescription model)
+    {
+        string fingerprint = MigrationInfo.Fingerprint(model);
+        lock (_descriptions)
+        {
+            if (!_descriptions.TryGetValue(fingerprint, out ModelDescription? shared))
+            {
+                _descriptions.Add(fingerprint, shared = model);
+            }
+            return shared;
         }
     }
 

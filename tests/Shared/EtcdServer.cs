@@ -42,7 +42,8 @@ internal sealed class EtcdServer : IAsyncDisposable
         }
         string dir = Path.Join(Path.GetTempPath(), "vfio-etcd-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        var server = new EtcdServer(dir, FreePort(), FreePort());
+        int[] ports = FreePorts(2);
+        var server = new EtcdServer(dir, ports[0], ports[1]);
         await server.StartAgainAsync();
         return server;
     }
@@ -134,13 +135,28 @@ internal sealed class EtcdServer : IAsyncDisposable
     }
 
     /// <summary>A port nothing listens on now (bound and released at once, on 127.0.0.1).</summary>
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>Distinct free 127.0.0.1 ports: all are held bound until every one is chosen, then released.</summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        var listeners = new TcpListener[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                listeners[i] = new TcpListener(IPAddress.Loopback, 0);
+                listeners[i].Start();
+            }
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (TcpListener? listener in listeners)
+            {
+                listener?.Stop();
+            }
+        }
     }
 
     public ValueTask DisposeAsync()
