@@ -1,4 +1,5 @@
 using System.Net.Security;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Etcdserverpb;
 using Grpc.Core;
@@ -160,8 +161,18 @@ public sealed class EtcdConnection : IDisposable
         };
         if (options.CaCertificateFile is string ca)
         {
-            // Only the given CA is trusted: an etcd cluster has its own CA, the machine's roots have no say.
-            X509Certificate2Collection roots = [];
+            ConfigureTls(handler, ca, options);
+        }
+        return handler;
+    }
+
+    // Separate from CreateHandler so that a plain-http store never touches the X.509 types (OpenSSL on Linux).
+    private static void ConfigureTls(SocketsHttpHandler handler, string ca, EtcdStoreOptions options)
+    {
+        // Only the given CA is trusted: an etcd cluster has its own CA, the machine's roots have no say.
+        X509Certificate2Collection roots = [];
+        try
+        {
             roots.ImportFromPemFile(ca);
             handler.SslOptions = new SslClientAuthenticationOptions
             {
@@ -172,7 +183,14 @@ public sealed class EtcdConnection : IDisposable
                 handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPemFile(cert, key)];
             }
         }
-        return handler;
+        catch (CryptographicException e)
+        {
+            throw new VfioException(ErrorCode.FleetStoreTlsInvalid, $"the TLS files could not be read: {e.Message}", e) { Value = ca };
+        }
+        if (roots.Count == 0)
+        {
+            throw new VfioException(ErrorCode.FleetStoreTlsInvalid, $"the CA certificate file '{ca}' holds no PEM certificate.") { Value = ca };
+        }
     }
 
     private static bool Trusted(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection roots)

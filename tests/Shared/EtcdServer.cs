@@ -44,7 +44,15 @@ internal sealed class EtcdServer : IAsyncDisposable
         Directory.CreateDirectory(dir);
         int[] ports = FreePorts(2);
         var server = new EtcdServer(dir, ports[0], ports[1]);
-        await server.StartAgainAsync();
+        try
+        {
+            await server.StartAgainAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            await server.DisposeAsync(); // its process and temporary folder
+            throw;
+        }
         return server;
     }
 

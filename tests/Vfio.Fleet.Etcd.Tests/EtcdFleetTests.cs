@@ -249,6 +249,11 @@ public sealed class EtcdFleetTests
 
             e = Assert.Throws<VfioException>(() => EtcdConnection.Open(new EtcdStoreOptions { Endpoints = [new Uri("http://127.0.0.1:2379")], CaCertificateFile = ca }));
             Assert.Equal(ErrorCode.FleetStoreTlsInvalid, e.Code);
+
+            // An existing CA file with no certificate in it (here: empty).
+            e = Assert.Throws<VfioException>(() => EtcdConnection.Open(new EtcdStoreOptions { Endpoints = [new Uri("https://127.0.0.1:2379")], CaCertificateFile = ca }));
+            Assert.Equal(ErrorCode.FleetStoreTlsInvalid, e.Code);
+            Assert.Contains("holds no PEM certificate", e.Message, StringComparison.Ordinal);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Vfio.Tests.Shared;
 using Vfio.Tests.Vfioctl.Support;
 
@@ -76,6 +77,94 @@ public sealed class FleetStoreTests : IDisposable
         Assert.Contains("host-b", stale.Out, StringComparison.Ordinal);
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("E6006 no-instances-available", refused.Err, StringComparison.Ordinal);
+    }
+
+    [EtcdFact]
+    public async Task Publish_runs_until_SIGTERM_then_revokes_and_a_killed_publisher_drops_out_after_its_TTL()
+    {
+        await using EtcdServer etcd = await EtcdServer.StartAsync();
+        string url = etcd.ClientUrl.ToString();
+        Ok(await OnA("start", "-u", Source, "-p", Parent, "-t", Type, "--config", "version=2"));
+
+        // SIGTERM: the lease is revoked and the host is gone at once (the TTL is far longer than the wait).
+        (Process terminated, StringBuilder termOut) = await StartPublisherAsync(url, "host-b", ttl: 60);
+        Assert.Contains("host-b", (await OnA("find", "--etcd", url, "-u", Source)).Out, StringComparison.Ordinal);
+        using (Process kill = Process.Start("kill", ["-TERM", terminated.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await terminated.WaitForExitAsync(limit.Token);
+        }
+        Assert.Equal(0, terminated.ExitCode);
+        lock (termOut)
+        {
+            Assert.Contains("revoked lease", termOut.ToString(), StringComparison.Ordinal);
+        }
+        Assert.Contains("0 candidate(s) among 0 host(s)", (await OnA("find", "--etcd", url, "-u", Source)).Out, StringComparison.Ordinal);
+        terminated.Dispose();
+
+        // SIGKILL (the host died): nobody revokes; the key goes when the 3 s lease expires.
+        (Process killed, _) = await StartPublisherAsync(url, "host-b", ttl: 3);
+        killed.Kill();
+        await killed.WaitForExitAsync();
+        killed.Dispose();
+        Assert.Contains("host-b", (await OnA("find", "--etcd", url, "-u", Source)).Out, StringComparison.Ordinal);
+        var sw = Stopwatch.StartNew();
+        string after = "";
+        while (sw.Elapsed < TimeSpan.FromSeconds(20) && !after.Contains("among 0 host(s)", StringComparison.Ordinal))
+        {
+            await Task.Delay(250);
+            after = (await OnA("find", "--etcd", url, "-u", Source)).Out;
+        }
+        Assert.Contains("among 0 host(s)", after, StringComparison.Ordinal);
+    }
+
+    // Starts 'vfioctl publish' on host B as a process and waits (at most 60 s) until it has published.
+    private async Task<(Process Process, StringBuilder Output)> StartPublisherAsync(string url, string name, int ttl)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in new[] { BuiltCli.Dll, "--emulated", _hosts.HostB, "publish", "--etcd", url, "--host-name", name, "--ttl", ttl.ToString(System.Globalization.CultureInfo.InvariantCulture), "--interval", "1" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+        var output = new StringBuilder();
+        var published = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Process process = Process.Start(info)!;
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+            if (e.Data?.StartsWith("published ", StringComparison.Ordinal) == true)
+            {
+                published.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Task first = await Task.WhenAny(published.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (first != published.Task)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+            lock (output)
+            {
+                Assert.Fail($"publish did not publish: {output}");
+            }
+        }
+        return (process, output);
     }
 
     [Fact]
