@@ -26,7 +26,8 @@ internal static class FindCommandDefinition
             {
                 r.AddError("name the device with exactly one of --uuid or --device.");
             }
-            if ((r.GetResult(FleetArgument) is null || r.GetValue(FleetArgument) is null) == (r.GetResult(store.Etcd) is null))
+            // Tokens, not the value: converting a bad path here would throw before the path validator names it.
+            if ((r.GetResult(FleetArgument) is not { Tokens.Count: > 0 }) == (r.GetResult(store.Etcd) is null))
             {
                 r.AddError("name the fleet with exactly one of a folder (fleet-dir) or --etcd ENDPOINTS.");
             }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Mdev.Manager;
 using Vfio.Fleet.Etcd;
 using Vfioctl.Cli;
@@ -23,7 +24,17 @@ internal sealed class PublishCommand(MdevHost host, CliConsole console)
             console.Output.WriteLine($"published {publisher.Key} (lease {publisher.LeaseId:x}, ttl {ttl.TotalSeconds:0}s, revision {revision}); it expires unless published again within the ttl");
             return ExitCodes.Ok;
         }
-        await publisher.RunAsync(() => Document(hostName), interval, line => console.Output.WriteLine(line), cancellationToken).ConfigureAwait(false);
+        // SIGINT and SIGTERM end the run, which then revokes the lease; without these registrations the runtime's
+        // default action would end the process first and leave the document until the TTL expires.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        await publisher.RunAsync(() => Document(hostName), interval, line => console.Output.WriteLine(line), stop.Token).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
