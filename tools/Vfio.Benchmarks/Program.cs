@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
 {
     ["envelope"] = Vfio.Benchmarks.EnvelopeBenchmark.Run,
     ["find"] = FindBenchmark.Run,
+    ["etcd-find"] = EtcdFindBenchmark.Run,
     ["stream"] = Vfio.Benchmarks.StreamBenchmark.Run,
 };
 

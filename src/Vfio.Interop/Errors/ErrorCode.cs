@@ -153,6 +153,16 @@ public enum ErrorCode
     /// <summary>The device's state moved away (a save wrote the whole stream, its destination runs, or abort retired it); running it again needs --force.</summary>
     StateMovedAway = 6030,
 
+    // 6060-6069: fleet store (issue 18)
+    /// <summary>No endpoint of the fleet store (etcd) answered within the time allowed.</summary>
+    FleetStoreUnreachable = 6060,
+    /// <summary>The fleet store's TLS options are invalid: a file is missing, a certificate has no key, an https endpoint has no CA, or TLS files were given for a plain-text endpoint.</summary>
+    FleetStoreTlsInvalid = 6061,
+    /// <summary>The fleet store answered but refused or failed a request (permission denied, lease not found, request too large).</summary>
+    FleetStoreRequestFailed = 6062,
+    /// <summary>A fleet store option is invalid: an endpoint, the key prefix, the lease TTL or the re-publish interval.</summary>
+    FleetStoreOptionsInvalid = 6063,
+
     // 6xxx, operational faults (issue 13, files): a file the manager or the CLI reads or writes failed at the
     // system call; the message names the operation, the path, the errno name and what was kept.
     /// <summary>A file could not be written because its file system is mounted read-only (EROFS).</summary>

@@ -7,7 +7,9 @@ namespace Vfio.Tests.Vfioctl.Safety;
 /// What the shipped program may need of the host it runs on. A minimal hypervisor image has glibc and nothing else:
 /// no libssl, no ICU. On Linux every type in System.Security.Cryptography is OpenSSL's, and a verb that touched one
 /// aborted there ("No usable version of libssl was found", exit 134) in the kernel lab's guest. So no assembly that
-/// vfioctl loads may reference that namespace at all: read from the assemblies' metadata, not from a list of call sites.
+/// vfioctl loads for its verbs may reference that namespace at all: read from the assemblies' metadata, not from a list
+/// of call sites. Vfio.Fleet.Etcd is the one exception, on purpose: it is loaded only by `publish` and `find --etcd`,
+/// whose TLS to the fleet store is OpenSSL's by nature.
 /// </summary>
 public sealed class NativeDependencyTests
 {

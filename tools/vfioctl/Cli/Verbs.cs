@@ -13,6 +13,7 @@ using Vfioctl.Commands.List;
 using Vfioctl.Commands.Load;
 using Vfioctl.Commands.Migrate;
 using Vfioctl.Commands.Models;
+using Vfioctl.Commands.Publish;
 using Vfioctl.Commands.Modify;
 using Vfioctl.Commands.Resume;
 using Vfioctl.Commands.Save;
@@ -42,6 +43,7 @@ internal static class Verbs
         (CapabilitiesCommandDefinition.Create, static s => s.AddTransient<CapabilitiesCommand>()),
         (CheckCommandDefinition.Create, static s => s.AddTransient<CheckCommand>()),
         (FindCommandDefinition.Create, static s => s.AddTransient<FindCommand>()),
+        (PublishCommandDefinition.Create, static s => s.AddTransient<PublishCommand>()),
         (SaveCommandDefinition.Create, static s => s.AddTransient<SaveCommand>()),
         (LoadCommandDefinition.Create, static s => s.AddTransient<LoadCommand>()),
         (MigrateCommandDefinition.Create, static s => s.AddTransient<MigrateCommand>()),

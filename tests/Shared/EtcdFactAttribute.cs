@@ -1,0 +1,13 @@
+namespace Vfio.Tests.Shared;
+
+/// <summary>A fact that needs /usr/bin/etcd: skipped, naming etcd-server, where it is missing, except under CI=true.</summary>
+public sealed class EtcdFactAttribute : FactAttribute
+{
+    public EtcdFactAttribute()
+    {
+        if (EtcdServer.WhyNot is string why && !EtcdServer.Required)
+        {
+            Skip = why;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using Etcdserverpb;
+using Google.Protobuf;
+using Vfio.DeviceModels;
+using Vfio.DeviceModels.Documents;
+using Vfio.DeviceModels.Fleet;
+using Vfio.Fleet.Etcd;
+using Vfio.Tests.Shared;
+
+namespace Vfio.Benchmarks.Fleet;
+
+/// <summary>
+/// Fleet find from etcd (issue 18): publishes synthetic host documents (<see cref="SyntheticFleet"/>) to a real etcd
+/// started here on 127.0.0.1, then measures the time to build the watched index from the store, the query latency of
+/// the index against a linear scan of the same documents in the same run, and the delay from a host's change (a put)
+/// to the index seeing it. Usage: <c>etcd-find [hosts] [seed] [changes]</c> (default 100000 hosts, seed 1, 20 changes).
+/// Needs /usr/bin/etcd (Debian's etcd-server).
+/// </summary>
+internal static class EtcdFindBenchmark
+{
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(string[] args)
+    {
+        int hostCount = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100_000;
+        int seed = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+        int changes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
+        if (EtcdServer.WhyNot is string why)
+        {
+            Console.Error.WriteLine(why);
+            return 2;
+        }
+
+        string[] documents = SyntheticFleet.HostDocuments(hostCount, seed).ToArray();
+        HostCapabilities[] hosts = documents.Select(HostCapabilities.Parse).ToArray();
+        long bytes = documents.Sum(d => (long)d.Length);
+
+        await using EtcdServer etcd = await EtcdServer.StartAsync();
+        var options = new EtcdStoreOptions { Endpoints = [etcd.ClientUrl], Timeout = TimeSpan.FromSeconds(30) };
+        using EtcdConnection connection = EtcdConnection.Open(options);
+
+        // Publish: one lease for the whole synthetic fleet (real hosts each hold their own), 64 puts in flight.
+        var sw = Stopwatch.StartNew();
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(etcd.ClientUrl);
+        var kv = new KV.KVClient(channel);
+        long lease = (await new Lease.LeaseClient(channel).LeaseGrantAsync(new LeaseGrantRequest { TTL = 3600 })).ID;
+        for (int i = 0; i < documents.Length; i += 64)
+        {
+            await Task.WhenAll(documents.Skip(i).Take(64).Select((d, j) => kv.PutAsync(new PutRequest
+            {
+                Key = ByteString.CopyFromUtf8(options.HostKey(hosts[i + j].Host)), Value = ByteString.CopyFromUtf8(d), Lease = lease,
+            }).ResponseAsync));
+        }
+        TimeSpan publish = sw.Elapsed;
+
+        // Build: range read (paged, one revision), parse, index; then the watch runs.
+        sw.Restart();
+        await using EtcdFleetIndex index = await EtcdFleetIndex.OpenAsync(connection);
+        TimeSpan read = sw.Elapsed;
+        FleetIndex built = index.Index;
+        TimeSpan build = sw.Elapsed;
+
+        ForeignConfiguration query = ForeignConfiguration.Parse(DeviceModelId.Parse("vendor-a.com/my-nic"), "rss=on,rx-filter-size=64");
+        const int Max = 20;
+        IReadOnlyList<FleetCandidate> expected = FleetIndex.FindByScan(hosts, query, Max);
+        if (built.HostCount != hostCount || !expected.SequenceEqual(index.Find(query, Max)))
+        {
+            Console.Error.WriteLine($"the index from etcd ({built.HostCount} hosts) answers differently from a scan of the documents");
+            return 1;
+        }
+        double scanMs = Measure(() => FleetIndex.FindByScan(hosts, query, Max), minRuns: 5, out int scanRuns);
+        double indexMs = Measure(() => index.Find(query, Max), minRuns: 1000, out int indexRuns);
+
+        // Change delay: a host's free instances change (put); time until the watch applied it, and until a query sees it.
+        var seen = new List<double>();
+        var answered = new List<double>();
+        var random = new Random(seed);
+        for (int c = 0; c < changes; c++)
+        {
+            HostCapabilities host = hosts[random.Next(hosts.Length)];
+            HostCapabilities changed = host with { Parents = [.. host.Parents.Select(p => p with { Types = [.. p.Types.Select(t => t with { AvailableInstances = t.AvailableInstances + c + 1 })] })] };
+            sw.Restart();
+            PutResponse put = await kv.PutAsync(new PutRequest { Key = ByteString.CopyFromUtf8(options.HostKey(host.Host)), Value = ByteString.CopyFromUtf8(changed.ToJson()), Lease = lease });
+            if (!await index.WaitForRevisionAsync(put.Header.Revision, TimeSpan.FromSeconds(30)))
+            {
+                Console.Error.WriteLine($"change {c} not seen within 30s; last error: {index.LastError}");
+                return 1;
+            }
+            seen.Add(sw.Elapsed.TotalMilliseconds);
+            GC.KeepAlive(index.Find(query, Max)); // the first query after a change rebuilds the index from memory
+            answered.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        seen.Sort();
+        answered.Sort();
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hosts={hostCount} document-bytes={bytes} distinct-descriptions={built.DistinctDescriptions} etcd={etcd.ClientUrl}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"publish={publish.TotalSeconds:F2}s (64 puts in flight)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"index from etcd: range read+parse={read.TotalSeconds:F2}s, +index build={build.TotalSeconds:F2}s, lists={index.Lists}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scan:  {scanMs:F3} ms/query ({scanRuns} runs)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"index: {indexMs * 1000:F1} us/query ({indexRuns} runs)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio scan/index: {scanMs / indexMs:F0}x"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"change -> watch applied: median {seen[seen.Count / 2]:F1} ms, max {seen[^1]:F1} ms ({changes} changes)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"change -> first query answered (includes the rebuild): median {answered[answered.Count / 2]:F1} ms, max {answered[^1]:F1} ms"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratios to one scan: build {build.TotalMilliseconds / scanMs:F1} scans, change seen {seen[seen.Count / 2] / scanMs:F2} scans, change answered {answered[answered.Count / 2] / scanMs:F2} scans"));
+        return 0;
+    }
+
+    // Warm up once, then run at least minRuns times and for at least half a second; mean ms per run.
+    private static double Measure(Func<object> action, int minRuns, out int runs)
+    {
+        action();
+        var sw = Stopwatch.StartNew();
+        runs = 0;
+        while (runs < minRuns || sw.ElapsedMilliseconds < 500)
+        {
+            GC.KeepAlive(action());
+            runs++;
+        }
+        return sw.Elapsed.TotalMilliseconds / runs;
+    }
+}
