@@ -97,7 +97,15 @@ internal sealed class TerminationSignals : IDisposable
         _cancellation.Dispose();
     }
 
-    private void Handle(PosixSignalContext context) => context.Cancel = OnSignal(context.Signal);
+    // Only ever sets Cancel: another registration (publish's own stop) may have cancelled the default action already,
+    // and handlers share the context, so clearing it here would end a process that someone else chose to keep.
+    private void Handle(PosixSignalContext context)
+    {
+        if (OnSignal(context.Signal))
+        {
+            context.Cancel = true;
+        }
+    }
 
     private sealed class Scope(TerminationSignals signals) : IDisposable
     {
