@@ -14,7 +14,7 @@ internal static class CommandServices
         // The fault matrix's pause points (PauseHook) hook in here; without VFIOCTL_PAUSE_AT there is no hook.
         services.AddSingleton(provider => new MigrationOrchestrator(provider.GetService<ILogger<MigrationOrchestrator>>())
         {
-            Checkpoint = PauseHook.FromEnvironment(provider.GetRequiredService<CliConsole>().Error, provider.GetRequiredService<TerminationSignals>().Token),
+            Checkpoint = PauseHook.FromEnvironment(provider.GetRequiredService<CliConsole>().Error, provider.GetRequiredService<TerminationSignals>().Cancelled),
         });
         DeviceAccess.Add(services);
         foreach (var verb in Verbs.All)

@@ -29,12 +29,24 @@ internal static class PauseHook
 #endif
 
     /// <summary>The hook the environment asks for, or null (always null in a build without test hooks). It blocks until
-    /// <paramref name="released"/> is cancelled (a signal that <see cref="TerminationSignals"/> turned into a
-    /// cancellation), or forever.</summary>
-    public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error, CancellationToken released = default) =>
+    /// <paramref name="released"/> is set (<see cref="TerminationSignals.Cancelled"/>: a signal has cancelled the verb),
+    /// or forever.</summary>
+    public static Action<MigrationCheckpoint>? FromEnvironment(TextWriter error, WaitHandle? released = null) =>
         Compiled
-            ? Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => released.WaitHandle.WaitOne())
+            ? Create(Environment.GetEnvironmentVariable(PauseAtVariable), Environment.GetEnvironmentVariable(MarkerVariable), error, () => Block(released))
             : null;
+
+    private static void Block(WaitHandle? released)
+    {
+        if (released is null)
+        {
+            Thread.Sleep(Timeout.Infinite);
+        }
+        else
+        {
+            released.WaitOne();
+        }
+    }
 
     /// <summary>The hook for a <c>VFIOCTL_PAUSE_AT</c> value; <paramref name="block"/> is what "stay here" means.</summary>
     internal static Action<MigrationCheckpoint>? Create(string? pauseAt, string? marker, TextWriter error, Action block)

@@ -13,6 +13,7 @@ namespace Vfioctl.Cli;
 internal sealed class TerminationSignals : IDisposable
 {
     private readonly CancellationTokenSource _cancellation = new();
+    private readonly ManualResetEventSlim _cancelled = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
     private readonly TextWriter _error;
     private int _movingState;
@@ -22,6 +23,14 @@ internal sealed class TerminationSignals : IDisposable
 
     /// <summary>Cancelled by the first signal that arrives while a verb moves state.</summary>
     public CancellationToken Token => _cancellation.Token;
+
+    /// <summary>
+    /// Set once the cancellation has fully happened: after <see cref="Token"/> and every token linked to it (the verb's
+    /// own, through <c>CliApplication</c>) are cancelled. The token's own wait handle is set before the linked tokens'
+    /// callbacks run, so a thread woken by it could still see the verb's token uncancelled and go past the point of no
+    /// return; a thread that must not (the checkpoint hook) waits for this instead.
+    /// </summary>
+    public WaitHandle Cancelled => _cancelled.WaitHandle;
 
     /// <summary>The signal that cancelled <see cref="Token"/>, or null.</summary>
     public PosixSignal? Received { get; private set; }
@@ -66,6 +75,7 @@ internal sealed class TerminationSignals : IDisposable
         _error.WriteLine($"vfioctl: {Name(signal)}: cancelling; rolling back (source resumed, destination reset or removed). {Name(signal)} again stops at once, leaving the journal for 'vfioctl resume' or 'abort'.");
         _error.Flush();
         _cancellation.Cancel();
+        _cancelled.Set();
         return true;
     }
 
@@ -95,6 +105,7 @@ internal sealed class TerminationSignals : IDisposable
             registration.Dispose();
         }
         _cancellation.Dispose();
+        _cancelled.Dispose();
     }
 
     // Only ever sets Cancel: another registration (publish's own stop) may have cancelled the default action already,
