@@ -62,24 +62,39 @@ public sealed class EtcdConnection : IDisposable
 
     internal CallOptions Deadline(CancellationToken cancellationToken) => new(deadline: DateTime.UtcNow + Options.Timeout, cancellationToken: cancellationToken);
 
-    /// <summary>Runs a unary call on the preferred endpoint, then on each other one while they are unreachable.</summary>
+    /// <summary>
+    /// Runs a unary call on the preferred endpoint, then on each other one while they are unreachable, and goes round
+    /// again with a short back-off until <see cref="EtcdStoreOptions.Timeout"/> per endpoint has passed: an endpoint that
+    /// just came back (a restarted etcd) is refused by the channel until it reconnects, which is not "unreachable".
+    /// </summary>
     internal async Task<T> CallAsync<T>(string what, Func<GrpcChannel, CallOptions, Task<T>> call, CancellationToken cancellationToken)
     {
         Exception? last = null;
-        for (int offset = 0; offset < _channels.Length; offset++)
+        DateTime giveUp = DateTime.UtcNow + Options.Timeout * _channels.Length;
+        TimeSpan pause = TimeSpan.FromMilliseconds(50);
+        while (true)
         {
-            try
+            for (int offset = 0; offset < _channels.Length; offset++)
             {
-                T result = await call(Channel(offset), Deadline(cancellationToken)).ConfigureAwait(false);
-                _preferred = (_preferred + offset) % _channels.Length;
-                return result;
+                DateTime deadline = DateTime.UtcNow + Options.Timeout;
+                try
+                {
+                    T result = await call(Channel(offset), new CallOptions(deadline: deadline < giveUp ? deadline : giveUp, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                    _preferred = (_preferred + offset) % _channels.Length;
+                    return result;
+                }
+                catch (RpcException e) when (IsUnreachable(e, cancellationToken))
+                {
+                    last = e;
+                }
             }
-            catch (RpcException e) when (IsUnreachable(e, cancellationToken))
+            if (DateTime.UtcNow + pause >= giveUp)
             {
-                last = e;
+                throw Unreachable(what, last);
             }
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = pause * 2 < TimeSpan.FromSeconds(1) ? pause * 2 : TimeSpan.FromSeconds(1);
         }
-        throw Unreachable(what, last);
     }
 
     /// <summary>Whether a failed call means "the endpoint did not answer" (try another, or retry later).</summary>
