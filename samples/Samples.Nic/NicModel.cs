@@ -8,7 +8,7 @@ namespace Vfio.Samples.Nic;
 /// </summary>
 /// <remarks>
 /// <para>One feature per version, each behind a parameter whose off value disables it, so a source that predates a
-/// parameter means exactly its off value (ARCHITECTURE.md):</para>
+/// parameter means exactly its off value:</para>
 /// <list type="table">
 /// <item><term>1</term><description>the base NIC: MAC, MTU, counters, one receive ring; no parameter on.</description></item>
 /// <item><term>2</term><description>adds <c>rx-filter-size</c> (int, off 0, init 32): the receive MAC filter table.</description></item>

@@ -2,7 +2,7 @@ namespace Vfio.DeviceModels;
 
 /// <summary>
 /// Decides, before any device state moves, whether a source device's configuration can be loaded by a
-/// destination (ARCHITECTURE.md orchestration step 2). The rules are in <c>docs/compatibility.md</c>.
+/// destination (the orchestrator's step 2, docs/orchestrator.md). The rules are in <c>docs/compatibility.md</c>.
 /// </summary>
 /// <remarks>
 /// Two questions are answered. Against a destination <see cref="ModelDescription"/>: can a new device be

@@ -1,4 +1,4 @@
-// vfioctl: the operator's command line. Everything else lives in Cli/ and Commands/ (STYLE P12).
+// vfioctl: the operator's command line. Everything else lives in Cli/ and Commands/.
 using System.CommandLine;
 using Microsoft.Win32.SafeHandles;
 using Vfioctl.Cli;

@@ -4,7 +4,7 @@ namespace Vfio.DeviceModels.Fleet;
 
 /// <summary>
 /// Finds, across many hosts' capability documents, the places that can take a given source configuration
-/// (ARCHITECTURE.md: "at fleet scale to find hosts that can take a given source configuration").
+/// (at fleet scale: which hosts can take a given source configuration).
 /// </summary>
 /// <remarks>
 /// <para>A fleet runs few distinct implementations of each model but many hosts. The index groups every

@@ -8,7 +8,7 @@ namespace Vfio.DeviceModels.Streams;
 /// </summary>
 /// <remarks>
 /// The destination compares <see cref="ModelId"/> and <see cref="Configuration"/> with its own device before it
-/// writes one byte into RESUMING (ARCHITECTURE.md, "The migration stream"). The strings are carried as text so
+/// writes one byte into RESUMING (docs/stream-format.md). The strings are carried as text so
 /// that the envelope stays independent of the model classes; the validator parses them.
 /// </remarks>
 public sealed record MigrationStreamHeader

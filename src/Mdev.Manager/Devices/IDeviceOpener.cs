@@ -9,7 +9,7 @@ namespace Mdev.Manager;
 /// process over state kept beside the tree).
 /// </summary>
 /// <remarks>
-/// Opening marks the device opened, which freezes its configuration (ARCHITECTURE.md: a configuration is fixed
+/// Opening marks the device opened, which freezes its configuration (a configuration is fixed
 /// before the device is first opened). The caller owns the returned device; disposing it ends the operation: the
 /// kernel fds close, or the emulated host persists the device's state for the next process.
 /// </remarks>

@@ -3,7 +3,7 @@ using Vfio.DeviceModels;
 
 namespace Mdev.Manager;
 
-// Creating and removing devices, and pinning a configuration (ARCHITECTURE.md: validate first, create, write
+// Creating and removing devices, and pinning a configuration (docs/sysfs-convention.md: validate first, create, write
 // off values then wanted values into migration/, read back, remove on any failure).
 public sealed partial class MdevHost
 {

@@ -4,7 +4,7 @@ using Vfio.DeviceModels.Documents;
 
 namespace Mdev.Manager;
 
-// Where a type's capability document comes from (ARCHITECTURE.md, "The sysfs layout this project proposes").
+// Where a type's capability document comes from (docs/sysfs-convention.md).
 public sealed partial class MdevHost
 {
     /// <summary>

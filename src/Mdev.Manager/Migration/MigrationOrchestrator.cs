@@ -8,7 +8,7 @@ using Vfio.Migration;
 namespace Mdev.Manager;
 
 /// <summary>
-/// Migrates a mediated device's state by ARCHITECTURE.md's four steps: (1) same model, (2) the destination accepts
+/// Migrates a mediated device's state in four steps (docs/orchestrator.md): (1) same model, (2) the destination accepts
 /// every source parameter and value, both checked with every problem reported before any device state moves;
 /// (3) save on the source (pre-copy rounds while it runs, then stop-copy) through the stream envelope into the
 /// destination, whose side checks the stream header before it writes a byte into RESUMING; (4) on success only the

@@ -5,7 +5,7 @@ namespace Mdev.Manager;
 
 /// <summary>
 /// The rules every name that becomes a path segment must pass, in one place, so a parent, type, UUID or
-/// attribute name from input can never address a file outside the sysfs root (STYLE P6/P7).
+/// attribute name from input can never address a file outside the sysfs root.
 /// </summary>
 internal static class NameRules
 {

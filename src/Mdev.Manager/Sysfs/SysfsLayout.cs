@@ -2,7 +2,7 @@ namespace Mdev.Manager;
 
 /// <summary>
 /// Every path the manager reads or writes, built in one place from a sysfs root and a manifest directory
-/// (STYLE P6). Nothing else in the manager joins path strings.
+/// Nothing else in the manager joins path strings.
 /// </summary>
 /// <remarks>
 /// The layout is the kernel's (Documentation/driver-api/vfio-mediated-device.rst) plus this project's

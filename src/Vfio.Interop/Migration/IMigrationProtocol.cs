@@ -4,7 +4,7 @@ namespace Vfio.Migration;
 
 /// <summary>
 /// One migration protocol seen as the v2 state machine: the driver loop in <see cref="MigrationDriver"/> plans the
-/// arcs and calls <see cref="Step"/> once per direct arc, whichever protocol is underneath (STYLE P8).
+/// arcs and calls <see cref="Step"/> once per direct arc, whichever protocol is underneath.
 /// </summary>
 internal interface IMigrationProtocol
 {

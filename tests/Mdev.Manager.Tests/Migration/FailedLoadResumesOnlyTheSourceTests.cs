@@ -5,7 +5,7 @@ using Vfio.Devices;
 namespace Mdev.Manager.Tests.Migration;
 
 /// <summary>
-/// The one interaction test (STYLE P10): after the destination fails to load, the orchestrator must never ask it
+/// The one interaction test: after the destination fails to load, the orchestrator must never ask it
 /// to run; only the source resumes. The destination is a strict mock, so any other call fails the test too.
 /// </summary>
 public sealed class FailedLoadResumesOnlyTheSourceTests : IDisposable

@@ -3,7 +3,7 @@ namespace Vfio;
 internal static partial class Interop
 {
     // include/uapi/linux/vfio.h, mirrored from Linux 6.12 and checked against that header by
-    // tests/Vfio.Interop.Tests/Abi. Kernel names inside, .NET names in the public types (STYLE P1).
+    // tests/Vfio.Interop.Tests/Abi. Kernel names inside, .NET names in the public types.
     internal static partial class Vfio
     {
         // asm-generic/ioctl.h: the request number layout shared by x86-64 and arm64.

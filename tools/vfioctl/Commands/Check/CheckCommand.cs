@@ -8,7 +8,7 @@ using Vfioctl.Host;
 namespace Vfioctl.Commands.Check;
 
 /// <summary>
-/// <c>vfioctl check</c>: ARCHITECTURE.md steps 1 and 2 on their own. Every problem is listed (the checker gathers
+/// <c>vfioctl check</c>: the orchestrator's steps 1 and 2 (docs/orchestrator.md) on their own. Every problem is listed (the checker gathers
 /// them all), each with its catalogue code, so an operator fixes the configuration once rather than once per run.
 /// </summary>
 internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, CliConsole console)

@@ -5,7 +5,7 @@ using Vfioctl.Output;
 
 namespace Vfioctl.Commands.Migrate;
 
-/// <summary><c>vfioctl migrate</c>: ARCHITECTURE.md steps 1-4 in one process (same host, or two emulated hosts).</summary>
+/// <summary><c>vfioctl migrate</c>: the orchestrator's four steps (docs/orchestrator.md) in one process (same host, or two emulated hosts).</summary>
 internal sealed class MigrateCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)
 {
     public async Task<int> ExecuteAsync(MdevUuid source, MigrateTarget target, MigrationOptions options, CancellationToken cancellationToken)
