@@ -27,6 +27,10 @@ public sealed class BatteryTests(KernelStage stage)
         "kill-save-then-resume",
         "kill-load-then-abort",
         "conform",
+        "vmm-holds-device",
+        "vmm-prepare-destination",
+        "vmm-incoming-fails-source-runs",
+        "vmm-migration",
         "no-unhandled-exception",
         "remove-restores-instances",
     ];

@@ -111,7 +111,29 @@ public sealed class KernelStage : IDisposable
             }
         }
         string log = File.Exists(Path.Join(folder, "battery.log")) ? File.ReadAllText(Path.Join(folder, "battery.log")) : output;
+        Keep(folder, output);
         return new StageRun(folder, code, log, checks);
+    }
+
+    // The results outlive the run in artifacts/kernel-stage (gitignored): .ci/run prints the table after the tests, so a
+    // CI log shows what the real kernel did (register values, QEMU's migration) and not only that the tests passed.
+    private static void Keep(string folder, string output)
+    {
+        string kept = Path.Join(KernelLab.RepositoryRoot, "artifacts", "kernel-stage");
+        Directory.CreateDirectory(kept);
+        foreach (string name in new[] { "results.md", "results.jsonl", "battery.log", "console.log" })
+        {
+            string from = Path.Join(folder, name);
+            if (File.Exists(from))
+            {
+                File.Copy(from, Path.Join(kept, name), overwrite: true);
+            }
+            else
+            {
+                File.Delete(Path.Join(kept, name));
+            }
+        }
+        File.WriteAllText(Path.Join(kept, "stage.log"), output);
     }
 }
 

@@ -14,12 +14,16 @@ public sealed class KernelDeviceOpener : IDeviceOpener
 {
     private readonly MdevHost _host;
     private readonly VfioPaths _paths;
+    private readonly string _procRoot;
 
     /// <summary>Creates the opener.</summary>
     /// <param name="host">The host whose sysfs tree names each device's IOMMU group.</param>
     /// <param name="devRoot">The <c>/dev</c> directory holding <c>vfio/</c>.</param>
-    public KernelDeviceOpener(MdevHost host, string devRoot = "/dev")
+    /// <param name="procRoot">Where procfs is mounted (to name the process that holds a busy device).</param>
+    public KernelDeviceOpener(MdevHost host, string devRoot = "/dev", string procRoot = "/proc")
     {
+        ArgumentException.ThrowIfNullOrEmpty(procRoot);
+        _procRoot = procRoot;
         ArgumentNullException.ThrowIfNull(host);
         ArgumentException.ThrowIfNullOrEmpty(devRoot);
         _host = host;
@@ -36,6 +40,36 @@ public sealed class KernelDeviceOpener : IDeviceOpener
             Device = device.ToString(),
             Expected = "an iommu_group link",
         };
-        return KernelDeviceHandle.Open(group, device.ToString(), _paths);
+        try
+        {
+            return KernelDeviceHandle.Open(group, device.ToString(), _paths);
+        }
+        catch (VfioErrnoException e) when (e.ErrnoName == "EBUSY")
+        {
+            string node = _paths.GroupPath(group);
+            throw Held(device, node, VfioNodeHolders.Find(node, _procRoot), e);
+        }
+    }
+
+    /// <summary>The error for a device whose group another process holds open: the kernel allows one holder.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="node">Its group node.</param>
+    /// <param name="holders">The processes <c>/proc</c> shows holding it (may be empty).</param>
+    /// <param name="busy">The failed open.</param>
+    /// <returns>A <see cref="ErrorCode.DeviceHeld"/> error naming the holders and the VMM workflow.</returns>
+    internal static VfioException Held(MdevUuid device, string node, IReadOnlyList<VfioNodeHolder> holders, Exception? busy = null)
+    {
+        string by = holders.Count == 0
+            ? "another process (none that this user may inspect in /proc)"
+            : string.Join(", ", holders);
+        return new VfioException(ErrorCode.DeviceHeld,
+            $"{device} is held by {by}: its IOMMU group {node} is open there, and the kernel lets one process hold a group. " +
+            "If a VMM (QEMU) runs the device, the VMM migrates its state: describe it with 'vfioctl describe " + device +
+            " --json', prepare the destination with 'vfioctl check --device' and 'vfioctl start --like', then migrate the VM " +
+            "(docs/operator-guide.md, \"When a VMM holds the device\"). list, describe, check and types work meanwhile.", busy)
+        {
+            Device = device.ToString(),
+            Value = holders.Count == 0 ? null : string.Join(", ", holders),
+        };
     }
 }

@@ -153,6 +153,10 @@ public enum ErrorCode
     /// <summary>The device's state moved away (a save wrote the whole stream, its destination runs, or abort retired it); running it again needs --force.</summary>
     StateMovedAway = 6030,
 
+    // 6040-6049: the VMM workflow (issue 20)
+    /// <summary>Another process (in production the VMM the device is assigned to) holds the device's VFIO group open, so vfioctl cannot open it.</summary>
+    DeviceHeld = 6040,
+
     // 6060-6069: fleet store (issue 18)
     /// <summary>No endpoint of the fleet store (etcd) answered within the time allowed.</summary>
     FleetStoreUnreachable = 6060,

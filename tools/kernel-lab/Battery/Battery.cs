@@ -12,13 +12,14 @@ internal sealed record CheckResult(
     [property: JsonPropertyName("seconds")] double Seconds);
 
 [JsonSerializable(typeof(CheckResult))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class ResultJson : JsonSerializerContext;
 
 /// <summary>A check that did not hold; its message is the result's detail.</summary>
 internal sealed class CheckFailedException(string message) : Exception(message);
 
 /// <summary>Runs named checks in order, each isolated from the others' failures, and records each outcome.</summary>
-internal sealed class Battery(TextWriter log, string resultsPath)
+internal sealed class Battery(TextWriter log, string resultsPath, string? only = null)
 {
     private readonly List<CheckResult> _results = [];
 
@@ -26,6 +27,10 @@ internal sealed class Battery(TextWriter log, string resultsPath)
 
     public void Check(string id, Func<string> body)
     {
+        if (only is not null && !id.StartsWith(only, StringComparison.Ordinal) && id is not ("start-pinned" or "environment"))
+        {
+            return; // a developer's run of some checks (--only PREFIX); the stage always runs them all
+        }
         var clock = Stopwatch.StartNew();
         CheckResult result;
         try

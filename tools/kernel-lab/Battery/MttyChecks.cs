@@ -44,6 +44,7 @@ internal sealed partial class MttyChecks(Vfioctl vfioctl, KernelDeviceOpener ope
         battery.Check("kill-save-then-resume", KillSaveThenResume);
         battery.Check("kill-load-then-abort", KillLoadThenAbort);
         battery.Check("conform", Conform);
+        RunVmmChecks();
         battery.Check("no-unhandled-exception", NoCrash);
         battery.Check("remove-restores-instances", RemoveAll);
     }

@@ -14,6 +14,9 @@ internal sealed class MttyPorts : IDisposable
     private const ulong Data = 0;      // THR on write, RBR on read (DLAB clear)
     private const ulong LineStatus = 5;
     private const ulong Scratch = 7;
+
+    /// <summary>The scratch register's offset in a UART's I/O BAR (what a VM's <c>o</c>/<c>i</c> address).</summary>
+    public const int ScratchOffset = (int)Scratch;
     private const byte DataReady = 0x01;
 
     private readonly IVfioDevice _device;

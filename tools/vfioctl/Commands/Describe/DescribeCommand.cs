@@ -65,7 +65,11 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
             o.WriteLine("protocol      (not opened yet: its parameters can still change; --open to read the protocol)");
             return ExitCodes.Ok;
         }
-        using IVfioDevice vfio = opener.Open(uuid);
+        using IVfioDevice? vfio = OpenUnlessHeld(uuid, o, required: open || state);
+        if (vfio is null)
+        {
+            return ExitCodes.Ok;
+        }
         MigrationDriver driver = MigrationDriver.Open(vfio);
         o.WriteLine($"protocol      {Protocol(driver.Protocol)}");
         o.WriteLine($"flags         {Flags(driver.Protocol, driver.Features)}");
@@ -81,6 +85,21 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
             console.Tables.Write(fields);
         }
         return ExitCodes.Ok;
+    }
+
+    // A VMM that runs the device holds its group: what the device is (printed before) is what the VMM workflow needs, and
+    // its protocol is the VMM's to drive. Only --open and --state, which ask for the device itself, fail then.
+    private IVfioDevice? OpenUnlessHeld(MdevUuid uuid, TextWriter o, bool required)
+    {
+        try
+        {
+            return opener.Open(uuid);
+        }
+        catch (VfioException held) when (held.Code == ErrorCode.DeviceHeld && !required)
+        {
+            o.WriteLine($"protocol      (held by {held.Value ?? "another process"}: a VMM migrates it; {ErrorCatalogue.Id(held.Code)})");
+            return null;
+        }
     }
 
     private static string Text(DeviceConfiguration configuration)
