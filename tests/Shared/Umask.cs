@@ -1,4 +1,3 @@
-using Mono.Unix.Native;
 
 namespace Vfio.Tests.Safety;
 
@@ -19,13 +18,13 @@ public sealed class UmaskCollection
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class UmaskScope : IDisposable
 {
-    private readonly FilePermissions _previous;
+    private readonly int _previous;
 
-    public UmaskScope(FilePermissions mask = 0) => _previous = Syscall.umask(mask);
+    public UmaskScope(int mask = 0) => _previous = Support.Posix.Umask(mask);
 
     public static UmaskScope Open() => new();
 
-    public void Dispose() => Syscall.umask(_previous);
+    public void Dispose() => Support.Posix.Umask(_previous);
 
     public static UnixFileMode ModeOf(string path) => File.GetUnixFileMode(path) & (UnixFileMode)0x1FF;
 }

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Mono.Unix.Native;
+using Vfio.Tests.Support;
 using Vfio.Tests.Vfioctl.Support;
 using Vfioctl.Cli;
 
@@ -109,7 +109,7 @@ public sealed class MigrationSafetyTests : IDisposable
         // Nobody drains stdout: once the pipe is full the save blocks there.
         await save.WaitUntilBlockedAsync(TimeSpan.FromSeconds(1), () => File.Exists(Path.Join(Journal(A), Source + ".json")));
 
-        save.Signal(Signum.SIGINT);
+        save.Signal(Posix.SIGINT);
         var drained = new MemoryStream();
         Task drain = save.Process.StandardOutput.BaseStream.CopyToAsync(drained);
         (int exit, string err) = await save.ExitAsync();
@@ -139,7 +139,7 @@ public sealed class MigrationSafetyTests : IDisposable
         using VfioctlChild migrate = VfioctlChild.Start(["--emulated", A, "migrate", Source, "--to-type", $"{Parent}/{Type}", "--to-uuid", Destination], checkpoint, marker);
         await migrate.WaitForPauseAsync(marker);
 
-        migrate.Signal(Signum.SIGTERM);
+        migrate.Signal(Posix.SIGTERM);
         (int exit, string err) = await migrate.ExitAsync();
 
         // Before: exit 143 after 2 s, the journal left, the source stopped and the destination half made.
@@ -164,7 +164,7 @@ public sealed class MigrationSafetyTests : IDisposable
         await load.Process.StandardInput.BaseStream.FlushAsync();
         await load.WaitUntilBlockedAsync(TimeSpan.FromSeconds(1), () => Directory.Exists(Path.Join(A, "sys", "bus", "mdev", "devices", Destination)));
 
-        load.Signal(Signum.SIGHUP);
+        load.Signal(Posix.SIGHUP);
         (int exit, string err) = await load.ExitAsync();
         await output;
 
@@ -203,7 +203,7 @@ public sealed class MigrationSafetyTests : IDisposable
         using (VfioctlChild save = VfioctlChild.Start(["--emulated", A, "save", Source, "-o", Path.Join(_hosts.Root, "s.bin")], "StopCopyEntered", marker))
         {
             await save.WaitForPauseAsync(marker);
-            save.Signal(Signum.SIGKILL);
+            save.Signal(Posix.SIGKILL);
             await save.ExitAsync();
         }
 

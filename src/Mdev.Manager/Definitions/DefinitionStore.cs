@@ -1,4 +1,3 @@
-using Mono.Unix.Native;
 using Vfio;
 
 namespace Mdev.Manager;
@@ -211,22 +210,23 @@ public sealed class DefinitionStore
     /// may not look into, which would make a root-owned store look empty to an unprivileged user ("not defined");
     /// that is <see cref="ErrorCode.FilePermissionDenied"/> instead.
     /// </summary>
+    private const int ENOENT = 2, ENOTDIR = 20;
+
     private bool RootExists()
     {
         if (OperatingSystem.IsWindows())
         {
             return Directory.Exists(_root.FullPath);
         }
-        if (Syscall.stat(_root.FullPath, out Stat _) == 0)
+        if (UnixFileStatus.TryStat(_root.FullPath, out _, out int errno))
         {
             return true;
         }
-        Errno errno = Stdlib.GetLastError();
-        if (errno is Errno.ENOENT or Errno.ENOTDIR)
+        if (errno is ENOENT or ENOTDIR)
         {
             return false;
         }
-        throw new VfioFileException(NativeConvert.FromErrno(errno), $"reading the definitions store '{_root.FullPath}'", _root.FullPath, "nothing was changed");
+        throw new VfioFileException(errno, $"reading the definitions store '{_root.FullPath}'", _root.FullPath, "nothing was changed");
     }
 
     /// <summary>The files of one parent directory whose names are UUIDs in any case, canonical spelling first per UUID.</summary>
@@ -290,8 +290,8 @@ public sealed class DefinitionStore
         string file = Resolved(parent, fileName);
         string shown = (_root / parent.Value / fileName).FullPath;
         // A FIFO would block the read forever and a device file never end: only a regular file of bounded size is read.
-        if (Syscall.stat(file, out Stat status) == 0
-            && ((status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG || status.st_size > MaxDefinitionBytes))
+        if (UnixFileStatus.TryStat(file, out UnixFileStatus status, out _)
+            && (status.Kind != UnixFileKind.Regular || status.Size > MaxDefinitionBytes))
         {
             throw new VfioException(ErrorCode.DefinitionInvalid,
                 $"definition {shown} is invalid: it is not a regular file of at most {MaxDefinitionBytes} bytes.")

@@ -1,4 +1,3 @@
-using Mono.Unix.Native;
 using Vfio;
 using Vfio.DeviceModels.Documents;
 
@@ -16,19 +15,19 @@ internal static class DocumentFiles
     internal static void CheckBeforeRead(SysfsPath file)
     {
         string full = PathResolver.Resolve(file).FullPath;
-        if (OperatingSystem.IsWindows() || Syscall.stat(full, out Stat status) != 0)
+        if (OperatingSystem.IsWindows() || !UnixFileStatus.TryStat(full, out UnixFileStatus status, out _))
         {
             return;
         }
-        if ((status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+        if (status.Kind != UnixFileKind.Regular)
         {
             throw new VfioFileException(ErrorCode.FileKindInvalid, 0, $"reading the migration info document '{file.FullPath}' (it is not a regular file)",
                 file.FullPath, "nothing was read");
         }
-        if (status.st_size > MigrationInfo.MaxDocumentLength)
+        if (status.Size > MigrationInfo.MaxDocumentLength)
         {
             throw new VfioException(ErrorCode.DocumentInvalid,
-                $"{file.FullPath}: the migration info document is {status.st_size} bytes; expected at most {MigrationInfo.MaxDocumentLength} (it is refused unread)")
+                $"{file.FullPath}: the migration info document is {status.Size} bytes; expected at most {MigrationInfo.MaxDocumentLength} (it is refused unread)")
             {
                 Value = file.FullPath,
                 Expected = $"a document of at most {MigrationInfo.MaxDocumentLength} bytes",

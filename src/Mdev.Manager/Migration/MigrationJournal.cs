@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Mono.Unix.Native;
 using Vfio;
 
 namespace Mdev.Manager;
@@ -43,14 +42,14 @@ public sealed class MigrationJournal
     {
         string path = PathOf(device);
         // lstat, never open: opening a FIFO planted at this name would block until a writer came.
-        if (Syscall.lstat(path, out Stat status) != 0)
+        if (!UnixFileStatus.TryLstat(path, out UnixFileStatus status, out _))
         {
             return null;
         }
-        if ((status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG || status.st_size > MaxEntryBytes)
+        if (status.Kind != UnixFileKind.Regular || status.Size > MaxEntryBytes)
         {
-            throw new VfioFileException(ErrorCode.FileKindInvalid, (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFDIR ? EISDIR : 0,
-                $"reading the migration journal entry '{path}' of {device} (it is {KindOf(status)}, not a regular file of at most {MaxEntryBytes} bytes)", path,
+            throw new VfioFileException(ErrorCode.FileKindInvalid, status.Kind == UnixFileKind.Directory ? EISDIR : 0,
+                $"reading the migration journal entry '{path}' of {device} (it is {status.Describe()}, not a regular file of at most {MaxEntryBytes} bytes)", path,
                 $"nothing was read or changed; remove it ('rm {path}') after checking the device with 'vfioctl describe {device}'")
             {
                 Device = device.ToString(),
@@ -105,10 +104,10 @@ public sealed class MigrationJournal
     {
         PrivateFiles.CreateDirectory(Resolved(JournalRelative));
         string path = PathOf(device);
-        if (Syscall.lstat(path, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+        if (UnixFileStatus.TryLstat(path, out UnixFileStatus status, out _) && status.Kind != UnixFileKind.Regular)
         {
             throw new VfioFileException(ErrorCode.FileKindInvalid, 0,
-                $"writing the migration journal entry '{path}' of {device} (it is {KindOf(status)}, not a regular file)", path, "nothing was changed")
+                $"writing the migration journal entry '{path}' of {device} (it is {status.Describe()}, not a regular file)", path, "nothing was changed")
             {
                 Device = device.ToString(),
             };
@@ -128,17 +127,6 @@ public sealed class MigrationJournal
     public const int MaxEntryBytes = 64 * 1024;
 
     private const int EISDIR = 21;
-
-    private static string KindOf(Stat status) => (status.st_mode & FilePermissions.S_IFMT) switch
-    {
-        FilePermissions.S_IFIFO => "a FIFO",
-        FilePermissions.S_IFDIR => "a directory",
-        FilePermissions.S_IFLNK => "a symbolic link",
-        FilePermissions.S_IFCHR => "a character device",
-        FilePermissions.S_IFBLK => "a block device",
-        FilePermissions.S_IFSOCK => "a socket",
-        _ => $"a {status.st_size}-byte file",
-    };
 
     /// <summary>Every entry of the journal, by device: migrations whose process died or whose rollback could not finish.</summary>
     /// <returns>The devices and their entries; an entry that does not parse is listed with a null entry.</returns>

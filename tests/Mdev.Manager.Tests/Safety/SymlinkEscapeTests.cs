@@ -214,7 +214,7 @@ public sealed class DefinitionFileKindTests : IDisposable
     {
         const string uuid = "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001";
         _tree.Dir("etc/mdevctl.d/0000:00:03.0");
-        Assert.Equal(0, Mono.Unix.Native.Syscall.mkfifo(_tree.PathOf($"etc/mdevctl.d/0000:00:03.0/{uuid}"), Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR));
+        Assert.Equal(0, Vfio.Tests.Support.Posix.MkFifo(_tree.PathOf($"etc/mdevctl.d/0000:00:03.0/{uuid}")));
 
         var e = Assert.Throws<VfioException>(() => new DefinitionStore(_tree.PathOf("etc/mdevctl.d")).List());
 

@@ -1,4 +1,5 @@
 using System.Reflection.Metadata;
+using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
 
 namespace Vfio.Tests.Vfioctl.Safety;
@@ -31,6 +32,27 @@ public sealed class NativeDependencyTests
             .Select(type => $"{metadata.GetString(type.Namespace)}.{metadata.GetString(type.Name)}")
             .Where(name => name.StartsWith("System.Security.Cryptography", StringComparison.Ordinal))];
         Assert.True(crypto.Length == 0, $"{assembly} references {string.Join(", ", crypto)}: it would need libssl on Linux");
+    }
+
+    /// <summary>
+    /// A published vfioctl (single-file, ReadyToRun or NativeAOT) must run alone: no native helper library beside it.
+    /// Mono.Posix needed libMonoPosixHelper.so for every call; the product's few libc calls beyond .NET's API go through
+    /// Tmds.LibC (DllImport of libc.so.6 itself) and its own LibraryImport bindings, so no product assembly may reference
+    /// a library that brings its own native helper.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Assemblies))]
+    public void No_product_assembly_needs_a_native_helper_library(string assembly)
+    {
+        using var pe = new PEReader(File.OpenRead(Path.Join(AppContext.BaseDirectory, assembly)));
+        MetadataReader metadata = pe.GetMetadataReader();
+        string[] references = [.. metadata.AssemblyReferences.Select(h => metadata.GetString(metadata.GetAssemblyReference(h).Name))];
+        Assert.DoesNotContain(references, name => name.StartsWith("Mono.Posix", StringComparison.Ordinal));
+        string[] modules = [.. Enumerable.Range(1, metadata.GetTableRowCount(TableIndex.ModuleRef))
+            .Select(row => metadata.GetString(metadata.GetModuleReference(MetadataTokens.ModuleReferenceHandle(row)).Name))];
+        // vfio-process-symbols is resolved to the process's own global scope (libc, seen through LD_PRELOAD): Interop.ProcessCalls.
+        Assert.True(modules.All(m => m is "libc" or "libc.so.6" or "vfio-process-symbols"),
+            $"{assembly} imports native code from {string.Join(", ", modules)}; only libc is on every host");
     }
 
     [Fact]

@@ -142,13 +142,13 @@ public sealed class OperationalFaultTests : IDisposable
         // Regression: -o /dev/null wrote /dev/null.partial and renamed it over /dev/null. Tried on a private node of
         // the null device (1:3), never on the machine's own /dev/null.
         string device = Path.Join(_hosts.Root, "null");
-        Assert.Equal(0, Mono.Unix.Native.Syscall.mknod(device, Mono.Unix.Native.FilePermissions.S_IFCHR | Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR, (1UL << 8) | 3));
+        Assert.Equal(0, Vfio.Tests.Support.Posix.MkCharDevice(device, 1, 3));
 
         CliResult save = await Cli.RunAsync(["--emulated", Host, "save", Source, "-o", device]);
 
         Assert.True(save.ExitCode == 0, save.Err);
-        Assert.Equal(0, Mono.Unix.Native.Syscall.lstat(device, out Mono.Unix.Native.Stat status));
-        Assert.Equal(Mono.Unix.Native.FilePermissions.S_IFCHR, status.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT);
+                Assert.True(Mdev.Manager.UnixFileStatus.TryLstat(device, out Mdev.Manager.UnixFileStatus status, out _));
+        Assert.Equal(Mdev.Manager.UnixFileKind.CharacterDevice, status.Kind);
         Assert.False(File.Exists(device + ".partial"));
     }
 
@@ -156,7 +156,7 @@ public sealed class OperationalFaultTests : IDisposable
     public async Task Save_to_a_fifo_streams_into_it_and_leaves_it_a_fifo()
     {
         string fifo = Path.Join(_hosts.Root, "pipe");
-        Assert.Equal(0, Mono.Unix.Native.Syscall.mkfifo(fifo, Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR));
+        Assert.Equal(0, Vfio.Tests.Support.Posix.MkFifo(fifo));
         // The reader is a child process: a save that never opens the FIFO must fail the test, not block the test host.
         using var reader = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cat", [fifo]) { RedirectStandardOutput = true, UseShellExecute = false })!;
         var received = new MemoryStream();
@@ -170,8 +170,8 @@ public sealed class OperationalFaultTests : IDisposable
         }
         Assert.True(save.ExitCode == 0, save.Err);
         Assert.True(received.Length > 8 && "VFIOMIG1"u8.SequenceEqual(received.GetBuffer().AsSpan(0, 8)), $"the reader got {received.Length} bytes");
-        Assert.Equal(0, Mono.Unix.Native.Syscall.lstat(fifo, out Mono.Unix.Native.Stat status));
-        Assert.Equal(Mono.Unix.Native.FilePermissions.S_IFIFO, status.st_mode & Mono.Unix.Native.FilePermissions.S_IFMT);
+                Assert.True(Mdev.Manager.UnixFileStatus.TryLstat(fifo, out Mdev.Manager.UnixFileStatus status, out _));
+        Assert.Equal(Mdev.Manager.UnixFileKind.Fifo, status.Kind);
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public sealed class OperationalFaultTests : IDisposable
         // Regression: migrate, resume and save opened the FIFO and blocked forever.
         string journal = Path.Join(Host, "var", "lib", "vfio-migrate", "journal");
         Directory.CreateDirectory(journal);
-        Assert.Equal(0, Mono.Unix.Native.Syscall.mkfifo(Path.Join(journal, Source + ".json"), Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR));
+        Assert.Equal(0, Vfio.Tests.Support.Posix.MkFifo(Path.Join(journal, Source + ".json")));
 
         foreach (string[] verb in new[] { new[] { "migrate", Source, "--to-type", $"{Parent}/{Type}" }, ["resume", Source], ["save", Source, "-o", Path.Join(_hosts.Root, "s.bin")] })
         {
@@ -304,7 +304,7 @@ internal sealed class RootOnlyFactAttribute : FactAttribute
 {
     public RootOnlyFactAttribute()
     {
-        if (Mono.Unix.Native.Syscall.getuid() != 0)
+        if (Vfio.Tests.Support.Posix.GetUid() != 0)
         {
             Skip = "needs root to create a character device node with mknod";
         }

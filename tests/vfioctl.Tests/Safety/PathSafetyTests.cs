@@ -264,7 +264,7 @@ public sealed class PathSafetyTests : IDisposable
     public async Task A_FIFO_as_a_document_is_refused_not_waited_on()
     {
         string fifo = Path.Join(_hosts.Root, "doc.json");
-        Assert.Equal(0, Mono.Unix.Native.Syscall.mkfifo(fifo, Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR));
+        Assert.Equal(0, Vfio.Tests.Support.Posix.MkFifo(fifo));
 
         CliResult r = await Cli.RunAsync(["check", "-d", fifo, "--to-host", fifo]);
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Mono.Unix.Native;
+using Vfio.Tests.Support;
 using Vfioctl.Cli;
 
 namespace Vfio.Tests.Vfioctl.Support;
@@ -87,7 +87,7 @@ internal sealed class VfioctlChild : IDisposable
         }
     }
 
-    public void Signal(Signum signal) => Assert.Equal(0, Syscall.kill(Process.Id, signal));
+    public void Signal(int signal) => Assert.Equal(0, Posix.Kill(Process.Id, signal));
 
     /// <summary>Waits for the exit (2 minutes at most) and returns the exit code and stderr.</summary>
     public async Task<(int ExitCode, string Err)> ExitAsync()

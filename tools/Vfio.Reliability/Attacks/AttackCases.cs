@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text;
-using Mono.Unix.Native;
+using Vfio.Tests.Support;
 using Vfio.Reliability.Faults;
 
 namespace Vfio.Reliability.Attacks;
@@ -128,7 +128,7 @@ internal static class AttackCases
         {
             yield return new($"unprivileged-{args[0]}", "unprivileged", "E6091", async h =>
             {
-                if (!OperatingSystem.IsLinux() || Syscall.getuid() != 0 || !File.Exists("/usr/bin/setpriv"))
+                if (!OperatingSystem.IsLinux() || Posix.GetUid() != 0 || !File.Exists("/usr/bin/setpriv"))
                 {
                     return AttackResult.NotApplicableHere("needs root and setpriv to run vfioctl as another user");
                 }
@@ -158,18 +158,18 @@ internal static class AttackCases
             // A private node of the null device (1:3), never the system's /dev/null: a vfioctl that replaced its target
             // by a regular file would otherwise break /dev/null for the whole machine.
             string device = Path.Join(h.Output, "null");
-            if (Syscall.mknod(device, FilePermissions.S_IFCHR | FilePermissions.S_IRUSR | FilePermissions.S_IWUSR, (1UL << 8) | 3) != 0)
+            if (Posix.MkCharDevice(device, 1, 3) != 0)
             {
                 return AttackResult.NotApplicableHere("mknod needs root");
             }
             ProcessResult run = await h.RunAsync("save", S, "-o", device).ConfigureAwait(false);
-            bool stillDevice = Syscall.lstat(device, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFCHR;
+            bool stillDevice = Mdev.Manager.UnixFileStatus.TryLstat(device, out Mdev.Manager.UnixFileStatus status, out _) && status.Kind == Mdev.Manager.UnixFileKind.CharacterDevice;
             return AttackResult.Judge(run, "ok", (stillDevice, "the character device was replaced by a regular file"), NoStray(h));
         });
         yield return new("save-o-fifo", "file kind", "ok", async h =>
         {
             string fifo = Path.Join(h.Output, "pipe");
-            if (Syscall.mkfifo(fifo, FilePermissions.S_IRUSR | FilePermissions.S_IWUSR) != 0)
+            if (Posix.MkFifo(fifo) != 0)
             {
                 return AttackResult.NotApplicableHere("mkfifo failed");
             }
@@ -183,7 +183,7 @@ internal static class AttackCases
                 reader.Kill();
             }
             await reader.WaitForExitAsync().ConfigureAwait(false);
-            bool stillFifo = Syscall.lstat(fifo, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) == FilePermissions.S_IFIFO;
+            bool stillFifo = Mdev.Manager.UnixFileStatus.TryLstat(fifo, out Mdev.Manager.UnixFileStatus status, out _) && status.Kind == Mdev.Manager.UnixFileKind.Fifo;
             return AttackResult.Judge(run, "ok", (stillFifo, "the FIFO was replaced by a regular file"),
                 (received.Length > 8 && Encoding.ASCII.GetString(received.GetBuffer(), 0, 8) == "VFIOMIG1", $"the reader got {received.Length} bytes, not the stream"), NoStray(h));
         });
@@ -197,7 +197,7 @@ internal static class AttackCases
             yield return new($"journal-fifo-{args[0]}", "hang", "E6094", async h =>
             {
                 Directory.CreateDirectory(h.Journal);
-                if (Syscall.mkfifo(Path.Join(h.Journal, S + ".json"), FilePermissions.S_IRUSR | FilePermissions.S_IWUSR) != 0)
+                if (Posix.MkFifo(Path.Join(h.Journal, S + ".json")) != 0)
                 {
                     return AttackResult.NotApplicableHere("mkfifo failed");
                 }

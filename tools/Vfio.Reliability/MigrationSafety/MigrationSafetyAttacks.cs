@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Mdev.Manager;
-using Mono.Unix.Native;
+using Vfio.Tests.Support;
 using Vfio.Reliability.Faults;
 using Vfio.Samples.Nic;
 
@@ -43,9 +43,9 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         ("split-brain", "save -o FILE (loaded nowhere yet), then resume", ResumeAfterSaveAsync),
         ("split-brain", "migrate, then resume --force while the destination runs", ForceWhileDestinationRunsAsync),
         ("signals", "SIGINT to save blocked on a pipe nobody drains", SigintSaveOnPipeAsync),
-        ("signals", "SIGTERM to migrate at StopCopyEntered", a => SignalMigrateAsync(a, "StopCopyEntered", Signum.SIGTERM, 143)),
-        ("signals", "SIGINT to migrate at DestinationLoaded", a => SignalMigrateAsync(a, "DestinationLoaded", Signum.SIGINT, 130)),
-        ("signals", "SIGHUP to migrate at SourceStopped", a => SignalMigrateAsync(a, "SourceStopped", Signum.SIGHUP, 129)),
+        ("signals", "SIGTERM to migrate at StopCopyEntered", a => SignalMigrateAsync(a, "StopCopyEntered", Posix.SIGTERM, 143)),
+        ("signals", "SIGINT to migrate at DestinationLoaded", a => SignalMigrateAsync(a, "DestinationLoaded", Posix.SIGINT, 130)),
+        ("signals", "SIGHUP to migrate at SourceStopped", a => SignalMigrateAsync(a, "SourceStopped", Posix.SIGHUP, 129)),
         ("signals", "SIGTERM to save at StreamChunkWritten", SignalSaveAtCheckpointAsync),
         ("signals", "SIGHUP to load waiting for the rest of the stream", SighupLoadAsync),
         ("crash-consistency", "create killed after each durable write (own count)", a => CrashAsync(a, "create", pooled: false)),
@@ -215,13 +215,13 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         using Process save = cli.Start(["--emulated", host, "save", Source, "--chunk-size", "4096"]);
         Task<string> error = save.StandardError.ReadToEndAsync();
         await WaitUntilBlockedAsync(save, () => File.Exists(Path.Join(host, "var", "lib", "vfio-migrate", "journal", Source + ".json"))).ConfigureAwait(false);
-        Signal(save, Signum.SIGINT);
+        Signal(save, Posix.SIGINT);
         Task drain = save.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
         await ExpectRolledBackAsync(attack, host, save, error, 130, "save blocked on a pipe, SIGINT").ConfigureAwait(false);
         await drain.ConfigureAwait(false);
     }
 
-    private async Task SignalMigrateAsync(Attack attack, string checkpoint, Signum signal, int exit)
+    private async Task SignalMigrateAsync(Attack attack, string checkpoint, int signal, int exit)
     {
         string host = await NewHostAsync(attack).ConfigureAwait(false);
         string marker = Path.Join(host, "pause.marker");
@@ -230,7 +230,7 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         Task<string> error = migrate.StandardError.ReadToEndAsync();
         await WaitForMarkerAsync(migrate, marker).ConfigureAwait(false);
         Signal(migrate, signal);
-        await ExpectRolledBackAsync(attack, host, migrate, error, exit, $"migrate at {checkpoint}, {signal}").ConfigureAwait(false);
+        await ExpectRolledBackAsync(attack, host, migrate, error, exit, $"migrate at {checkpoint}, signal {signal}").ConfigureAwait(false);
     }
 
     private async Task SignalSaveAtCheckpointAsync(Attack attack)
@@ -241,7 +241,7 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         using Process save = cli.Start(["--emulated", host, "save", Source, "-o", output, "--chunk-size", "4096"], VfioctlProcess.PauseEnvironment("StreamChunkWritten#3", marker));
         Task<string> error = save.StandardError.ReadToEndAsync();
         await WaitForMarkerAsync(save, marker).ConfigureAwait(false);
-        Signal(save, Signum.SIGTERM);
+        Signal(save, Posix.SIGTERM);
         await ExpectRolledBackAsync(attack, host, save, error, 143, "save at StreamChunkWritten#3, SIGTERM").ConfigureAwait(false);
         attack.Expect(!File.Exists(output) && !File.Exists(output + ".partial"), "a cancelled save left a stream file");
     }
@@ -259,7 +259,7 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         await load.StandardInput.BaseStream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2)).ConfigureAwait(false);
         await load.StandardInput.BaseStream.FlushAsync().ConfigureAwait(false);
         await WaitUntilBlockedAsync(load, () => Directory.Exists(Path.Join(host, "sys", "bus", "mdev", "devices", Destination))).ConfigureAwait(false);
-        Signal(load, Signum.SIGHUP);
+        Signal(load, Posix.SIGHUP);
         await ExpectRolledBackAsync(attack, host, load, error, 129, "load waiting for input, SIGHUP").ConfigureAwait(false);
         await output.ConfigureAwait(false);
     }
@@ -304,11 +304,11 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         }
     }
 
-    private static void Signal(Process process, Signum signal)
+    private static void Signal(Process process, int signal)
     {
-        if (Syscall.kill(process.Id, signal) != 0)
+        if (Posix.Kill(process.Id, signal) != 0)
         {
-            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: {Stdlib.GetLastError()}");
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed: errno {Posix.Errno}");
         }
     }
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text;
 using Mdev.Manager;
-using Mono.Unix.Native;
 using Vfio;
 
 namespace Vfioctl.Cli;
@@ -47,17 +46,16 @@ internal static class CliFiles
     public static OutputKind ClassifyOutput(string target)
     {
         RefuseLink(target);
-        if (OperatingSystem.IsWindows() || Syscall.lstat(target, out Stat status) != 0)
+        if (OperatingSystem.IsWindows() || !UnixFileStatus.TryLstat(target, out UnixFileStatus status, out _))
         {
             return OutputKind.File;
         }
-        FilePermissions kind = status.st_mode & FilePermissions.S_IFMT;
-        return kind switch
+        return status.Kind switch
         {
-            FilePermissions.S_IFREG => OutputKind.File,
-            FilePermissions.S_IFIFO or FilePermissions.S_IFCHR => OutputKind.Stream,
-            _ => throw new VfioFileException(ErrorCode.FileKindInvalid, kind == FilePermissions.S_IFDIR ? EISDIR : 0,
-                $"saving the migration stream to '{target}' (it is {(kind == FilePermissions.S_IFDIR ? "a directory" : kind == FilePermissions.S_IFBLK ? "a block device" : "a socket")}; name a file, a FIFO or a character device)",
+            UnixFileKind.Regular => OutputKind.File,
+            UnixFileKind.Fifo or UnixFileKind.CharacterDevice => OutputKind.Stream,
+            _ => throw new VfioFileException(ErrorCode.FileKindInvalid, status.Kind == UnixFileKind.Directory ? EISDIR : 0,
+                $"saving the migration stream to '{target}' (it is {status.Describe()}; name a file, a FIFO or a character device)",
                 target, "nothing was written and the source was not stopped")
             {
                 Expected = "a regular file, a new name, a FIFO or a character device",
@@ -145,7 +143,7 @@ internal static class CliFiles
     {
         try
         {
-            if (!OperatingSystem.IsWindows() && Syscall.stat(path, out Stat status) == 0 && (status.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFREG)
+            if (!OperatingSystem.IsWindows() && UnixFileStatus.TryStat(path, out UnixFileStatus status, out _) && status.Kind != UnixFileKind.Regular)
             {
                 throw Invalid(path, kind, "it is not a regular file", "a JSON file");
             }

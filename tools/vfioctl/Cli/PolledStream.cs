@@ -1,4 +1,4 @@
-using Mono.Unix.Native;
+using Tmds.Linux;
 
 namespace Vfioctl.Cli;
 
@@ -41,13 +41,13 @@ internal sealed class PolledStream(Stream inner, int descriptor, CancellationTok
 
     public override int Read(Span<byte> buffer)
     {
-        WaitUntilReady(PollEvents.POLLIN, CancellationToken.None);
+        WaitUntilReady(LibC.POLLIN, CancellationToken.None);
         return inner.Read(buffer);
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        WaitUntilReady(PollEvents.POLLIN, cancellationToken);
+        WaitUntilReady(LibC.POLLIN, cancellationToken);
         return ValueTask.FromResult(inner.Read(buffer.Span));
     }
 
@@ -88,7 +88,7 @@ internal sealed class PolledStream(Stream inner, int descriptor, CancellationTok
     {
         while (!buffer.IsEmpty)
         {
-            WaitUntilReady(PollEvents.POLLOUT, callerToken);
+            WaitUntilReady(LibC.POLLOUT, callerToken);
             int piece = Math.Min(buffer.Length, PipeBuffer);
             inner.Write(buffer[..piece]);
             buffer = buffer[piece..];
@@ -97,19 +97,19 @@ internal sealed class PolledStream(Stream inner, int descriptor, CancellationTok
 
     // Returns when the descriptor is ready, or has an error or hang-up (the read or write then reports it);
     // throws OperationCanceledException when either token is cancelled first.
-    private void WaitUntilReady(PollEvents events, CancellationToken callerToken)
+    private unsafe void WaitUntilReady(short events, CancellationToken callerToken)
     {
-        var fds = new Pollfd[] { new() { fd = descriptor, events = events } };
+        var fd = new pollfd { fd = descriptor, events = events };
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             callerToken.ThrowIfCancellationRequested();
-            int ready = Syscall.poll(fds, SliceMilliseconds);
+            int ready = LibC.poll(&fd, 1, SliceMilliseconds);
             if (ready > 0)
             {
                 return;
             }
-            if (ready < 0 && Stdlib.GetLastError() != Errno.EINTR)
+            if (ready < 0 && LibC.errno != LibC.EINTR)
             {
                 // poll itself failed (not a descriptor it can watch): let the read or write run and report.
                 return;
