@@ -54,6 +54,7 @@ internal static class KernelLab
 }
 
 /// <summary>A theory that needs the kernel lab: skipped where it is not set up, except under CI=true.</summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipTheoryDiscoverer.TypeName, "Vfio.Kernel.Tests")]
 public sealed class KernelLabTheoryAttribute : TheoryAttribute
 {
     public KernelLabTheoryAttribute()
@@ -66,6 +67,7 @@ public sealed class KernelLabTheoryAttribute : TheoryAttribute
 }
 
 /// <summary>A fact that needs the kernel lab: skipped where it is not set up, except under CI=true.</summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipFactDiscoverer.TypeName, "Vfio.Kernel.Tests")]
 public sealed class KernelLabFactAttribute : FactAttribute
 {
     public KernelLabFactAttribute()

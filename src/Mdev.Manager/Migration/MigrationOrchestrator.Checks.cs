@@ -22,7 +22,7 @@ public sealed partial class MigrationOrchestrator
         CompatibilityResult result = Plan(source, destination).Result;
         if (!result.IsCompatible)
         {
-            _logger.CompatibilityRefused(source.Device.ToString(), destination.ExistingDevice?.ToString() ?? $"{destination.Parent}/{destination.Type}", result.ToString());
+            _logger.CompatibilityRefused(source.Device.ToString(), destination.ExistingDevice?.ToString() ?? $"{destination.Parent}/{destination.Type}", string.Join("; ", result.Problems));
         }
         return result;
     }

@@ -47,13 +47,18 @@ public sealed partial class MigrationOrchestrator
         catch (VfioException e)
         {
             outcome.Exception = e;
+            outcome.SourceUntouched = true;
+            outcome.Destination = destination.ExistingDevice; // a device never created is not named
             return outcome;
         }
         if (!plan.Result.IsCompatible)
         {
             outcome.Problems = plan.Result.Problems;
             outcome.Exception = Refusal(plan.Result);
-            _logger.CompatibilityRefused(sourceName, destinationName, plan.Result.ToString());
+            outcome.SourceUntouched = true;
+            outcome.Destination = destination.ExistingDevice;
+            // A destination still to be created is named by where it would have been, not by a UUID that never existed.
+            _logger.CompatibilityRefused(sourceName, destination.ExistingDevice?.ToString() ?? $"{destination.Parent}/{destination.Type}", string.Join("; ", plan.Result.Problems));
             return outcome;
         }
         if (cancellationToken.IsCancellationRequested)

@@ -31,6 +31,9 @@ public sealed class MigrationOutcome
     /// <summary>The source's state at the end, or null when it was not touched or could not be read.</summary>
     public MigrationState? SourceState { get; internal set; }
 
+    /// <summary>True when the operation failed before it touched the source (its checks refused): the source is as it was.</summary>
+    public bool SourceUntouched { get; internal set; }
+
     /// <summary>The destination device, or null for a save or when no destination device exists.</summary>
     public MdevUuid? Destination { get; internal set; }
 
@@ -88,7 +91,7 @@ public sealed class MigrationOutcome
         var text = new StringBuilder(Succeeded ? "succeeded" : $"failed with {ErrorCatalogue.Id(Error!.Value)} {ErrorCatalogue.Name(Error.Value)}");
         if (Source is MdevUuid source)
         {
-            text.Append(CultureInfo.InvariantCulture, $"; source {source} {SourceState?.ToString() ?? "unknown"}");
+            text.Append(CultureInfo.InvariantCulture, $"; source {source} {SourceState?.ToString() ?? (SourceUntouched ? "untouched" : "unknown")}");
         }
         if (Destination is MdevUuid destination)
         {

@@ -183,6 +183,8 @@ public enum ErrorCode
     // 7xxx: command line
     /// <summary>The command line is wrong.</summary>
     UsageError = 7001,
+    /// <summary>An emulated host directory (<c>--emulated</c>, <c>--to-root</c>) does not exist or is not an emulated host (no <c>sys/class/mdev_bus</c>).</summary>
+    EmulatedHostInvalid = 7010,
 
     // 7xxx, operational faults (issue 13, files)
     /// <summary>A failure no other code describes reached the command line: a bug; exit code 70 (EX_SOFTWARE).</summary>

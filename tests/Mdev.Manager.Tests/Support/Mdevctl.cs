@@ -71,6 +71,7 @@ internal sealed class Mdevctl : IDisposable
 }
 
 /// <summary>A fact that runs only where the real mdevctl can run in a private mount namespace.</summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipFactDiscoverer.TypeName, "Mdev.Manager.Tests")]
 internal sealed class RequiresMdevctlFactAttribute : FactAttribute
 {
     public RequiresMdevctlFactAttribute()

@@ -1,6 +1,7 @@
 namespace Vfio.Tests.Kernel;
 
 /// <summary>A fact that needs the kernel's VFIO container node; skipped where /dev/vfio/vfio does not exist.</summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipFactDiscoverer.TypeName, "Vfio.Interop.Tests")]
 public sealed class RequiresVfioFactAttribute : FactAttribute
 {
     public RequiresVfioFactAttribute()
@@ -16,6 +17,7 @@ public sealed class RequiresVfioFactAttribute : FactAttribute
 /// A fact that needs a real VFIO device: VFIO_TEST_GROUP (IOMMU group number) and VFIO_TEST_DEVICE (PCI address or
 /// mdev UUID, e.g. an mtty device) must name a device bound to a VFIO driver that this user may open.
 /// </summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipFactDiscoverer.TypeName, "Vfio.Interop.Tests")]
 public sealed class RequiresVfioDeviceFactAttribute : FactAttribute
 {
     public RequiresVfioDeviceFactAttribute()

@@ -300,6 +300,7 @@ public sealed class OperationalFaultTests : IDisposable
 }
 
 /// <summary>A fact that needs root (mknod of a character device); skipped, naming why, for anyone else.</summary>
+[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipFactDiscoverer.TypeName, "vfioctl.Tests")]
 internal sealed class RootOnlyFactAttribute : FactAttribute
 {
     public RootOnlyFactAttribute()

@@ -1,6 +1,10 @@
 namespace Vfio.Tests.Vfioctl.Support;
 
-/// <summary>Golden files under tests/testdata/vfioctl; VFIOCTL_REGEN=1 rewrites them from the actual output.</summary>
+/// <summary>
+/// Golden files under tests/testdata/vfioctl (the JSON outputs, <c>demo.txt</c>, <c>help/*.txt</c>); VFIOCTL_REGEN=1
+/// rewrites them from the actual output, e.g. after a wording change or a new option:
+/// <c>VFIOCTL_REGEN=1 dotnet test tests/vfioctl.Tests --filter "FullyQualifiedName~Golden"</c>, then review the diff.
+/// </summary>
 internal static class Golden
 {
     public static void Match(string name, string actual)
@@ -9,6 +13,7 @@ internal static class Golden
         string normalized = actual.Replace("\r\n", "\n", StringComparison.Ordinal);
         if (Environment.GetEnvironmentVariable("VFIOCTL_REGEN") == "1")
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, normalized);
             return;
         }

@@ -123,6 +123,11 @@ internal sealed class CliApplication : IDisposable
 
     private ServiceProvider BuildServices(ParseResult parse)
     {
+        // A typo in --emulated must not read as an empty host (an explicit --sysfs-root says where sys/ is instead).
+        if (parse.GetValue(GlobalOptions.Emulated) is string emulated && parse.GetValue(GlobalOptions.SysfsRoot) is null)
+        {
+            EmulatedRoot.Require("--emulated", emulated);
+        }
         var services = new ServiceCollection();
         services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal, _inputIsTerminal));
         services.AddSingleton(Signals);

@@ -23,14 +23,18 @@ internal sealed class CliConsole
         InputIsTerminal = inputIsTerminal;
         Tables = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(output),
+            Out = new AnsiConsoleOutput(new LineEndTrimmingWriter(output)),
             Ansi = AnsiSupport.No,
             ColorSystem = ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
-        // Redirected output has no width; wide enough that a UUID or a hash never wraps.
-        Tables.Profile.Width = 160;
+        // Tables never wrap a cell: redirected output has no width, and a narrow terminal folds a long line itself
+        // rather than have a name broken in the middle ("stats/rx-b" / "ytes"). A table is as wide as its cells.
+        Tables.Profile.Width = UnwrappedWidth;
     }
+
+    /// <summary>The width tables are laid out in: wider than any row, so no cell is ever wrapped or cut.</summary>
+    internal const int UnwrappedWidth = 100_000;
 
     public TextWriter Output { get; }
 
@@ -53,4 +57,39 @@ internal sealed class CliConsole
 
     /// <summary>The binary standard output, for <c>save -o -</c>.</summary>
     public Stream OpenOutput() => _openOutput();
+}
+
+/// <summary>Passes text on line by line without the spaces a table pads its last column with.</summary>
+internal sealed class LineEndTrimmingWriter(TextWriter inner) : TextWriter
+{
+    private readonly System.Text.StringBuilder _line = new();
+
+    public override System.Text.Encoding Encoding => inner.Encoding;
+
+    public override void Write(char value)
+    {
+        if (value == '\n')
+        {
+            inner.Write(_line.ToString().TrimEnd(' '));
+            inner.Write('\n');
+            _line.Clear();
+            return;
+        }
+        _line.Append(value);
+    }
+
+    public override void Write(string? value)
+    {
+        foreach (char c in value ?? "")
+        {
+            Write(c);
+        }
+    }
+
+    public override void Flush()
+    {
+        inner.Write(_line.ToString());
+        _line.Clear();
+        inner.Flush();
+    }
 }

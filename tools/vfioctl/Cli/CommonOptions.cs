@@ -12,7 +12,7 @@ internal static class CommonOptions
 {
     public static Option<MdevUuid?> Uuid(string description)
     {
-        Option<MdevUuid?> option = new("--uuid", "-u") { Description = description, CustomParser = ParseUuid };
+        Option<MdevUuid?> option = new("--uuid", "-u") { Description = description, HelpName = "uuid", CustomParser = ParseUuid };
         option.CompletionSources.Add(DeviceCompletion.Complete);
         return option;
     }
@@ -27,12 +27,14 @@ internal static class CommonOptions
     public static Option<ParentDeviceName?> Parent(string description) => new("--parent", "-p")
     {
         Description = description,
+        HelpName = "parent",
         CustomParser = r => Parse<ParentDeviceName>(r, ParentDeviceName.TryParse, "a parent device name such as 0000:00:03.0"),
     };
 
     public static Option<MdevTypeName?> Type(string description) => new("--type", "-t")
     {
         Description = description,
+        HelpName = "type",
         CustomParser = r => Parse<MdevTypeName>(r, MdevTypeName.TryParse, "an mdev type name such as mtty-2"),
     };
 

@@ -8,8 +8,10 @@ namespace Vfioctl.Host;
 internal static class ConfigurationText
 {
     /// <summary>The configuration to pin: the text parsed against the type's model, or null when no text was given.</summary>
+    /// <param name="uuid">The device the operator named, or null for one whose UUID is still to be generated: an error
+    /// then names no device (a UUID of a device that never existed would only mislead).</param>
     /// <exception cref="VfioException">E6016 when the type publishes no model; E2004-E2008 for bad text.</exception>
-    public static DeviceConfiguration? ForType(MdevHost host, ParentDeviceName parent, MdevTypeName type, string? text, MdevUuid uuid)
+    public static DeviceConfiguration? ForType(MdevHost host, ParentDeviceName parent, MdevTypeName type, string? text, MdevUuid? uuid)
     {
         if (text is null)
         {
@@ -19,7 +21,7 @@ internal static class ConfigurationText
         ModelDescription model = found.Migration?.DefaultModel
             ?? throw new VfioException(ErrorCode.MigrationInfoMissing,
                 $"--config \"{text}\" cannot be pinned on {parent}/{type}: the type publishes no migration model.")
-            { Device = uuid.ToString(), Value = text };
-        return DeviceConfiguration.Parse(model, text, uuid.ToString());
+            { Device = uuid?.ToString(), Value = text };
+        return DeviceConfiguration.Parse(model, text, uuid?.ToString());
     }
 }

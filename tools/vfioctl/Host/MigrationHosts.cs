@@ -14,6 +14,7 @@ internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, Emulat
         {
             return Local;
         }
+        Vfioctl.Cli.EmulatedRoot.Require("--to-root", root);
         string full = Path.GetFullPath(root);
         var layout = new SysfsLayout(full, Path.Join(full, "usr", "share", "vfio-migrate", "manifests"));
         var sysfs = new EmulatedSysfs(layout, options.Value.LockTimeout);

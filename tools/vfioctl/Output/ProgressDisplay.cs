@@ -34,8 +34,11 @@ internal static class ProgressDisplay
         return result;
     }
 
-    public static string Describe(MigrationProgress p) => p.Phase switch
+    /// <summary>One phase in words; <paramref name="rolledBack"/>: a rollback ran, so the end is a rollback, not a finish.</summary>
+    public static string Describe(MigrationProgress p, bool rolledBack = false) => p.Phase switch
     {
+        MigrationPhase.RollingBack => $"rolling back after {Bytes(p.Bytes)}",
+        MigrationPhase.Finished when rolledBack => $"rolled back, {Bytes(p.Bytes)} had moved",
         MigrationPhase.PreCopy => $"pre-copy round {p.Iteration}, {Bytes(p.Bytes)} sent",
         MigrationPhase.StopCopy => $"stop-copy, {Bytes(p.Bytes)} sent",
         MigrationPhase.Loading => $"loading, {Bytes(p.Bytes)} received",
@@ -48,9 +51,11 @@ internal static class ProgressDisplay
         ? bytes.ToString(CultureInfo.InvariantCulture) + " B"
         : (bytes / 1024).ToString(CultureInfo.InvariantCulture) + " KiB";
 
-    private sealed class QuietLines(TextWriter error, string verb) : IProgress<MigrationProgress>
+    /// <summary>One line per phase or round on <paramref name="error"/> (the demo passes its story's writer and an indent).</summary>
+    internal sealed class QuietLines(TextWriter error, string verb) : IProgress<MigrationProgress>
     {
         private (MigrationPhase, int)? _last;
+        private bool _rolledBack;
 
         public void Report(MigrationProgress value)
         {
@@ -59,16 +64,20 @@ internal static class ProgressDisplay
                 return;
             }
             _last = (value.Phase, value.Iteration);
-            error.WriteLine($"{verb}: {Describe(value)}");
+            _rolledBack |= value.Phase == MigrationPhase.RollingBack;
+            error.WriteLine($"{verb}: {Describe(value, _rolledBack)}");
         }
     }
 
     private sealed class Bar(ProgressTask task, string verb) : IProgress<MigrationProgress>
     {
+        private bool _rolledBack;
+
         public void Report(MigrationProgress value)
         {
             // The device does not say how much is left, so the bar shows the phase and bytes moved, not a percentage.
-            task.Description = $"{verb}: {Markup.Escape(Describe(value))}";
+            _rolledBack |= value.Phase == MigrationPhase.RollingBack;
+            task.Description = $"{verb}: {Markup.Escape(Describe(value, _rolledBack))}";
         }
     }
 }

@@ -25,7 +25,7 @@ internal sealed class DefineCommand(MdevDefinitions definitions, CliConsole cons
         {
             MdevUuid id = uuid ?? MdevUuid.NewUuid();
             MdevType found = host.GetSupportedType(parent.Value, type.Value);
-            DeviceConfiguration? pinned = ConfigurationText.ForType(host, parent.Value, type.Value, config, id);
+            DeviceConfiguration? pinned = ConfigurationText.ForType(host, parent.Value, type.Value, config, uuid);
             // No --config: pin the type's init configuration, so the device starts the same on every host and
             // after every driver update (an unpinned device would follow the driver's newest defaults).
             pinned ??= found.Migration is { } info ? DeviceConfiguration.FromInit(info.DefaultModel) : null;

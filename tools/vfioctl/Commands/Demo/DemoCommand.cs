@@ -2,6 +2,7 @@ using Mdev.Manager;
 using Spectre.Console;
 using Vfio;
 using Vfio.DeviceModels;
+using Microsoft.Extensions.Logging;
 
 using Vfio.Samples.Nic;
 using Vfioctl.Cli;
@@ -13,21 +14,34 @@ namespace Vfioctl.Commands.Demo;
 /// <summary>
 /// <c>vfioctl demo</c>: the whole design in one run a newcomer can read. Two emulated hosts share the NIC hardware
 /// type; host-a runs the new driver (versions 1-3, v2 protocol), host-b the old one (versions 1-2, v1 region).
-/// Fixed UUIDs and seeded traffic make the story the same on every run.
+/// Fixed UUIDs and seeded traffic make the story the same on every run. The story is told once, in order, on stdout:
+/// each refusal and rollback is a line of it (the orchestrator's own log lines only with <c>--verbose</c>), and the
+/// migrations' progress lines are part of it.
 /// </summary>
-internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDevices devices, CliConsole console)
+internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, EmulatedDevices devices, CliConsole console)
 {
+    private MigrationOrchestrator _orchestrator = new();
+    private int _refusals;
+    private int _migrations;
+    private int _rollbacks;
+
     public static readonly MdevUuid NewDevice = MdevUuid.Parse("a0000000-0000-4000-8000-000000000003");
     public static readonly MdevUuid CompatDevice = MdevUuid.Parse("a0000000-0000-4000-8000-000000000001");
     public static readonly MdevUuid MovedDevice = MdevUuid.Parse("b0000000-0000-4000-8000-000000000001");
     public static readonly MdevUuid ReturnDevice = MdevUuid.Parse("a0000000-0000-4000-8000-0000000000f1");
 
-    public async Task<int> ExecuteAsync(string? rootOption, CancellationToken cancellationToken)
+    public async Task<int> ExecuteAsync(string? rootOption, bool replace, bool verbose, CancellationToken cancellationToken)
     {
+        _orchestrator = new MigrationOrchestrator(verbose ? logger : null);
         string root = rootOption is null ? Directory.CreateTempSubdirectory("vfioctl-demo-").FullName : Path.GetFullPath(rootOption);
-        if (rootOption is not null && Directory.Exists(DemoHosts.HostA(root)))
+        if (rootOption is not null && DemoHosts.Exists(root))
         {
-            throw new VfioException(ErrorCode.UsageError, $"'{root}' already holds a demo; give --root an empty or new directory.") { Value = root };
+            if (!replace)
+            {
+                throw new VfioException(ErrorCode.UsageError,
+                    $"'{root}' already holds a demo (host-a, host-b); add --replace to build it again from scratch, or give --root an empty or new directory.") { Value = root };
+            }
+            DemoHosts.Remove(root);
         }
         try
         {
@@ -75,9 +89,10 @@ internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDe
         Step($"5. Migrate {CompatDevice} to host-b (vfioctl migrate --to-type), pre-copy while it runs");
         IReadOnlyDictionary<string, string> before = State(a, CompatDevice);
         MigrationOutcome moved = await Migrate(a, CompatDevice, toB, cancellationToken).ConfigureAwait(false);
-        o.WriteLine($"   migrated: {moved}");
-        o.WriteLine($"   {CompatDevice} on host-a is {moved.SourceState?.ToString().ToUpperInvariant()}, {MovedDevice} on host-b is {moved.DestinationState?.ToString().ToUpperInvariant()}");
-        o.WriteLine($"   pre-copy rounds: {moved.PreCopyIterations}; only the destination runs now");
+        moved.ThrowIfFailed();
+        _migrations++;
+        o.WriteLine($"   migrated {moved.Bytes} bytes in {moved.PreCopyIterations} pre-copy round(s) and a stop-copy");
+        o.WriteLine($"   {CompatDevice} on host-a is {moved.SourceState?.ToString().ToUpperInvariant()}, {MovedDevice} on host-b is {moved.DestinationState?.ToString().ToUpperInvariant()}: only the destination runs now");
 
         Step("6. Verify the destination's state equals the source's, field by field (vfioctl describe --state)");
         Verify(before, State(b, MovedDevice));
@@ -97,9 +112,12 @@ internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDe
         {
             throw new VfioException(ErrorCode.RecoveryFailed, "the demo's fault did not roll back as designed: " + failed);
         }
+        _rollbacks++;
         o.WriteLine();
-        o.WriteLine("demo complete: one refusal before anything moved, one migration with equal state, one fault rolled back");
+        o.WriteLine($"demo complete: {Count(_refusals, "refusal")} before anything moved, {Count(_migrations, "migration")} with equal state, {Count(_rollbacks, "fault")} rolled back");
     }
+
+    private static string Count(int n, string what) => n == 1 ? $"one {what}" : $"{n} {what}s";
 
     private void Step(string title)
     {
@@ -141,12 +159,13 @@ internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDe
 
     private void Check(MigrationHost host, MdevUuid uuid, MigrationDestination destination)
     {
-        CompatibilityResult result = orchestrator.Check(new MigrationSource(host, uuid), destination);
+        CompatibilityResult result = _orchestrator.Check(new MigrationSource(host, uuid), destination);
         if (result.IsCompatible)
         {
             console.Output.WriteLine($"   {uuid} -> host-b: compatible (the old driver runs it as [{result.DestinationConfiguration}])");
             return;
         }
+        _refusals++;
         console.Output.WriteLine($"   {uuid} -> host-b: refused before anything moved:");
         foreach (CompatibilityProblem problem in result.Problems)
         {
@@ -155,8 +174,9 @@ internal sealed class DemoCommand(MigrationOrchestrator orchestrator, EmulatedDe
     }
 
     private Task<MigrationOutcome> Migrate(MigrationHost host, MdevUuid uuid, MigrationDestination destination, CancellationToken cancellationToken) =>
-        ProgressDisplay.RunAsync(console, "migrate", progress =>
-            orchestrator.MigrateAsync(new MigrationSource(host, uuid), destination, MigrationOptions.Default, progress, cancellationToken));
+        // The progress lines are part of the story (stdout, indented), in order with the lines around them.
+        _orchestrator.MigrateAsync(new MigrationSource(host, uuid), destination, MigrationOptions.Default,
+            new ProgressDisplay.QuietLines(console.Output, "   migrate"), cancellationToken);
 
     private static IReadOnlyDictionary<string, string> State(MigrationHost host, MdevUuid uuid) =>
         EmulatedDevices.UseNic(host.Opener, uuid, nic => nic.DescribeState());

@@ -16,6 +16,29 @@ internal static class DemoHosts
 
     public static string HostB(string root) => Path.Join(root, "host-b");
 
+    /// <summary>True when <paramref name="root"/> holds a demo's host (a previous run's).</summary>
+    public static bool Exists(string root) => Directory.Exists(HostA(root)) || Directory.Exists(HostB(root));
+
+    /// <summary>
+    /// Removes a previous demo's hosts (<c>demo --replace</c>): only host-a and host-b, and only when each is an emulated
+    /// host (it has <c>sys/class/mdev_bus</c>); a folder of that name that is something else is refused, not deleted.
+    /// </summary>
+    public static void Remove(string root)
+    {
+        foreach (string host in new[] { HostA(root), HostB(root) }.Where(Directory.Exists))
+        {
+            if (!Directory.Exists(Path.Join(host, "sys", "class", "mdev_bus")))
+            {
+                throw new Vfio.VfioException(Vfio.ErrorCode.UsageError,
+                    $"'{host}' is not an emulated host, so --replace does not delete it; give --root an empty or new directory.") { Value = host };
+            }
+        }
+        foreach (string host in new[] { HostA(root), HostB(root) }.Where(Directory.Exists))
+        {
+            Directory.Delete(host, recursive: true);
+        }
+    }
+
     /// <summary>Lays out both hosts under <paramref name="root"/>; an existing host directory is left as it is.</summary>
     public static void Create(string root)
     {

@@ -38,8 +38,8 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
         var table = Tables.Create("UUID", "Parent", "Type", "Start", "State", "Model", "Configuration");
         foreach (MdevListEntry e in entries)
         {
-            string state = (e.Definition is not null ? "defined" : "") + (e.Definition is not null && e.Active is not null ? ", " : "") + (e.Active is not null ? "active" : "")
-                + MigrationState(journal, interrupted, e);
+            string active = e.Active is null ? "" : ActiveState(journal, interrupted, e);
+            string state = (e.Definition is not null ? "defined" : "") + (e.Definition is not null && active.Length > 0 ? ", " : "") + active;
             (string model, string configuration) = Describe(e);
             table.AddRow(Tables.Cells(e.Uuid.ToString(), e.Parent.Value, e.Type.Value, e.Definition?.AutoStart == true ? "auto" : "manual", state,
                 model, configuration));
@@ -48,24 +48,21 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
         return ExitCodes.Ok;
     }
 
-    // Where a migration left the device: an interrupted one (the journal), or its state moved away (resume needs --force).
-    private static string MigrationState(MigrationJournal journal, IReadOnlyList<(MdevUuid Device, MigrationJournalEntry? Entry)> interrupted, MdevListEntry e)
+    // A running device is "active"; where a migration left it is what the operator needs instead: an interrupted one
+    // (the journal), or its state moved away, so it is stopped and must not run again (resume needs --force).
+    private static string ActiveState(MigrationJournal journal, IReadOnlyList<(MdevUuid Device, MigrationJournalEntry? Entry)> interrupted, MdevListEntry e)
     {
-        if (e.Active is null)
-        {
-            return "";
-        }
         foreach ((MdevUuid device, MigrationJournalEntry? entry) in interrupted.Where(i => i.Device == e.Uuid))
         {
-            return $", migration interrupted ({entry?.Operation ?? "journal unreadable"})";
+            return $"active, migration interrupted ({entry?.Operation ?? "journal unreadable"})";
         }
         try
         {
-            return journal.FindMoved(e.Uuid) is { } moved ? $", moved away ({moved.Kind})" : "";
+            return journal.FindMoved(e.Uuid) is { } moved ? $"stopped, moved away ({moved.Kind})" : "active";
         }
         catch (VfioException unreadable) when (unreadable.Code == ErrorCode.StateMovedAway)
         {
-            return ", moved away (record unreadable)";
+            return "stopped, moved away (record unreadable)";
         }
     }
 
@@ -81,15 +78,20 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
     }
 
     // An active device: the model and the full configuration it runs, read from its migration/ files or, for a driver
-    // without them (mtty), from its type's manifest, exactly as describe reads them. Otherwise what its definition pins.
+    // without them (mtty), from its type's manifest, exactly as describe reads them; a definition that pins another
+    // configuration (a pending modify) is named after it. Otherwise what its definition pins, in the type's model.
     private (string Model, string Configuration) Describe(MdevListEntry e)
     {
+        (string Model, string Configuration)? defined = e.Definition is null ? null : Defined(e);
         if (e.Active is not null)
         {
             try
             {
                 DeviceConfiguration running = definitions.Host.ReadConfiguration(e.Uuid);
-                return (running.ModelId.ToString(), Expanded(running));
+                string configuration = Expanded(running);
+                return (running.ModelId.ToString(), defined is { } d && d.Configuration != "-" && d.Configuration != configuration
+                    ? $"{configuration} (definition, at the next start: {d.Configuration})"
+                    : configuration);
             }
             catch (VfioException removed) when (removed.Code == ErrorCode.DeviceNotFound)
             {
@@ -102,10 +104,34 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
                 return (e.Active.Migration?.Model.ToString() ?? "-", "-");
             }
         }
-        string text = string.Join(",", (e.Definition?.Attributes ?? [])
-            .Where(a => a.Key.StartsWith(DefinitionAttributes.MigrationPrefix, StringComparison.Ordinal))
-            .Select(a => $"{a.Key[DefinitionAttributes.MigrationPrefix.Length..]}={a.Value}"));
-        return ("-", text.Length == 0 ? "-" : text);
+        return defined ?? ("-", "-");
+    }
+
+    // What a definition pins: its attribute writes applied in order (off values, then the wanted ones) in the model
+    // the type runs on this host, every parameter once. A type this host lacks, or writes its model refuses: the last
+    // value written to each parameter, as the writes would leave it.
+    private (string Model, string Configuration) Defined(MdevListEntry e)
+    {
+        List<KeyValuePair<string, string>> writes = [.. e.Definition!.Attributes
+            .Where(a => a.Key.StartsWith(DefinitionAttributes.MigrationPrefix, StringComparison.Ordinal))];
+        try
+        {
+            if (definitions.Host.GetSupportedType(e.Parent, e.Type).Migration?.DefaultModel is { } model)
+            {
+                DeviceConfiguration? pinned = DefinitionAttributes.ToConfiguration(model, writes);
+                return (model.Id.ToString(), pinned is null ? "-" : Expanded(pinned));
+            }
+        }
+        catch (VfioException)
+        {
+            // The parent or type is not on this host now, or the writes do not fit its model: shown as written.
+        }
+        var last = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> write in writes)
+        {
+            last[write.Key[DefinitionAttributes.MigrationPrefix.Length..]] = write.Value;
+        }
+        return ("-", last.Count == 0 ? "-" : string.Join(",", last.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
     }
 
     /// <summary>Every parameter with its value, sorted: compatibility is decided on this, never on the short form.</summary>

@@ -1,4 +1,5 @@
 using Mdev.Manager;
+using Vfio.DeviceModels;
 using Vfioctl.Cli;
 using Vfioctl.Host;
 
@@ -15,8 +16,9 @@ internal sealed class StartCommand(MdevDefinitions definitions, CliConsole conso
         MdevDevice device;
         if (type is MdevTypeName t)
         {
-            MdevUuid id = uuid ?? MdevUuid.NewUuid();
-            device = definitions.Host.Create(parent!.Value, t, id, ConfigurationText.ForType(definitions.Host, parent.Value, t, config, id));
+            // The configuration is parsed before a UUID is generated, so its errors never name a device that never existed.
+            DeviceConfiguration? pinned = ConfigurationText.ForType(definitions.Host, parent!.Value, t, config, uuid);
+            device = definitions.Host.Create(parent.Value, t, uuid ?? MdevUuid.NewUuid(), pinned);
         }
         else
         {
