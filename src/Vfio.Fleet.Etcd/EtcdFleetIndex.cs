@@ -11,8 +11,9 @@ namespace Vfio.Fleet.Etcd;
 /// <c>&lt;prefix&gt;/hosts/</c> and kept current by a watch from that read's revision, so a query never reads the store.
 /// </summary>
 /// <remarks>
-/// <para>Every put or delete the watch delivers replaces or removes one host's document; the <see cref="FleetIndex"/>
-/// is rebuilt from the documents in memory on the first query after a change (never from the store). When the watch's
+/// <para>Every put or delete the watch delivers replaces or removes one host's document, and updates the
+/// <see cref="FleetIndex"/> in place (only that document's entries; never a rebuild, never a read of the store). A
+/// re-list builds a new index from the documents read. When the watch's
 /// start revision has been compacted away the index re-lists (a new range read, then a watch from its revision); when
 /// the connection breaks (etcd restarted) the watch is opened again from the last revision seen, with a back-off capped
 /// at one second, for as long as the index lives. <see cref="LastError"/> says why it is not current.</para>
@@ -29,7 +30,7 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
     private readonly Dictionary<string, string> _rejected = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, ModelDescription> _descriptions = new(StringComparer.Ordinal);
-    private FleetIndex? _index;
+    private FleetIndex _index = new(Array.Empty<KeyValuePair<string, HostCapabilities>>());
     private long _revision;
     private Task _watch = Task.CompletedTask;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,14 +92,14 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
     /// <summary>Why the index may not be current (the watch's last failure), or null while the watch runs.</summary>
     public string? LastError { get; private set; }
 
-    /// <summary>The index over the current documents (rebuilt from memory after a change, on first use).</summary>
+    /// <summary>The index over the current documents: the watch updates it in place; a re-list replaces it.</summary>
     public FleetIndex Index
     {
         get
         {
             lock (_gate)
             {
-                return _index ??= new FleetIndex(_hosts.Values.OrderBy(h => h.Host, StringComparer.Ordinal).ToArray());
+                return _index;
             }
         }
     }
@@ -178,6 +179,7 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
                 rejected[key] = error;
             }
         }
+        var index = new FleetIndex(hosts);
         lock (_gate)
         {
             _hosts.Clear();
@@ -191,7 +193,7 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
                 _rejected.Add(kv.Key, kv.Value);
             }
             _revision = revision;
-            _index = null;
+            _index = index;
             Lists++;
             Signal();
         }
@@ -214,8 +216,9 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
     }
 
     // A fleet runs few distinct model descriptions on many hosts. Each parsed document holds its own instances; they
-    // are replaced by one shared instance per fingerprint, computed once per document as it arrives, so that a rebuild
-    // of the FleetIndex (which caches fingerprints per instance) fingerprints each distinct description only once.
+    // are replaced by one shared instance per fingerprint, computed once per document as it arrives, so that memory
+    // holds each distinct description once and the FleetIndex (which caches fingerprints per instance) fingerprints
+    // each one only once.
     private HostCapabilities Canonical(HostCapabilities host)
     {
         return host with
@@ -356,15 +359,16 @@ public sealed class EtcdFleetIndex : IAsyncDisposable
                 if (!deleted && host is not null)
                 {
                     _hosts[key] = host;
+                    _index.Set(key, host);
                 }
-                else if (!deleted)
+                else
                 {
-                    _rejected[key] = error!;
+                    _index.Remove(key);
+                    if (!deleted)
+                    {
+                        _rejected[key] = error!;
+                    }
                 }
-            }
-            if (parsed.Count > 0)
-            {
-                _index = null;
             }
             // Events carry their revision; an empty response that is not the creation answer is a progress
             // notification (all events up to its header's revision were sent). The creation answer's header is the

@@ -72,4 +72,85 @@ public sealed class FleetIndexTests
         var host = new HostCapabilities("h", [new ParentCapabilities("p", [new TypeCapabilities("t", new MigrationInfo([SampleModels.NicV3]), 0)])]);
         Assert.Empty(new FleetIndex([host]).Find(DeviceConfiguration.Off(SampleModels.NicV3)));
     }
+    // Documents for the update sequences: parsed one by one (no shared description instances), a quarter of them
+    // renamed to another document's host so that two keys can hold the same host name (equal candidates).
+    private static readonly HostCapabilities[] Pool = SyntheticFleet.HostDocuments(120, seed: 7).Select(HostCapabilities.Parse).ToArray();
+
+    private static readonly ForeignConfiguration[] UpdateQueries = [.. Queries.Select(q => ForeignConfiguration.Parse(DeviceModelId.Parse((string)q[0]), (string)q[1]))];
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void An_index_updated_in_place_answers_as_a_fresh_build_and_a_scan(int seed)
+    {
+        var random = new Random(seed);
+        var held = new Dictionary<string, HostCapabilities>(StringComparer.Ordinal);
+        // Starts from a keyed build of some documents, then random replacements and removals.
+        for (int k = 0; k < 10; k++)
+        {
+            held[$"k{k}"] = RandomDocument(random);
+        }
+        var index = new FleetIndex(held.ToArray());
+        AssertSameAsFreshBuildAndScan(index, held, $"seed {seed}, initial build");
+        for (int step = 0; step < 300; step++)
+        {
+            string key = $"k{random.Next(30)}";
+            int what = random.Next(10);
+            if (what < 6)
+            {
+                held[key] = RandomDocument(random);
+                index.Set(key, held[key]);
+            }
+            else if (what < 8 && held.TryGetValue(key, out HostCapabilities? current))
+            {
+                // Only the free-instance counts change, as when a host re-publishes after creating a device; some drop to 0.
+                held[key] = current with { Parents = [.. current.Parents.Select(p => p with { Types = [.. p.Types.Select(t => t with { AvailableInstances = random.Next(3) == 0 ? 0 : random.Next(1, 17) })] })] };
+                index.Set(key, held[key]);
+            }
+            else
+            {
+                Assert.Equal(held.Remove(key), index.Remove(key));
+            }
+            AssertSameAsFreshBuildAndScan(index, held, $"seed {seed}, step {step}");
+        }
+
+        // Emptied: no group is left behind.
+        foreach (string key in held.Keys.ToArray())
+        {
+            Assert.True(index.Remove(key));
+            held.Remove(key);
+        }
+        Assert.Equal(0, index.HostCount);
+        Assert.Equal(0, index.DistinctDescriptions);
+        Assert.All(UpdateQueries, q => Assert.Empty(index.Find(q)));
+    }
+
+    [Fact]
+    public void A_keyed_build_refuses_a_key_given_twice()
+    {
+        Assert.Throws<ArgumentException>(() => new FleetIndex(new KeyValuePair<string, HostCapabilities>[] { new("k", Hosts[0]), new("k", Hosts[1]) }));
+    }
+
+    private static HostCapabilities RandomDocument(Random random)
+    {
+        HostCapabilities host = Pool[random.Next(Pool.Length)];
+        return random.Next(4) == 0 ? host with { Host = Pool[random.Next(Pool.Length)].Host } : host;
+    }
+
+    private static void AssertSameAsFreshBuildAndScan(FleetIndex index, Dictionary<string, HostCapabilities> held, string when)
+    {
+        var fresh = new FleetIndex(held.Values);
+        Assert.True(fresh.HostCount == index.HostCount, $"{when}: {index.HostCount} hosts, a fresh build has {fresh.HostCount}");
+        Assert.True(fresh.DistinctDescriptions == index.DistinctDescriptions, $"{when}: {index.DistinctDescriptions} groups, a fresh build has {fresh.DistinctDescriptions}");
+        foreach (ForeignConfiguration query in UpdateQueries)
+        {
+            IReadOnlyList<FleetCandidate> found = index.Find(query);
+            Assert.True(fresh.Find(query).SequenceEqual(found), $"{when}: {query.Model} differs from a fresh build");
+            Assert.True(FleetIndex.FindByScan(held.Values, query).SequenceEqual(found), $"{when}: {query.Model} differs from a scan");
+            Assert.True(found.Take(5).SequenceEqual(index.Find(query, 5)), $"{when}: {query.Model}: the top 5 is not the start of the whole answer");
+        }
+    }
 }

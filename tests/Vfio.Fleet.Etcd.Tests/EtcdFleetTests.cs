@@ -99,6 +99,8 @@ public sealed class EtcdFleetTests
         Assert.Equal(1, deleted.Deleted);
         Assert.True(await index.WaitForRevisionAsync(deleted.Header.Revision, Patience));
         Assert.DoesNotContain(best.Host, index.Hosts);
+        // The watch updated the index in place: it answers as a fresh build over the documents now published.
+        Assert.Equal(new FleetIndex(documents.Select(HostCapabilities.Parse).Where(h => h.Host != best.Host)).Find(NicQuery), index.Find(NicQuery));
         Assert.Equal(1, index.Lists);
     }
 
