@@ -114,13 +114,13 @@ public sealed class OperationalFaultTests : IDisposable
     [Fact]
     public async Task A_read_only_definitions_store_is_refused_at_once_not_after_a_lock_timeout()
     {
-        // Regression: EROFS opening the store lock was taken for another holder and waited out: E6015 after 10 s.
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Regression: EROFS opening the store lock was taken for another holder and waited out: E6015 after 10 s. The code
+        // tells the two apart (a wait would end in E6015 lock-timeout), so no clock is needed.
         CliResult define = await BuiltCli.RunWithEnvironmentAsync(FaultShim.Environment(".vfioctl.lock", "open", "EROFS"),
             "--emulated", Host, "define", "-u", New, "-p", Parent, "-t", Type, "--config", "version=3");
 
         AssertNamed(define, "E6090 file-system-read-only", "EROFS", ".vfioctl.lock");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"took {clock.Elapsed}");
+        Assert.DoesNotContain("E6015", define.Err, StringComparison.Ordinal);
     }
 
     [Fact]
