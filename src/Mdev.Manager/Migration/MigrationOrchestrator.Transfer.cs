@@ -49,12 +49,25 @@ public sealed partial class MigrationOrchestrator
             outcome.Exception = e;
             return outcome;
         }
+        bool forced = false;
         if (!plan.Result.IsCompatible)
         {
             outcome.Problems = plan.Result.Problems;
-            outcome.Exception = Refusal(plan.Result);
-            _logger.CompatibilityRefused(sourceName, destinationName, plan.Result.ToString());
-            return outcome;
+            try
+            {
+                forced = TryForce(options.Force, source.Host, "migrate", sourceName, Forced(plan.Result), outcome);
+            }
+            catch (VfioException e)
+            {
+                outcome.Exception = e;
+                return outcome;
+            }
+            if (!forced)
+            {
+                outcome.Exception = Refusal(plan.Result);
+                _logger.CompatibilityRefused(sourceName, destinationName, plan.Result.ToString());
+                return outcome;
+            }
         }
         if (cancellationToken.IsCancellationRequested)
         {
@@ -80,7 +93,10 @@ public sealed partial class MigrationOrchestrator
             if (destination.ExistingDevice is null)
             {
                 progress?.Report(new MigrationProgress(MigrationPhase.CreatingDestination, 0, 0));
-                DeviceConfiguration pinned = plan.Result.DestinationConfiguration!;
+                // Forced past a refusal, the device is created with the source's own configuration text in the
+                // type's model; a parameter or value the type does not know still fails here (E2xxx, never forced).
+                DeviceConfiguration pinned = plan.Result.DestinationConfiguration
+                    ?? DeviceConfiguration.Parse(plan.TypeModel!, plan.SourceConfiguration.ToString(), destinationName);
                 destination.Host.Host.Create(destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
                 outcome.DestinationCreated = true;
                 journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome));
@@ -90,10 +106,10 @@ public sealed partial class MigrationOrchestrator
             MdevUuid destinationUuid = outcome.Destination!.Value;
             dst = Open(destination.Host, destinationUuid, destination.Host.Host.ReadConfiguration(destinationUuid));
             outcome.DestinationState = dst.Driver.GetState();
-            CheckHeader(src, dst);
+            CheckHeader(src, dst, forced);
             _logger.MigrationStarting(sourceName, destinationName, src.Configuration.ToString());
 
-            Exception? failure = await TransferAsync(src, dst, options, progress, outcome,
+            Exception? failure = await TransferAsync(src, dst, options, forced, progress, outcome,
                 () => journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome, loaded: true)),
                 cancellationToken).ConfigureAwait(false);
             if (failure is not null && !IsRecoverable(failure))
@@ -294,8 +310,17 @@ public sealed partial class MigrationOrchestrator
             journaled = true;
             if (destination.ExistingDevice is MdevUuid existing)
             {
+                // An emulated device nothing opened yet is fresh; on the kernel a device reads RUNNING whenever it is
+                // opened, so RUNNING there is taken as having run.
+                bool fresh = destination.Host.Host.Sysfs is EmulatedSysfs emulated && !emulated.IsOpened(existing);
                 // Opened before the header is read, so that a refused header still leaves it stopped by the rollback.
                 dst = Open(destination.Host, existing);
+                if (RefuseIfRun(dst, fresh, options.Force, destination.Host, outcome) is { } refusal)
+                {
+                    dst.Dispose();
+                    dst = null;
+                    throw refusal;
+                }
             }
             using var reader = new MigrationStreamReader(input, header =>
                 {
@@ -412,7 +437,7 @@ public sealed partial class MigrationOrchestrator
         || (outcome.DestinationCreated && !outcome.DestinationRemoved);
 
     // Runs the save and the load side by side through a bounded pipe; returns the failure that came first, or null.
-    private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options,
+    private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options, bool forced,
         IProgress<MigrationProgress>? progress, MigrationOutcome outcome, Action loaded, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -438,7 +463,7 @@ public sealed partial class MigrationOrchestrator
         {
             try
             {
-                using var reader = new MigrationStreamReader(pipe.Reader.AsStream(), StreamHeaderValidator.ForDestination(dst.Configuration, dst.Name),
+                using var reader = new MigrationStreamReader(pipe.Reader.AsStream(), HeaderCheck(dst, forced),
                     Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
                 await LoadCoreAsync(dst, reader, null, loadOutcome, loaded, linked.Token).ConfigureAwait(false);
                 await pipe.Reader.CompleteAsync().ConfigureAwait(false);
@@ -595,6 +620,31 @@ public sealed partial class MigrationOrchestrator
         Reach(MigrationCheckpoint.DestinationCreated);
         _logger.DestinationCreated(uuid.ToString(), destination.Parent.Value.ToString(), destination.Type.Value.ToString(), result.DestinationConfiguration!.ToString());
         return Open(host, uuid);
+    }
+
+    // A load destination that has run (RUNNING, not fresh) holds a guest's live state: refused before anything moves,
+    // and closed untouched so that the refusal does not stop it either, unless forced.
+    private VfioException? RefuseIfRun(OpenedDevice dst, bool fresh, bool force, MigrationHost host, MigrationOutcome outcome)
+    {
+        MigrationState state = dst.Driver.GetState();
+        if (fresh || state != MigrationState.Running)
+        {
+            return null;
+        }
+        var refusal = new VfioException(ErrorCode.DestinationHasRun,
+            $"destination {dst.Name} is RUNNING and has run since it was created: loading would stop it and overwrite its live state; " +
+            $"load into a new device (--parent/--type), or 'vfioctl load --force' once nothing uses {dst.Name}; nothing was stopped")
+        {
+            Device = dst.Name,
+            Value = state.ToString(),
+            Expected = "a destination that never ran (fresh, or STOP)",
+        };
+        if (TryForce(force, host, "load", dst.Name, [new ForcedProblem(refusal.Code, refusal.Message)], outcome))
+        {
+            return null;
+        }
+        outcome.DestinationState = state;
+        return refusal;
     }
 
     private static void RequireRunning(OpenedDevice source)
