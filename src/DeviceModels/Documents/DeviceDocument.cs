@@ -75,7 +75,7 @@ public sealed record DeviceDocument(DeviceModelId Model, string Configuration, s
             {
                 if (!parameters.TryGetValue(named.Key, out string? value) || !string.Equals(value, named.Value, StringComparison.Ordinal))
                 {
-                    throw DocumentReader.Wrong(Kind, $"parameters.{named.Key}", value, $"'{named.Value}', the value the configuration gives it");
+                    throw DocumentReader.Wrong(Kind, $"parameters.{named.Key}", value, $"{named.Value} (the value the configuration gives it)");
                 }
             }
         }
