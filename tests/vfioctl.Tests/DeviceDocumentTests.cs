@@ -277,8 +277,11 @@ public sealed class DeviceDocumentTests : IDisposable
         Assert.Contains("E3005 configuration-mismatch", refused.Err, StringComparison.Ordinal);
         Assert.Contains("warning: forced past E3005 configuration-mismatch", forced.Err, StringComparison.Ordinal);
         Assert.Contains($"migrate --force {Source}: forced past E3005 configuration-mismatch", MigrationLog(_hosts.HostA), StringComparison.Ordinal);
-        // Past the override the devices decide: either the state loads, or the destination refuses it and the source runs.
-        Assert.Contains("state         RUNNING", (await OnA("describe", forced.ExitCode == 0 ? Other : Source, "--open")).Out, StringComparison.Ordinal);
+        // Past the override the device decides: the sample NIC refuses a filter table larger than it runs, and the source runs again.
+        Assert.Equal(3, forced.ExitCode);
+        Assert.Contains("error E4003 device-in-error-state", forced.Err, StringComparison.Ordinal);
+        Assert.Contains("rx-filter-size=8", forced.Err, StringComparison.Ordinal);
+        Assert.Contains("state         RUNNING", (await OnA("describe", Source, "--open")).Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -291,6 +294,21 @@ public sealed class DeviceDocumentTests : IDisposable
 
         Assert.NotEqual(0, r.ExitCode);
         Assert.DoesNotContain("forced past", r.Err, StringComparison.Ordinal);
+        Assert.Contains("state         RUNNING", (await OnA("describe", Source, "--open")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_force_to_a_type_that_does_not_know_a_parameter_logs_the_override_then_fails_creating_it_with_the_source_running()
+    {
+        await Start(Source, "version=3");
+
+        CliResult forced = await OnA("migrate", Source, "--to-type", $"{Parent}/{Type}", "--to-root", _hosts.HostB, "--force");
+
+        Assert.Contains("warning: forced past E3002 parameter-unknown-to-destination", forced.Err, StringComparison.Ordinal);
+        Assert.Contains($"migrate --force {Source}: forced past E3002", MigrationLog(_hosts.HostA), StringComparison.Ordinal);
+        Assert.Equal(1, forced.ExitCode);
+        Assert.Contains("error E2005 parameter-unknown", forced.Err, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, (await OnB("list")).Out);
         Assert.Contains("state         RUNNING", (await OnA("describe", Source, "--open")).Out, StringComparison.Ordinal);
     }
 }
