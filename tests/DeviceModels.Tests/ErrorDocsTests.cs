@@ -35,4 +35,27 @@ public sealed class ErrorDocsTests
         string[] headings = Lines.Where(l => l.StartsWith("## E", StringComparison.Ordinal)).ToArray();
         Assert.Equal(headings.Length, headings.Distinct(StringComparer.Ordinal).Count());
     }
+
+    [Theory]
+    [MemberData(nameof(Codes))]
+    public void Every_section_says_whether_the_code_can_be_forced_as_the_code_decides(ErrorCode code)
+    {
+        string heading = $"## {ErrorCatalogue.Id(code)} {ErrorCatalogue.Name(code)}";
+        string[] body = Lines.Skip(Array.IndexOf(Lines, heading) + 1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal)).ToArray();
+
+        string line = Assert.Single(body, l => l.StartsWith("Can be forced: ", StringComparison.Ordinal));
+
+        Assert.Equal(ErrorCatalogue.CanBeForced(code), line.StartsWith("Can be forced: yes", StringComparison.Ordinal));
+        Assert.True(line.StartsWith("Can be forced: yes", StringComparison.Ordinal) || line == "Can be forced: no.", line);
+    }
+
+    [Fact]
+    public void A_model_mismatch_and_a_bad_stream_can_never_be_forced()
+    {
+        ErrorCode[] never = [ErrorCode.ModelMismatch, ErrorCode.StreamCrc, ErrorCode.StreamTruncated, ErrorCode.StreamMagic, ErrorCode.StreamHeaderMismatch, ErrorCode.DeviceStateMalformed];
+
+        Assert.All(never, c => Assert.False(ErrorCatalogue.CanBeForced(c), ErrorCatalogue.Id(c)));
+        Assert.True(ErrorCatalogue.CanBeForced(ErrorCode.ConfigurationMismatch));
+        Assert.True(ErrorCatalogue.CanBeForced(ErrorCode.DestinationHasRun));
+    }
 }

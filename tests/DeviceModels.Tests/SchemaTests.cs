@@ -75,4 +75,49 @@ public sealed class SchemaTests
             Assert.All(param.Value.EnumerateObject(), p => Assert.Contains(p.Name, paramProps));
         }
     }
+
+    [Fact]
+    public void A_full_device_document_uses_only_schema_properties_and_reads_back_equal()
+    {
+        string[] props = Schema("device.schema.json")["properties"]!.AsObject().Select(kv => kv.Key).ToArray();
+        DeviceConfiguration configuration = DeviceConfiguration.FromInit(SampleModels.NicV3);
+        DeviceDocument written = DeviceDocument.From(configuration, "u", "t") with
+        {
+            Parent = "0000:00:03.0",
+            Parameters = SampleModels.NicV3.Parameters.ToDictionary(p => p.Name, p => configuration[p.Name]),
+            Protocol = "v2",
+            Features = ["STOP_COPY", "PRE_COPY"],
+            StopCopyBytes = 4096,
+        };
+
+        string json = written.ToJson();
+        DeviceDocument read = DeviceDocument.Parse(json);
+
+        using JsonDocument doc = JsonDocument.Parse(json);
+        Assert.All(doc.RootElement.EnumerateObject(), p => Assert.Contains(p.Name, props));
+        Assert.Equal(10, props.Length);
+        Assert.Equal(written.Configuration, read.Configuration);
+        Assert.Equal(written.Parameters, read.Parameters);
+        Assert.Equal(["STOP_COPY", "PRE_COPY"], read.Features);
+        Assert.Equal(4096UL, read.StopCopyBytes);
+        Assert.Equal(("0000:00:03.0", "v2"), (read.Parent, read.Protocol));
+    }
+
+    [Theory]
+    [InlineData("\"parameters\": {\"rx-filter-size\": \"8\"}", "parameters.rx-filter-size")]
+    [InlineData("\"protocol\": \"v3\"", "protocol")]
+    [InlineData("\"stopCopyBytes\": \"lots\"", null)]
+    [InlineData("\"features\": 7", null)]
+    public void A_device_document_whose_optional_fields_are_wrong_is_refused(string field, string? path)
+    {
+        string json = $"{{\"model\": \"vendor-a.com/my-nic\", \"configuration\": \"rx-filter-size=16\", {field}}}";
+
+        var e = Assert.Throws<DeviceModelException>(() => DeviceDocument.Parse(json));
+
+        Assert.Equal(ErrorCode.DocumentInvalid, e.Code);
+        if (path is not null)
+        {
+            Assert.Equal(path, e.Parameter);
+        }
+    }
 }

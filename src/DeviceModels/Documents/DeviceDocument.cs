@@ -4,8 +4,14 @@ namespace Vfio.DeviceModels.Documents;
 
 /// <summary>
 /// What one device runs: its model and canonical configuration, optionally its UUID and mdev type. It is what a
-/// source hands to <c>check</c> and <c>find</c>. Schema: <c>docs/schemas/device.schema.json</c>.
+/// source hands to <c>check</c>, <c>find</c> and <c>start --like</c>, and what <c>describe --json</c> writes.
+/// Schema: <c>docs/schemas/device.schema.json</c>.
 /// </summary>
+/// <remarks>
+/// Only <see cref="Model"/> and <see cref="Configuration"/> decide a check or a creation. The other fields describe
+/// the device as its host saw it (parent, every parameter's value, migration protocol and features, the stop-copy
+/// estimate); they are checked for shape when read, and <see cref="Parameters"/> must agree with the configuration.
+/// </remarks>
 /// <remarks><code>{"model": "vendor-a.com/my-nic", "configuration": "rss=on,rx-filter-size=64", "uuid": "...", "type": "my-nic-2"}</code></remarks>
 /// <param name="Model">The device's model id.</param>
 /// <param name="Configuration">The canonical configuration text (parameters differing from off; may be empty).</param>
@@ -14,6 +20,24 @@ namespace Vfio.DeviceModels.Documents;
 public sealed record DeviceDocument(DeviceModelId Model, string Configuration, string? Uuid = null, string? Type = null)
 {
     private const string Kind = "device document";
+
+    /// <summary>The parent device the device was created on, if known.</summary>
+    public string? Parent { get; init; }
+
+    /// <summary>Every parameter of the model with its value (the full expanded configuration), if known.</summary>
+    public IReadOnlyDictionary<string, string>? Parameters { get; init; }
+
+    /// <summary>The migration protocol, <c>v1</c> or <c>v2</c>, when the device was opened to read it; else null.</summary>
+    public string? Protocol { get; init; }
+
+    /// <summary>The v2 migration features (<c>STOP_COPY</c>, <c>P2P</c>, <c>PRE_COPY</c>) when known; empty for v1; else null.</summary>
+    public IReadOnlyList<string>? Features { get; init; }
+
+    /// <summary>The device's estimate of its stop-copy data in bytes (MIG_DATA_SIZE, v1 pending_bytes), when it could be read.</summary>
+    public ulong? StopCopyBytes { get; init; }
+
+    /// <summary>Why <see cref="StopCopyBytes"/> is missing, when the writer tried or chose not to read it; else null.</summary>
+    public string? StopCopyUnknown { get; init; }
 
     /// <summary>The document of a configured device.</summary>
     /// <param name="configuration">The configuration.</param>
@@ -45,7 +69,29 @@ public sealed record DeviceDocument(DeviceModelId Model, string Configuration, s
         {
             throw DocumentReader.Wrong(Kind, e.Code == ErrorCode.ModelIdInvalid ? "model" : "configuration", e.Code == ErrorCode.ModelIdInvalid ? modelText : config, e.Code == ErrorCode.ModelIdInvalid ? "a model id" : "canonical configuration text", e);
         }
-        return new DeviceDocument(model, config, dto.Uuid, dto.Type);
+        if (dto.Parameters is { } parameters)
+        {
+            foreach (KeyValuePair<string, string> named in ForeignConfiguration.Parse(model, config, dto.Uuid).Values)
+            {
+                if (!parameters.TryGetValue(named.Key, out string? value) || !string.Equals(value, named.Value, StringComparison.Ordinal))
+                {
+                    throw DocumentReader.Wrong(Kind, $"parameters.{named.Key}", value, $"{named.Value} (the value the configuration gives it)");
+                }
+            }
+        }
+        if (dto.Protocol is not (null or "v1" or "v2"))
+        {
+            throw DocumentReader.Wrong(Kind, "protocol", dto.Protocol, "v1 or v2");
+        }
+        return new DeviceDocument(model, config, dto.Uuid, dto.Type)
+        {
+            Parent = dto.Parent,
+            Parameters = dto.Parameters,
+            Protocol = dto.Protocol,
+            Features = dto.Features,
+            StopCopyBytes = dto.StopCopyBytes,
+            StopCopyUnknown = dto.StopCopyUnknown,
+        };
     }
 
     /// <summary>The configuration as plain strings, for a compatibility check against another host's description.</summary>
@@ -56,6 +102,18 @@ public sealed record DeviceDocument(DeviceModelId Model, string Configuration, s
     /// <summary>Writes the document as indented JSON.</summary>
     /// <returns>The JSON text.</returns>
     public string ToJson() => JsonSerializer.Serialize(
-        new DeviceDto { Model = Model.ToString(), Configuration = Configuration, Uuid = Uuid, Type = Type },
+        new DeviceDto
+        {
+            Model = Model.ToString(),
+            Configuration = Configuration,
+            Uuid = Uuid,
+            Type = Type,
+            Parent = Parent,
+            Parameters = Parameters is null ? null : new SortedDictionary<string, string>(Parameters.ToDictionary(), StringComparer.Ordinal),
+            Protocol = Protocol,
+            Features = Features?.ToList(),
+            StopCopyBytes = StopCopyBytes,
+            StopCopyUnknown = StopCopyUnknown,
+        },
         DocumentJsonContext.Default.DeviceDto);
 }

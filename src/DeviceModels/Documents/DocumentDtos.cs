@@ -83,6 +83,24 @@ internal sealed class DeviceDto
 
     [JsonPropertyName("type")]
     public string? Type { get; set; }
+
+    [JsonPropertyName("parent")]
+    public string? Parent { get; set; }
+
+    [JsonPropertyName("parameters")]
+    public SortedDictionary<string, string>? Parameters { get; set; }
+
+    [JsonPropertyName("protocol")]
+    public string? Protocol { get; set; }
+
+    [JsonPropertyName("features")]
+    public List<string>? Features { get; set; }
+
+    [JsonPropertyName("stopCopyBytes")]
+    public ulong? StopCopyBytes { get; set; }
+
+    [JsonPropertyName("stopCopyUnknown")]
+    public string? StopCopyUnknown { get; set; }
 }
 
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, AllowDuplicateProperties = false)]

@@ -44,4 +44,7 @@ internal static partial class MigrationLog
 
     [LoggerMessage(EventId = 612, Level = LogLevel.Error, Message = "{Device}: could not record that its state moved away ({Reason}); the migration journal keeps the entry")]
     public static partial void MovedNotRecorded(this ILogger logger, string device, string reason);
+
+    [LoggerMessage(EventId = 613, Level = LogLevel.Warning, Message = "{Device}: {Verb} --force proceeds past {ErrorCode} {ErrorName}: {Problem}")]
+    public static partial void ForcedPast(this ILogger logger, string device, string verb, string errorCode, string errorName, string problem);
 }

@@ -23,6 +23,14 @@ public sealed class MigrationOptions
     /// <summary>Chunk size of the stream envelope; bounds memory on both sides. Default 1 MiB.</summary>
     public int ChunkSize { get; init; } = MigrationStreamWriter.DefaultChunkSize;
 
+    /// <summary>
+    /// Proceed past refusals the operator may override (<see cref="Vfio.ErrorCatalogue.Forceable"/>: a configuration the
+    /// destination does not accept, a load destination that has run); every overridden problem is logged as a warning
+    /// and in the migration log, and listed in <see cref="MigrationOutcome.Overridden"/>. A model mismatch, a bad
+    /// stream and every device refusal still fail. Default false.
+    /// </summary>
+    public bool Force { get; init; }
+
     /// <summary>The defaults.</summary>
     public static MigrationOptions Default { get; } = new();
 

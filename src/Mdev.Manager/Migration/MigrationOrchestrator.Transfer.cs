@@ -51,15 +51,30 @@ public sealed partial class MigrationOrchestrator
             outcome.Destination = destination.ExistingDevice; // a device never created is not named
             return outcome;
         }
+        bool forced = false;
         if (!plan.Result.IsCompatible)
         {
             outcome.Problems = plan.Result.Problems;
-            outcome.Exception = Refusal(plan.Result);
-            outcome.SourceUntouched = true;
-            outcome.Destination = destination.ExistingDevice;
-            // A destination still to be created is named by where it would have been, not by a UUID that never existed.
-            _logger.CompatibilityRefused(sourceName, destination.ExistingDevice?.ToString() ?? $"{destination.Parent}/{destination.Type}", string.Join("; ", plan.Result.Problems));
-            return outcome;
+            try
+            {
+                forced = TryForce(options.Force, source.Host, "migrate", sourceName, Forced(plan.Result), outcome);
+            }
+            catch (VfioException e)
+            {
+                outcome.Exception = e;
+                outcome.SourceUntouched = true;
+                outcome.Destination = destination.ExistingDevice;
+                return outcome;
+            }
+            if (!forced)
+            {
+                outcome.Exception = Refusal(plan.Result);
+                outcome.SourceUntouched = true;
+                outcome.Destination = destination.ExistingDevice;
+                // A destination still to be created is named by where it would have been, not by a UUID that never existed.
+                _logger.CompatibilityRefused(sourceName, destination.ExistingDevice?.ToString() ?? $"{destination.Parent}/{destination.Type}", string.Join("; ", plan.Result.Problems));
+                return outcome;
+            }
         }
         if (cancellationToken.IsCancellationRequested)
         {
@@ -85,7 +100,10 @@ public sealed partial class MigrationOrchestrator
             if (destination.ExistingDevice is null)
             {
                 progress?.Report(new MigrationProgress(MigrationPhase.CreatingDestination, 0, 0));
-                DeviceConfiguration pinned = plan.Result.DestinationConfiguration!;
+                // Forced past a refusal, the device is created with the source's own configuration text in the
+                // type's model; a parameter or value the type does not know still fails here (E2xxx, never forced).
+                DeviceConfiguration pinned = plan.Result.DestinationConfiguration
+                    ?? DeviceConfiguration.Parse(plan.TypeModel!, plan.SourceConfiguration.ToString(), destinationName);
                 destination.Host.Host.Create(destination.Parent!.Value, destination.Type!.Value, destination.NewDeviceUuid!.Value, pinned);
                 outcome.DestinationCreated = true;
                 journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome));
@@ -95,10 +113,10 @@ public sealed partial class MigrationOrchestrator
             MdevUuid destinationUuid = outcome.Destination!.Value;
             dst = Open(destination.Host, destinationUuid, destination.Host.Host.ReadConfiguration(destinationUuid));
             outcome.DestinationState = dst.Driver.GetState();
-            CheckHeader(src, dst);
+            CheckHeader(src, dst, forced);
             _logger.MigrationStarting(sourceName, destinationName, src.Configuration.ToString());
 
-            Exception? failure = await TransferAsync(src, dst, options, progress, outcome,
+            Exception? failure = await TransferAsync(src, dst, options, forced, progress, outcome,
                 () => journal.Write(source.Device, JournalEntry(MigrationJournalEntry.Migrate, source, destination, outcome, loaded: true)),
                 cancellationToken).ConfigureAwait(false);
             if (failure is not null && !IsRecoverable(failure))
@@ -299,8 +317,17 @@ public sealed partial class MigrationOrchestrator
             journaled = true;
             if (destination.ExistingDevice is MdevUuid existing)
             {
+                // An emulated device nothing opened yet is fresh; on the kernel a device reads RUNNING whenever it is
+                // opened, so RUNNING there is taken as having run.
+                bool fresh = destination.Host.Host.Sysfs is EmulatedSysfs emulated && !emulated.IsOpened(existing);
                 // Opened before the header is read, so that a refused header still leaves it stopped by the rollback.
                 dst = Open(destination.Host, existing);
+                if (RefuseIfRun(dst, fresh, options.Force, destination.Host, outcome) is { } refusal)
+                {
+                    dst.Dispose();
+                    dst = null;
+                    throw refusal;
+                }
             }
             using var reader = new MigrationStreamReader(input, header =>
                 {
@@ -417,7 +444,7 @@ public sealed partial class MigrationOrchestrator
         || (outcome.DestinationCreated && !outcome.DestinationRemoved);
 
     // Runs the save and the load side by side through a bounded pipe; returns the failure that came first, or null.
-    private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options,
+    private async Task<Exception?> TransferAsync(OpenedDevice src, OpenedDevice dst, MigrationOptions options, bool forced,
         IProgress<MigrationProgress>? progress, MigrationOutcome outcome, Action loaded, CancellationToken cancellationToken)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -443,7 +470,7 @@ public sealed partial class MigrationOrchestrator
         {
             try
             {
-                using var reader = new MigrationStreamReader(pipe.Reader.AsStream(), StreamHeaderValidator.ForDestination(dst.Configuration, dst.Name),
+                using var reader = new MigrationStreamReader(pipe.Reader.AsStream(), HeaderCheck(dst, forced),
                     Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
                 await LoadCoreAsync(dst, reader, null, loadOutcome, loaded, linked.Token).ConfigureAwait(false);
                 await pipe.Reader.CompleteAsync().ConfigureAwait(false);
@@ -600,6 +627,31 @@ public sealed partial class MigrationOrchestrator
         Reach(MigrationCheckpoint.DestinationCreated);
         _logger.DestinationCreated(uuid.ToString(), destination.Parent.Value.ToString(), destination.Type.Value.ToString(), result.DestinationConfiguration!.ToString());
         return Open(host, uuid);
+    }
+
+    // A load destination that has run (RUNNING, not fresh) holds a guest's live state: refused before anything moves,
+    // and closed untouched so that the refusal does not stop it either, unless forced.
+    private VfioException? RefuseIfRun(OpenedDevice dst, bool fresh, bool force, MigrationHost host, MigrationOutcome outcome)
+    {
+        MigrationState state = dst.Driver.GetState();
+        if (fresh || state != MigrationState.Running)
+        {
+            return null;
+        }
+        var refusal = new VfioException(ErrorCode.DestinationHasRun,
+            $"destination {dst.Name} is RUNNING and has run since it was created: loading would stop it and overwrite its live state; " +
+            $"load into a new device (--parent/--type), or 'vfioctl load --force' once nothing uses {dst.Name}; nothing was stopped")
+        {
+            Device = dst.Name,
+            Value = state.ToString(),
+            Expected = "a destination that never ran (fresh, or STOP)",
+        };
+        if (TryForce(force, host, "load", dst.Name, [new ForcedProblem(refusal.Code, refusal.Message)], outcome))
+        {
+            return null;
+        }
+        outcome.DestinationState = state;
+        return refusal;
     }
 
     private static void RequireRunning(OpenedDevice source)

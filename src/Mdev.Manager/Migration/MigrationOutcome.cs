@@ -49,6 +49,10 @@ public sealed class MigrationOutcome
     /// <summary>Whether resume or abort found the migration journal entry of an interrupted migration (and finished it).</summary>
     public bool Interrupted { get; internal set; }
 
+    /// <summary>The refusals a forced save, load or migration proceeded past (<see cref="MigrationOptions.Force"/>), each
+    /// logged; empty when nothing was overridden.</summary>
+    public IReadOnlyList<ForcedProblem> Overridden { get; internal set; } = [];
+
     /// <summary>For a resume with --force: the record of the state that had moved away, which the operator overrode; else null.</summary>
     public MovedAwayRecord? Forced { get; internal set; }
 
@@ -101,4 +105,14 @@ public sealed class MigrationOutcome
         text.Append(CultureInfo.InvariantCulture, $"; {Bytes} bytes");
         return text.ToString();
     }
+}
+
+/// <summary>A refusal that <c>--force</c> proceeded past: its code and message.</summary>
+/// <param name="Code">The catalogue code (one of <see cref="ErrorCatalogue.Forceable"/>).</param>
+/// <param name="Message">What the refusal said.</param>
+public sealed record ForcedProblem(ErrorCode Code, string Message)
+{
+    /// <summary>The stderr line: <c>warning: forced past E3005 configuration-mismatch: ...</c>.</summary>
+    /// <returns>The line.</returns>
+    public override string ToString() => $"forced past {ErrorCatalogue.Id(Code)} {ErrorCatalogue.Name(Code)}: {Message}";
 }

@@ -46,4 +46,26 @@ public static class ErrorCatalogue
 
     /// <summary>Every code of the catalogue, in numeric order.</summary>
     public static IReadOnlyList<ErrorCode> All { get; } = Enum.GetValues<ErrorCode>().OrderBy(c => (int)c).ToArray();
+
+    /// <summary>
+    /// The codes an operator may override with <c>--force</c> (the one list; docs/errors.md says "Can be forced" per code
+    /// and a test keeps the two equal): compatibility refusals of the configuration (the destination does not know or
+    /// accept a parameter, or runs another value), a destination that has run, and a source whose state moved away
+    /// (<c>resume --force</c>). A model mismatch, a stream that is corrupt, truncated or fails its checksum, and every
+    /// device or kernel refusal can never be forced.
+    /// </summary>
+    public static IReadOnlySet<ErrorCode> Forceable { get; } = new HashSet<ErrorCode>
+    {
+        ErrorCode.ParameterUnknownToDestination,
+        ErrorCode.ValueNotAcceptedByDestination,
+        ErrorCode.DestinationOnlyFeatureEnabled,
+        ErrorCode.ConfigurationMismatch,
+        ErrorCode.StateMovedAway,
+        ErrorCode.DestinationHasRun,
+    };
+
+    /// <summary>Whether <c>--force</c> may proceed past <paramref name="code"/> (<see cref="Forceable"/>).</summary>
+    /// <param name="code">The code.</param>
+    /// <returns>True for an overridable refusal.</returns>
+    public static bool CanBeForced(ErrorCode code) => Forceable.Contains(code);
 }

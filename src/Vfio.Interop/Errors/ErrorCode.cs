@@ -153,9 +153,11 @@ public enum ErrorCode
     /// <summary>The device's state moved away (a save wrote the whole stream, its destination runs, or abort retired it); running it again needs --force.</summary>
     StateMovedAway = 6030,
 
-    // 6040-6049: the VMM workflow (issue 20)
+    // 6040-6049: the VMM workflow and overrides (issue 20)
     /// <summary>Another process (in production the VMM the device is assigned to) holds the device's VFIO group open, so vfioctl cannot open it.</summary>
     DeviceHeld = 6040,
+    /// <summary>A load was asked into a destination that has run since it was created (RUNNING, or resumed once); it needs --force.</summary>
+    DestinationHasRun = 6041,
 
     // 6060-6069: fleet store (issue 18)
     /// <summary>No endpoint of the fleet store (etcd) answered within the time allowed.</summary>

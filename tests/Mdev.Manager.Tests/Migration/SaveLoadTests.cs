@@ -95,8 +95,9 @@ public sealed class SaveLoadTests : IDisposable
         MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type, "version=2");
         _host.Mutate(destination, nic => nic.Counter = 1234);
 
+        // The destination has run (E6041 without --force); forced past that, the header is still checked first.
         await using FileStream input = File.OpenRead(_file);
-        MigrationOutcome loaded = await new MigrationOrchestrator().LoadAsync(MigrationDestination.Existing(_host.Migration, destination), input);
+        MigrationOutcome loaded = await new MigrationOrchestrator().LoadAsync(MigrationDestination.Existing(_host.Migration, destination), input, new MigrationOptions { Force = true });
 
         Assert.Equal(ErrorCode.StreamHeaderMismatch, loaded.Error);
         Assert.Equal("rss", loaded.Exception!.Parameter);
@@ -175,5 +176,52 @@ public sealed class SaveLoadTests : IDisposable
         Assert.Equal(MigrationState.Running, saved.SourceState);
         Assert.Equal([source], _host.RunningDevices());
         Assert.NotEqual(before.Counter, _host.Snapshot(source).Counter);
+    }
+
+    [Fact]
+    public async Task LoadIntoADestinationThatHasRun_IsRefusedBeforeAnythingMoves_AndForceLoadsItLogged()
+    {
+        MdevUuid source = RunningSource("version=2,rx-filter-size=12");
+        Assert.True((await SaveToFile(source)).Succeeded);
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type, "version=2,rx-filter-size=12");
+        _host.Mutate(destination, nic => nic.Counter = 41);
+        NicSnapshot running = _host.Snapshot(destination);
+        Assert.Equal(MigrationState.Running, running.State);
+
+        MigrationOutcome refused;
+        await using (FileStream input = File.OpenRead(_file))
+        {
+            refused = await new MigrationOrchestrator().LoadAsync(MigrationDestination.Existing(_host.Migration, destination), input);
+            Assert.Equal(0, input.Position);
+        }
+
+        Assert.Equal(ErrorCode.DestinationHasRun, refused.Error);
+        Assert.Equal(running, _host.Snapshot(destination));
+        Assert.Empty(refused.Overridden);
+
+        MigrationOutcome forced;
+        await using (FileStream input = File.OpenRead(_file))
+        {
+            forced = await new MigrationOrchestrator().LoadAsync(MigrationDestination.Existing(_host.Migration, destination), input, new MigrationOptions { Force = true });
+        }
+
+        Assert.True(forced.Succeeded, forced.ToString());
+        Assert.Equal(ErrorCode.DestinationHasRun, Assert.Single(forced.Overridden).Code);
+        Assert.Equal(9UL, _host.Snapshot(destination).Counter);
+        Assert.Contains($"load --force {destination}: forced past E6041 destination-has-run", File.ReadAllText(new MigrationJournal(_host.Host.Sysfs.Layout.Root.FullPath).LogPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LoadOfABadStreamIntoADestinationThatHasRun_ReportsTheDestinationNotTheStream_AndLeavesItRunning()
+    {
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        _host.Mutate(destination, nic => nic.Counter = 5);
+        NicSnapshot running = _host.Snapshot(destination);
+
+        MigrationOutcome refused = await new MigrationOrchestrator().LoadAsync(MigrationDestination.Existing(_host.Migration, destination), new MemoryStream([1, 2, 3]));
+
+        Assert.Equal(ErrorCode.DestinationHasRun, refused.Error);
+        Assert.Equal(MigrationState.Running, refused.DestinationState);
+        Assert.Equal(running, _host.Snapshot(destination));
     }
 }

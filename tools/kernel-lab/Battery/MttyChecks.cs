@@ -161,7 +161,8 @@ internal sealed partial class MttyChecks(Vfioctl vfioctl, KernelDeviceOpener ope
         using (MttyPorts dst = MttyPorts.Open(opener, _dst)) { own.WriteTo(dst); }
 
         string[] save = preCopy ? ["save", _src] : ["save", _src, "--no-precopy"];
-        string[] load = ["load", _dst];
+        // The destination ran (its own registers were written): on the kernel every existing device has, so --force (E6041).
+        string[] load = ["load", _dst, "--force"];
         string moved;
         if (pipe)
         {
@@ -205,7 +206,7 @@ internal sealed partial class MttyChecks(Vfioctl vfioctl, KernelDeviceOpener ope
         {
             string file = Path.Join(scratch, $"corrupt-{name}.stream");
             File.WriteAllBytes(file, bad);
-            VfioctlResult r = vfioctl.Run("load", _dst, "-i", file);
+            VfioctlResult r = vfioctl.Run("load", _dst, "-i", file, "--force");
             Require(r.ExitCode != 0 && r.ErrorCode is not null && !r.Crashed, $"{name}: {r.Summary}\n{r.Stderr}");
             outcomes.Add($"{name} {r.ErrorCode}");
             RequireOwnState(_dst, own, theirs, name);
@@ -231,7 +232,7 @@ internal sealed partial class MttyChecks(Vfioctl vfioctl, KernelDeviceOpener ope
         File.WriteAllBytes(file, stream);
         var own = new PortState(0x11, 0x22, "");
         using (MttyPorts dst = MttyPorts.Open(opener, _dst)) { own.WriteTo(dst); }
-        VfioctlResult r = vfioctl.Run("load", _dst, "-i", file);
+        VfioctlResult r = vfioctl.Run("load", _dst, "-i", file, "--force");
         Require(r.ExitCode != 0 && r.ErrorCode is not null && !r.Crashed, $"{r.Summary}\n{r.Stderr}");
         RequireOwnState(_dst, own, new PortState(0x99, 0, ""), "mtty-1 stream");
         Ok(vfioctl.Run("stop", "-u", single));
@@ -263,7 +264,7 @@ internal sealed partial class MttyChecks(Vfioctl vfioctl, KernelDeviceOpener ope
         using (MttyPorts dst = MttyPorts.Open(opener, _dst)) { own.WriteTo(dst); }
         string file = Path.Join(scratch, "for-killed-load.stream");
         File.WriteAllBytes(file, good);
-        string paused = KillAt(["load", _dst, "-i", file], "ResumingEntered", stdinFile: null);
+        string paused = KillAt(["load", _dst, "-i", file, "--force"], "ResumingEntered", stdinFile: null);
         // abort resets the destination and leaves it stopped: whatever the partial load wrote is discarded, nothing runs.
         VfioctlResult aborted = vfioctl.Run("abort", _dst);
         Require(aborted.ExitCode == 0 && !aborted.Crashed, aborted.Summary + "\n" + aborted.Stderr);

@@ -148,23 +148,53 @@ internal static class CliFiles
                 throw Invalid(path, kind, "it is not a regular file", "a JSON file");
             }
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
-            using var content = new MemoryStream();
-            byte[] chunk = new byte[64 * 1024];
-            int read;
-            while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
-            {
-                if (content.Length + read > MaxDocumentBytes)
-                {
-                    throw Invalid(path, kind, $"it is larger than {MaxDocumentBytes} bytes", $"a JSON document of at most {MaxDocumentBytes} bytes");
-                }
-                content.Write(chunk, 0, read);
-            }
-            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(content.GetBuffer(), 0, (int)content.Length);
+            return ReadCapped(stream, path, kind);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
         {
             throw new VfioException(ErrorCode.DocumentInvalid, $"cannot read the {kind} '{path}': {e.Message}", e) { Value = path };
         }
+    }
+
+    /// <summary>
+    /// <see cref="ReadDocument(string, string)"/>, or, for <c>-</c>, the document piped on standard input (the same cap
+    /// and UTF-8 check; a terminal on stdin is a usage error rather than a wait for a document typed by hand).
+    /// </summary>
+    public static string ReadDocument(string path, string kind, CliConsole console)
+    {
+        if (path != "-")
+        {
+            return ReadDocument(path, kind);
+        }
+        if (console.InputIsTerminal)
+        {
+            throw new VfioException(ErrorCode.UsageError, $"refusing to read the {kind} from a terminal; pipe it (vfioctl describe <uuid> --json | ...) or name a file.");
+        }
+        try
+        {
+            using Stream input = console.OpenInput();
+            return ReadCapped(input, "standard input", kind);
+        }
+        catch (Exception e) when (e is IOException or DecoderFallbackException)
+        {
+            throw new VfioException(ErrorCode.DocumentInvalid, $"cannot read the {kind} from standard input: {e.Message}", e) { Value = "-" };
+        }
+    }
+
+    private static string ReadCapped(Stream stream, string path, string kind)
+    {
+        using var content = new MemoryStream();
+        byte[] chunk = new byte[64 * 1024];
+        int read;
+        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
+        {
+            if (content.Length + read > MaxDocumentBytes)
+            {
+                throw Invalid(path, kind, $"it is larger than {MaxDocumentBytes} bytes", $"a JSON document of at most {MaxDocumentBytes} bytes");
+            }
+            content.Write(chunk, 0, read);
+        }
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(content.GetBuffer(), 0, (int)content.Length);
     }
 
     /// <summary>

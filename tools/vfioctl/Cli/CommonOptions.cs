@@ -63,4 +63,17 @@ internal static class CommonOptions
         result.AddError($"'{text}' is not {expected}.");
         return null;
     }
+
+    /// <summary><c>--force</c> of the checked verbs (migrate, load, start --like): what it overrides is in the description;
+    /// which codes can be forced at all is <see cref="Vfio.ErrorCatalogue.Forceable"/>.</summary>
+    public static Option<bool> Force(string description) => new("--force") { Description = description };
+
+    /// <summary>Prints one loud line per refusal a forced verb proceeded past (the manager logs and records them too).</summary>
+    public static void WarnForced(TextWriter error, IEnumerable<ForcedProblem> overridden)
+    {
+        foreach (ForcedProblem problem in overridden)
+        {
+            error.WriteLine($"warning: {Output.TerminalText.Line(problem.ToString())}");
+        }
+    }
 }

@@ -22,8 +22,9 @@ internal sealed class PreCopyOptions
         ChunkSize.Validators.Add(r => Positive(r.GetValueOrDefault<int>(), "--chunk-size", r.AddError, allowZero: false));
     }
 
-    public MigrationOptions Read(ParseResult r) => new()
+    public MigrationOptions Read(ParseResult r, bool force = false) => new()
     {
+        Force = force,
         UsePreCopy = !r.GetValue(NoPreCopy),
         MaxPreCopyIterations = r.GetValue(MaxRounds),
         DirtyBytesThreshold = r.GetValue(DirtyThreshold),

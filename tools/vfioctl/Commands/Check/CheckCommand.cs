@@ -11,14 +11,25 @@ namespace Vfioctl.Commands.Check;
 /// <c>vfioctl check</c>: the orchestrator's steps 1 and 2 (docs/orchestrator.md) on their own. Every problem is listed (the checker gathers
 /// them all), each with its catalogue code, so an operator fixes the configuration once rather than once per run.
 /// </summary>
-internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, CliConsole console)
+internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceOpener opener, CliConsole console)
 {
     public int Execute(CheckSource source, CheckDestination destination)
     {
-        ForeignConfiguration configuration = ReadSource(source, out string sourceName);
+        ForeignConfiguration configuration = ReadSource(source, out string sourceName, out DeviceDocument document);
         console.Output.WriteLine($"source       {sourceName}: {configuration.Model} [{Describe(configuration)}]");
+        console.Output.WriteLine($"stop-copy    {DeviceFacts.EstimateText(document)}");
         List<(string Name, CompatibilityResult Result)> outcomes = CheckAgainst(configuration, destination);
         return Report(outcomes);
+    }
+
+    /// <summary>Every problem of a refusal, as check prints them (start --like prints them on stderr).</summary>
+    public static void WriteProblems(TextWriter o, CompatibilityResult result)
+    {
+        foreach (CompatibilityProblem problem in result.Problems)
+        {
+            o.WriteLine($"  {ErrorCatalogue.Id(problem.Code)} {ErrorCatalogue.Name(problem.Code)}: {problem.Message}");
+            o.WriteLine($"    see {ErrorCatalogue.DocLink(problem.Code)}");
+        }
     }
 
     /// <summary>The compatible destinations, or every problem of every candidate; 0 when any candidate accepts.</summary>
@@ -38,28 +49,36 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, CliConso
                 continue;
             }
             console.Output.WriteLine($"destination  {name}: {result.Problems.Count} problem(s)");
-            foreach (CompatibilityProblem problem in result.Problems)
-            {
-                console.Output.WriteLine($"  {ErrorCatalogue.Id(problem.Code)} {ErrorCatalogue.Name(problem.Code)}: {problem.Message}");
-                console.Output.WriteLine($"    see {ErrorCatalogue.DocLink(problem.Code)}");
-            }
+            WriteProblems(console.Output, result);
         }
         console.Output.WriteLine(compatible ? "result       compatible" : "result       incompatible");
         return compatible ? ExitCodes.Ok : ExitCodes.Incompatible;
     }
 
-    private ForeignConfiguration ReadSource(CheckSource source, out string name)
+    private ForeignConfiguration ReadSource(CheckSource source, out string name, out DeviceDocument document)
     {
         if (source.Uuid is MdevUuid uuid)
         {
             name = $"device {uuid}";
+            // check opens no kernel device (closing a kernel device's fd can change its state, and a VMM may hold it);
+            // the estimate comes from an emulated device something already opened, or from describe's document.
+            bool readable = host.Sysfs is EmulatedSysfs emulated && emulated.IsOpened(uuid);
+            document = readable ? DeviceFacts.Describe(host, opener, uuid, open: true)
+                : DeviceDocument.From(host.ReadConfiguration(uuid), uuid.ToString()) with
+                {
+                    StopCopyUnknown = host.Sysfs is EmulatedSysfs ? "the device was not opened yet" : "check opens no device; 'vfioctl describe --json' reads the estimate into the document",
+                };
             return host.ReadConfiguration(uuid).ToForeign(uuid.ToString());
         }
         string path = source.DocumentPath!;
-        DeviceDocument document = DeviceDocument.Parse(ReadFile(path, "device document"));
-        name = document.Uuid is null ? $"document {Path.GetFileName(path)}" : $"device {document.Uuid} (from {Path.GetFileName(path)})";
+        document = ReadDocument(path, console);
+        string file = path == "-" ? "stdin" : Path.GetFileName(path);
+        name = document.Uuid is null ? $"document {file}" : $"device {document.Uuid} (from {file})";
         return document.ToForeign();
     }
+
+    /// <summary>A device document from a file, or from stdin for <c>-</c> (<c>check --device</c>, <c>start --like</c>).</summary>
+    public static DeviceDocument ReadDocument(string path, CliConsole console) => DeviceDocument.Parse(CliFiles.ReadDocument(path, "device document", console));
 
     private List<(string Name, CompatibilityResult Result)> CheckAgainst(ForeignConfiguration source, CheckDestination destination)
     {
@@ -102,7 +121,7 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, CliConso
     }
 
     // A type may describe several models; the source's own model is the one that matters.
-    private static CompatibilityResult CheckType(ForeignConfiguration source, MigrationInfo info) =>
+    public static CompatibilityResult CheckType(ForeignConfiguration source, MigrationInfo info) =>
         CompatibilityChecker.Check(source, info.Find(source.Model) ?? info.Models[0]);
 
     private static string Describe(ForeignConfiguration configuration) =>

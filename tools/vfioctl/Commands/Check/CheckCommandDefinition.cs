@@ -7,7 +7,7 @@ namespace Vfioctl.Commands.Check;
 internal static class CheckCommandDefinition
 {
     public static readonly Option<MdevUuid?> UuidOption = CommonOptions.Uuid("Source: a device on this host");
-    public static readonly Option<FileInfo?> DeviceOption = CliFiles.PathOption(new Option<FileInfo?>("--device", "-d") { Description = "Source: a device document (JSON: model, configuration)" });
+    public static readonly Option<string?> DeviceOption = CliFiles.PathOption(new Option<string?>("--device", "-d") { Description = "Source: a device document (JSON: model, configuration; 'vfioctl describe <uuid> --json' writes it), or - for stdin" });
     public static readonly Option<MdevUuid?> ToOption = new("--to") { Description = "Destination: an existing device", CustomParser = r => CommonOptions.ParseUuidValue(r) };
     public static readonly Option<TypeAddress?> ToTypeOption = new("--to-type") { Description = "Destination: a type, <parent>/<type>", CustomParser = TypeAddress.Parse };
     public static readonly Option<string?> ToRootOption = CliFiles.PathOption(new Option<string?>("--to-root") { Description = "The destination is on the emulated host in this directory" });
@@ -40,7 +40,7 @@ internal static class CheckCommandDefinition
         });
         command.SetAction((ParseResult r) =>
         {
-            var source = new CheckSource(r.GetValue(UuidOption), r.GetValue(DeviceOption)?.FullName);
+            var source = new CheckSource(r.GetValue(UuidOption), r.GetValue(DeviceOption));
             var destination = new CheckDestination(r.GetValue(ToOption), r.GetValue(ToTypeOption), r.GetValue(ToRootOption), r.GetValue(ToHostOption)?.FullName);
             return app.Get<CheckCommand>().Execute(source, destination);
         });

@@ -38,8 +38,13 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         }
     }
 
-    public int Execute(MdevUuid uuid, bool open, bool state = false)
+    public int Execute(MdevUuid uuid, bool open, bool state = false, bool json = false)
     {
+        if (json)
+        {
+            console.Output.WriteLine(DeviceFacts.Describe(host, opener, uuid, DeviceFacts.MayOpen(host, uuid, open)).ToJson());
+            return ExitCodes.Ok;
+        }
         MdevDevice device = host.GetDevice(uuid);
         TextWriter o = console.Output;
         o.WriteLine($"device        {device.Uuid}");
@@ -74,6 +79,8 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         o.WriteLine($"protocol      {Protocol(driver.Protocol)}");
         o.WriteLine($"flags         {Flags(driver.Protocol, driver.Features)}");
         o.WriteLine($"state         {driver.GetState().ToString().ToUpperInvariant()}");
+        (ulong? bytes, string? why) = DeviceFacts.Estimate(driver);
+        o.WriteLine($"stop-copy     {(bytes is ulong b ? $"{b} bytes ({(driver.Protocol == MigrationProtocolKind.V1Region ? "pending_bytes" : "MIG_DATA_SIZE")} estimate)" : $"unknown ({why})")}");
         vfio.Dispose();
         if (state)
         {
@@ -121,10 +128,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         {
             return "RUNNING|SAVING|RESUMING device_state bits (v1 has no feature flags)";
         }
-        var names = new List<string>();
-        if (features.HasFlag(MigrationFeatures.StopCopy)) { names.Add("STOP_COPY"); }
-        if (features.HasFlag(MigrationFeatures.P2P)) { names.Add("P2P"); }
-        if (features.HasFlag(MigrationFeatures.PreCopy)) { names.Add("PRE_COPY"); }
+        IReadOnlyList<string> names = DeviceFacts.Features(kind, features);
         return names.Count == 0 ? "none" : string.Join("|", names);
     }
 }

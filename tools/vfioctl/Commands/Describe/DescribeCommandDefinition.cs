@@ -17,13 +17,26 @@ internal static class DescribeCommandDefinition
         Description = "Emulated sample devices: also print the device state field by field (opens the device)",
     };
 
+    public static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "Write the device document (docs/schemas/device.schema.json) that 'check --device' and 'start --like' read: model, configuration, every parameter, parent, type, and the protocol, features and stop-copy estimate when the device can be read",
+    };
+
     public static Command Create(CliApplication app)
     {
         Command command = new("describe", "Show a device's model, full configuration, migration protocol (v1 region or v2 feature) with its flags, and state");
         command.Arguments.Add(UuidArgument);
         command.Options.Add(OpenOption);
         command.Options.Add(StateOption);
-        command.SetAction((ParseResult r) => app.Get<DescribeCommand>().Execute(r.GetValue(UuidArgument), r.GetValue(OpenOption), r.GetValue(StateOption)));
+        command.Options.Add(JsonOption);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(JsonOption) is not null && r.GetResult(StateOption) is not null)
+            {
+                r.AddError("--state prints a table; it does not go with --json.");
+            }
+        });
+        command.SetAction((ParseResult r) => app.Get<DescribeCommand>().Execute(r.GetValue(UuidArgument), r.GetValue(OpenOption), r.GetValue(StateOption), r.GetValue(JsonOption)));
         return command;
     }
 }

@@ -11,6 +11,8 @@ internal static class LoadCommandDefinition
     public static readonly Option<ParentDeviceName?> ParentOption = CommonOptions.Parent("Create the destination under this parent");
     public static readonly Option<MdevTypeName?> TypeOption = CommonOptions.Type("Create the destination with this type, in the stream's configuration");
 
+    public static readonly Option<bool> ForceOption = CommonOptions.Force("Load into a destination that has run since it was created (E6041 destination-has-run: its live state is overwritten), logged on stderr and in the migration log");
+
     public static Command Create(CliApplication app)
     {
         Command command = new("load", "Destination half of a cross-host migration: load a stream into a device and start it; on failure the device is reset (or removed if load created it)");
@@ -18,6 +20,7 @@ internal static class LoadCommandDefinition
         command.Options.Add(InputOption);
         command.Options.Add(ParentOption);
         command.Options.Add(TypeOption);
+        command.Options.Add(ForceOption);
         command.Validators.Add(r =>
         {
             if ((r.GetResult(ParentOption) is null) != (r.GetResult(TypeOption) is null))
@@ -26,7 +29,7 @@ internal static class LoadCommandDefinition
             }
         });
         command.SetAction((ParseResult r, CancellationToken ct) => app.Get<LoadCommand>().ExecuteAsync(
-            r.GetValue(UuidArgument), r.GetValue(InputOption)!, r.GetValue(ParentOption), r.GetValue(TypeOption), ct));
+            r.GetValue(UuidArgument), r.GetValue(InputOption)!, r.GetValue(ParentOption), r.GetValue(TypeOption), ct, r.GetValue(ForceOption)));
         return command;
     }
 }

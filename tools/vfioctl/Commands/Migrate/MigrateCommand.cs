@@ -17,6 +17,7 @@ internal sealed class MigrateCommand(MigrationOrchestrator orchestrator, Migrati
             : MigrationDestination.NewDevice(destinationHost, target.Type!.Value.Parent, target.Type.Value.Type, target.NewUuid ?? MdevUuid.NewUuid());
         MigrationOutcome outcome = await ProgressDisplay.RunAsync(console, "migrate",
             progress => orchestrator.MigrateAsync(new MigrationSource(hosts.Local, source), destination, options, progress, cancellationToken)).ConfigureAwait(false);
+        CommonOptions.WarnForced(console.Error, outcome.Overridden);
         console.Error.WriteLine($"migrate {source}: {outcome}");
         outcome.ThrowIfFailed();
         console.Output.WriteLine($"migrated {source} -> {outcome.Destination} ({ProgressDisplay.Bytes(outcome.Bytes)}, {outcome.PreCopyIterations} pre-copy round(s)); the destination runs, the source is stopped");

@@ -1,15 +1,19 @@
 using Mdev.Manager;
+using Vfio;
 using Vfio.DeviceModels;
+using Vfio.DeviceModels.Documents;
 using Vfioctl.Cli;
+using Vfioctl.Commands.Check;
 using Vfioctl.Host;
 
 namespace Vfioctl.Commands.Start;
 
 /// <summary>
 /// <c>vfioctl start</c>: the manager's pinned creation (validate, create, write off values then wanted values,
-/// read back, remove on failure), from a definition or from the command line.
+/// read back, remove on failure), from a definition, from the command line, or like another device (<c>--like</c>
+/// a device document, after the same check as <c>check --device ... --to-type</c>).
 /// </summary>
-internal sealed class StartCommand(MdevDefinitions definitions, CliConsole console)
+internal sealed class StartCommand(MdevDefinitions definitions, MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)
 {
     public int Execute(MdevUuid? uuid, ParentDeviceName? parent, MdevTypeName? type, string? config)
     {
@@ -18,7 +22,7 @@ internal sealed class StartCommand(MdevDefinitions definitions, CliConsole conso
         {
             // The configuration is parsed before a UUID is generated, so its errors never name a device that never existed.
             DeviceConfiguration? pinned = ConfigurationText.ForType(definitions.Host, parent!.Value, t, config, uuid);
-            device = definitions.Host.Create(parent.Value, t, uuid ?? MdevUuid.NewUuid(), pinned);
+            device = Create(parent.Value, t, uuid ?? MdevUuid.NewUuid(), uuid is null, pinned);
         }
         else
         {
@@ -29,5 +33,68 @@ internal sealed class StartCommand(MdevDefinitions definitions, CliConsole conso
             console.Output.WriteLine(device.Uuid);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// <c>start --like FILE|-</c>: a device of <paramref name="type"/> running exactly the document's model and
+    /// configuration. The type must accept it (every problem is printed, the first one's code is the exit); with
+    /// <paramref name="force"/> a configuration refusal (never a model mismatch) is overridden, logged, and the
+    /// document's configuration is pinned as it is, which the type may still refuse (E2xxx).
+    /// </summary>
+    public int ExecuteLike(string documentPath, MdevUuid? uuid, ParentDeviceName parent, MdevTypeName type, bool force)
+    {
+        DeviceDocument document = CheckCommand.ReadDocument(documentPath, console);
+        ForeignConfiguration source = document.ToForeign();
+        MdevHost host = definitions.Host;
+        MdevType found = host.GetSupportedType(parent, type);
+        MigrationInfo info = HostModels.Document(found)
+            ?? throw new VfioException(ErrorCode.MigrationInfoMissing, $"type {parent}/{type} publishes no migration information (no migration_info.json and no manifest): it cannot be checked against the document.")
+            { Value = $"{parent}/{type}" };
+        ModelDescription model = info.Find(source.Model) ?? info.Models[0];
+        CompatibilityResult result = CheckCommand.CheckType(source, info);
+        DeviceConfiguration configuration;
+        if (result.IsCompatible)
+        {
+            configuration = result.DestinationConfiguration!;
+        }
+        else
+        {
+            ForcedProblem[] problems = [.. result.Problems.Select(p => new ForcedProblem(p.Code, p.Message))];
+            if (!force || !MigrationOrchestrator.CanForce(problems.Select(p => p.Code)))
+            {
+                console.Error.WriteLine($"type {parent}/{type} cannot run {source.Model} [{document.Configuration}]: {result.Problems.Count} problem(s); nothing was created");
+                CheckCommand.WriteProblems(console.Error, result);
+                if (force)
+                {
+                    console.Error.WriteLine($"--force does not override {string.Join(", ", problems.Where(p => !ErrorCatalogue.CanBeForced(p.Code)).Select(p => ErrorCatalogue.Id(p.Code)).Distinct())} (docs/errors.md, \"Can be forced\")");
+                }
+                result.ThrowIfIncompatible();
+            }
+            orchestrator.RecordForced(hosts.Local, "start --like", document.Uuid ?? $"{parent}/{type}", problems);
+            CommonOptions.WarnForced(console.Error, problems);
+            configuration = DeviceConfiguration.Parse(model, document.Configuration, document.Uuid);
+        }
+        MdevDevice device = Create(parent, type, uuid ?? MdevUuid.NewUuid(), uuid is null, configuration);
+        if (uuid is null)
+        {
+            console.Output.WriteLine(device.Uuid);
+        }
+        return ExitCodes.Ok;
+    }
+
+    // A UUID generated here names no device that ever existed, so a refusal of the creation does not quote it.
+    private MdevDevice Create(ParentDeviceName parent, MdevTypeName type, MdevUuid id, bool generated, DeviceConfiguration? configuration)
+    {
+        try
+        {
+            return definitions.Host.Create(parent, type, id, configuration);
+        }
+        catch (VfioException e) when (generated && e.Code == ErrorCode.NoInstancesAvailable)
+        {
+            throw new VfioException(e.Code, $"type {type} of parent {parent} has no instance available (available_instances is 0); no device was created.", e)
+            {
+                Value = $"{parent}/{type}",
+            };
+        }
     }
 }
