@@ -11,17 +11,30 @@ public static class DeviceState
     /// <summary>The default limit on one encoded top-level field when loading, 1 GiB.</summary>
     public const long DefaultMaxFieldLength = 1L << 30;
 
-    /// <summary>Encodes a complete container: preamble, the fields <paramref name="save"/> writes, end marker.</summary>
+    /// <summary>
+    /// Encodes a complete container: preamble, one checksum frame covering the fields <paramref name="save"/> writes
+    /// and the end marker.
+    /// </summary>
     /// <param name="save">Writes the fields.</param>
     /// <returns>The encoded state.</returns>
     public static byte[] Save(Action<DeviceStateWriter> save)
     {
         ArgumentNullException.ThrowIfNull(save);
         using var buffer = new StateBuffer();
+        WriteFramed(buffer, save);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    // Preamble, then one frame whose payload is the fields and the end marker.
+    internal static void WriteFramed(StateBuffer buffer, Action<DeviceStateWriter> save)
+    {
         DeviceStateFormat.WritePreamble(buffer.Append(DeviceStateFormat.PreambleLength));
+        uint chain = DeviceStateFormat.ChainStart(buffer.WrittenSpan);
+        int frameAt = buffer.Length;
+        buffer.Append(DeviceStateFormat.FrameLength);
         save(new DeviceStateWriter(buffer, null, ""));
         buffer.Append(1)[0] = DeviceStateFormat.EndTag;
-        return buffer.WrittenSpan.ToArray();
+        DeviceStateFormat.SealFrame(buffer.At(frameAt, buffer.Length - frameAt), chain);
     }
 
     /// <summary>Decodes a container and runs <paramref name="load"/> over it, then refuses unread required fields.</summary>
@@ -29,7 +42,9 @@ public static class DeviceState
     /// <param name="device">The device name for messages.</param>
     /// <param name="load">Reads the fields.</param>
     /// <param name="maxFieldLength">Largest top-level field accepted.</param>
-    /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> or <see cref="ErrorCode.DeviceStateFieldUnknown"/>.</exception>
+    /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateChecksumMismatch"/> when a byte differs from
+    /// what the saving side checksummed (checked before <paramref name="load"/> runs), <see cref="ErrorCode.DeviceStateMalformed"/>
+    /// or <see cref="ErrorCode.DeviceStateFieldUnknown"/>.</exception>
     public static void Load(ReadOnlySpan<byte> state, string device, Action<DeviceStateReader> load, long maxFieldLength = DefaultMaxFieldLength)
     {
         ArgumentNullException.ThrowIfNull(load);
