@@ -37,6 +37,42 @@ public static class DeviceState
         DeviceStateFormat.SealFrame(buffer.At(frameAt, buffer.Length - frameAt), chain);
     }
 
+    /// <summary>
+    /// Recomputes every checksum frame of a framed container (format 1.1) in place, after bytes of it were changed on
+    /// purpose: for a vendor's tests of its load code, which must see a saved value the device cannot run rather than
+    /// be stopped by the checksum (<see cref="ErrorCode.DeviceStateChecksumMismatch"/>). Covered lengths are kept.
+    /// </summary>
+    /// <param name="state">A whole container, or the device data of a save session (the preamble and its frames).</param>
+    /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> when it is not a framed
+    /// container, or a frame's payload runs past its end.</exception>
+    public static void Reseal(Span<byte> state)
+    {
+        const string tool = "reseal";
+        if (state.Length < DeviceStateFormat.PreambleLength ||
+            System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(state) != DeviceStateFormat.Magic)
+        {
+            throw new DeviceStateException(ErrorCode.DeviceStateMalformed, tool, null, "not a device state: no VFIODST1 preamble");
+        }
+        uint chain = DeviceStateFormat.ChainStart(state);
+        int at = DeviceStateFormat.PreambleLength;
+        while (at < state.Length)
+        {
+            Span<byte> rest = state[at..];
+            if (rest.Length < DeviceStateFormat.FrameLength || rest[0] != DeviceStateFormat.FrameTag)
+            {
+                throw new DeviceStateException(ErrorCode.DeviceStateMalformed, tool, null, $"no checksum frame at byte {at}: not a framed (1.1) container");
+            }
+            uint covered = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(rest[(DeviceStateFormat.FrameLength - 12)..]);
+            if (covered > rest.Length - DeviceStateFormat.FrameLength)
+            {
+                throw new DeviceStateException(ErrorCode.DeviceStateMalformed, tool, null, $"the checksum frame at byte {at} covers {covered} bytes, past the end");
+            }
+            Span<byte> payload = rest.Slice(DeviceStateFormat.FrameLength, (int)covered);
+            chain = DeviceStateFormat.WriteFrame(rest, covered, Streams.Crc32C.Compute(payload), chain);
+            at += DeviceStateFormat.FrameLength + (int)covered;
+        }
+    }
+
     /// <summary>Decodes a container and runs <paramref name="load"/> over it, then refuses unread required fields.</summary>
     /// <param name="state">The encoded state.</param>
     /// <param name="device">The device name for messages.</param>

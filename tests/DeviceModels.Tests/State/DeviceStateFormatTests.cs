@@ -182,6 +182,23 @@ public sealed class DeviceStateFormatTests
     }
 
     [Fact]
+    public void Reseal_AfterADeliberateEdit_LoadsTheEditedValue_AndRefusesAnUnframedContainer()
+    {
+        byte[] state = DeviceState.Save(w => w.WriteU32("head", 7));
+        int value = state.Length - 1 - 4;
+        state[value] = 9;
+        Assert.Equal(ErrorCode.DeviceStateChecksumMismatch, Assert.Throws<DeviceStateException>(() => DeviceState.Load(state, "d", r => r.ReadU32("head"))).Code);
+
+        DeviceState.Reseal(state);
+
+        uint head = 0;
+        DeviceState.Load(state, "d", r => head = r.ReadU32("head"));
+        Assert.Equal(9u, head);
+        byte[] older = [.. Preamble10(), .. Field(0x83, "head", [7, 0, 0, 0]), 0];
+        Assert.Equal(ErrorCode.DeviceStateMalformed, Assert.Throws<DeviceStateException>(() => DeviceState.Reseal(older)).Code);
+    }
+
+    [Fact]
     public void FramesMovedOrDropped_AreAChecksumMismatch()
     {
         // Two frames, each sound on its own: swapped, the chain of frame CRCs no longer holds.
