@@ -24,6 +24,7 @@ public sealed class NicLoadRefusalTests
         src.Device.SimulateTraffic(seed: 4, packets: 200);
         byte[] data = Migrate.Save(src.Driver, preCopy: false);
         Overwrite(data, field, length, value);
+        DeviceState.Reseal(data); // as a source that saved this value would have: the load code, not the checksum, refuses it
         dst.Device.SetMtu(1234);
         IReadOnlyDictionary<string, string> before = dst.Device.DescribeState();
 

@@ -216,6 +216,44 @@ public sealed class BehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task Saved_state_corrupted_past_the_preamble_fails_migrate_with_E4012_and_the_source_keeps_running()
+    {
+        // Issue 20: the fault changes byte 300 of what the source driver delivers, before the envelope computes its
+        // CRC; only the device-state format's own checksum sees it.
+        await Start(Source, "version=1");
+        Assert.Equal(0, (await OnA("traffic", Source, "-n", "300")).ExitCode);
+        string stateBefore = (await OnA("describe", Source, "--state")).Out;
+        Assert.Equal(0, (await OnA("fault", Source, "--corrupt-byte", "300")).ExitCode);
+
+        CliResult migrate = await OnA("migrate", Source, "--to-type", $"{Parent}/{Type}", "--to-uuid", Other, "--to-root", _hosts.HostB);
+
+        Assert.Equal(3, migrate.ExitCode);
+        Assert.Contains("error E4012 device-state-checksum-mismatch: ", migrate.Err, StringComparison.Ordinal);
+        Assert.Contains("see docs/errors.md#e4012-device-state-checksum-mismatch", migrate.Err, StringComparison.Ordinal);
+        Assert.Contains("state         RUNNING", (await OnA("describe", Source)).Out, StringComparison.Ordinal);
+        string listed = (await OnA("list")).Out.Split('\n').Single(l => l.StartsWith(Source, StringComparison.Ordinal));
+        Assert.DoesNotContain("moved away", listed, StringComparison.Ordinal);
+        Assert.Equal(1, (await OnB("describe", Other)).ExitCode);
+        Assert.Equal(0, (await OnA("fault", Source, "--clear")).ExitCode);
+        Assert.Equal(stateBefore, (await OnA("describe", Source, "--state")).Out);
+    }
+
+    [Fact]
+    public async Task A_saved_stream_whose_device_state_was_corrupted_is_refused_by_load_with_E4012()
+    {
+        await Start(Source, "version=1");
+        Assert.Equal(0, (await OnA("fault", Source, "--corrupt-byte", "5000")).ExitCode);
+        CliResult save = await OnA("save", Source);
+        Assert.True(save.ExitCode == 0, save.Err);   // the envelope is sound: it checksummed the bytes it was given
+
+        CliResult load = await Cli.RunAsync(["--emulated", _hosts.HostB, "load", Other, "-p", Parent, "-t", Type], save.Stdout);
+
+        Assert.Equal(3, load.ExitCode);
+        Assert.StartsWith("error E4012 device-state-checksum-mismatch: ", load.Err.Split('\n').First(l => l.StartsWith("error", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Equal(1, (await OnB("describe", Other)).ExitCode);
+    }
+
+    [Fact]
     public async Task Migrate_across_emulated_hosts_runs_only_the_destination()
     {
         await Start(Source, "version=2");

@@ -20,14 +20,14 @@ public abstract partial class MigratableDevice
         lock (_sync)
         {
             using var buffer = new StateBuffer(4096);
-            DeviceStateFormat.WritePreamble(buffer.Append(DeviceStateFormat.PreambleLength));
-            var writer = new DeviceStateWriter(buffer, null, "");
-            foreach (string section in Sections)
+            DeviceState.WriteFramed(buffer, writer =>
             {
-                writer.WriteSection(section, s => SaveSection(section, s));
-            }
-            SaveState(writer);
-            buffer.Append(1)[0] = DeviceStateFormat.EndTag;
+                foreach (string section in Sections)
+                {
+                    writer.WriteSection(section, s => SaveSection(section, s));
+                }
+                SaveState(writer);
+            });
             output.Write(buffer.WrittenSpan);
         }
     }
@@ -37,7 +37,8 @@ public abstract partial class MigratableDevice
     /// refused, unknown optional fields skipped), without a RESUMING session.
     /// </summary>
     /// <param name="state">The container.</param>
-    /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> or
+    /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateChecksumMismatch"/> (a byte of the file
+    /// changed since it was written; nothing was loaded), <see cref="ErrorCode.DeviceStateMalformed"/> or
     /// <see cref="ErrorCode.DeviceStateFieldUnknown"/>; the device is unchanged by the format checks but the load code
     /// may have run partly.</exception>
     public void ImportState(ReadOnlySpan<byte> state)

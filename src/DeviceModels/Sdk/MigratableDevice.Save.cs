@@ -14,6 +14,8 @@ public abstract partial class MigratableDevice
     private bool _saving;
     private bool _preambleSent;
     private bool _coreSent;
+    // The chain value of the save session's checksum frames: the CRC of the last frame sent (of the preamble at first).
+    private uint _frameChain;
     private readonly HashSet<string> _sent = new(StringComparer.Ordinal);
     private readonly List<string> _dirty = [];
     private readonly Dictionary<string, long> _lastSectionSize = new(StringComparer.Ordinal);
@@ -156,10 +158,13 @@ public abstract partial class MigratableDevice
         if (!_preambleSent)
         {
             DeviceStateFormat.WritePreamble(_piece.Append(DeviceStateFormat.PreambleLength));
+            _frameChain = DeviceStateFormat.ChainStart(_piece.WrittenSpan);
             _preambleSent = true;
             _pieceIsInitial = true;
             return true;
         }
+        // Every later piece is one checksum frame: its header is reserved, the payload encoded after it, and the
+        // header sealed over the payload, so the loading device can verify each piece before applying any of it.
         string? unsent = Sections.FirstOrDefault(s => !_sent.Contains(s));
         if (unsent is not null || _dirty.Count > 0)
         {
@@ -167,7 +172,9 @@ public abstract partial class MigratableDevice
             _dirty.Remove(section);
             _sent.Add(section);
             _pieceIsInitial = unsent is not null;
+            _piece.Append(DeviceStateFormat.FrameLength);
             new DeviceStateWriter(_piece, null, "").WriteSection(section, w => SaveSection(section, w));
+            SealPiece();
             _lastSectionSize[section] = _piece.Length;
             if (!_pieceIsInitial)
             {
@@ -180,12 +187,16 @@ public abstract partial class MigratableDevice
             return false;
         }
         _pieceIsInitial = false;
+        _piece.Append(DeviceStateFormat.FrameLength);
         SaveState(new DeviceStateWriter(_piece, null, ""));
         _lastCoreSize = _piece.Length;
         _piece.Append(1)[0] = DeviceStateFormat.EndTag;
+        SealPiece();
         _coreSent = true;
         return true;
     }
+
+    private void SealPiece() => _frameChain = DeviceStateFormat.SealFrame(_piece!.At(0, _piece.Length), _frameChain);
 
     private long SectionEstimate(string section) =>
         _lastSectionSize.TryGetValue(section, out long size) ? size : EstimateSectionSize(section);

@@ -1,23 +1,30 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using Vfio.DeviceModels.Streams;
 
 namespace Vfio.DeviceModels.State;
 
 /// <summary>
 /// Collects a device-state container that arrives in pieces of any size (the RESUMING data session): checks
-/// the preamble, frames top-level fields, keeps the last copy of each (pre-copy may resend a section), and
-/// notices the end marker.
+/// the preamble, verifies the checksum frames, frames top-level fields, keeps the last copy of each (pre-copy may
+/// resend a section), and notices the end marker.
 /// </summary>
 /// <remarks>
-/// Memory grows with the bytes actually received, never with a declared length beyond 4 MiB: a field that claims
-/// 1 GiB and delivers 10 bytes holds 10 bytes. A declared length above <see cref="MaxFieldLength"/> is refused at once.
+/// <para>A 1.1 container (and any container whose first item is a checksum frame) is framed: every byte after the
+/// preamble is a frame header or a byte its frame covers. A frame's payload is held until all of it arrived and its
+/// CRC-32C matched; only then are its fields framed and passed on (stored, or loaded early), so no field of a
+/// damaged payload ever reaches the device's load code (<see cref="ErrorCode.DeviceStateChecksumMismatch"/>). A 1.0
+/// container (no frames) is framed field by field as before.</para>
+/// <para>Memory grows with the bytes actually received, never with a declared length beyond 4 MiB: a field (or a
+/// frame's payload) that claims 1 GiB and delivers 10 bytes holds 10 bytes. A declared field length above
+/// <see cref="MaxFieldLength"/> is refused at once (in a framed container, once its frame has been verified).</para>
 /// </remarks>
 internal sealed class DeviceStateAssembler : IDisposable
 {
     private readonly string _device;
     private readonly StateBuffer _pending = new();
-    private readonly List<byte[]> _fields = [];
+    private readonly List<ReadOnlyMemory<byte>> _fields = [];
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Func<string, ReadOnlyMemory<byte>, bool>? _takeEarly;
     private long _pendingTotal = -1;
@@ -29,6 +36,15 @@ internal sealed class DeviceStateAssembler : IDisposable
     private const int DirectAllocationLimit = 4 << 20;
     private bool _preambleDone;
     private long _received;
+
+    // Checksum frames: whether the container is framed (decided by the first byte after the preamble), the chain
+    // value the next frame continues, and the frame being received (its payload length and CRC; -1 between frames).
+    private ushort _minor;
+    private bool? _framed;
+    private uint _chain;
+    private long _payloadLength = -1;
+    private uint _payloadCrc;
+    private long _frameStart;
 
     // takeEarly, when given, sees every complete top-level field as it arrives (its name and whole encoding) and
     // returns true when it consumed it, so it is not kept.
@@ -61,9 +77,18 @@ internal sealed class DeviceStateAssembler : IDisposable
                 if (_pending.Length == DeviceStateFormat.PreambleLength)
                 {
                     CheckPreamble(_pending.WrittenSpan);
+                    _chain = DeviceStateFormat.ChainStart(_pending.WrittenSpan);
                     _pending.Clear();
                     _preambleDone = true;
                 }
+                continue;
+            }
+            // A 1.1 container must be framed; a 1.0 one is framed only if it starts with a frame (a 1.0 writer never
+            // wrote type 10, and a minor damaged to 0 must not turn the checks off).
+            _framed ??= _minor >= DeviceStateFormat.FramedMinor || data[0] == DeviceStateFormat.FrameTag;
+            if (_framed == true)
+            {
+                data = WriteFramed(data);
                 continue;
             }
             if (_pendingTotal < 0 && _pending.Length == 0 && data[0] == DeviceStateFormat.EndTag)
@@ -130,7 +155,105 @@ internal sealed class DeviceStateAssembler : IDisposable
         {
             throw Malformed(null, $"saved state ends after {_received} bytes without its end marker (truncated)");
         }
-        return DeviceStateReader.Parse(_device, "", _fields.Select(f => (ReadOnlyMemory<byte>)f));
+        return DeviceStateReader.Parse(_device, "", _fields);
+    }
+
+    // Framed container: a frame header, then the payload it covers; the payload is verified whole before any of it is used.
+    private ReadOnlySpan<byte> WriteFramed(ReadOnlySpan<byte> data)
+    {
+        if (_payloadLength < 0)
+        {
+            if (_pending.Length == 0)
+            {
+                _frameStart = _received;
+            }
+            data = TakeInto(data, DeviceStateFormat.FrameLength);
+            if (_pending.Length < DeviceStateFormat.FrameLength)
+            {
+                return data;
+            }
+            string? wrong = DeviceStateFormat.OpenFrame(_pending.WrittenSpan, ref _chain, out uint covered, out _payloadCrc);
+            if (wrong is not null)
+            {
+                throw ChecksumMismatch($"{wrong} at byte {_frameStart}; every byte after the preamble of a {DeviceStateFormat.Major}.{_minor} saved state is covered by a checksum");
+            }
+            if (covered > Array.MaxLength)
+            {
+                throw Malformed(null, $"checksum frame at byte {_frameStart} covers {covered} bytes, more than one array holds");
+            }
+            _pending.Clear();
+            _payloadLength = covered;
+            _frameStart = _received;
+            if (covered <= DirectAllocationLimit)
+            {
+                _direct = new byte[covered];
+                _directFilled = 0;
+            }
+        }
+        byte[] payload;
+        if (_direct is not null)
+        {
+            int n = Math.Min(data.Length, _direct.Length - _directFilled);
+            data[..n].CopyTo(_direct.AsSpan(_directFilled));
+            _directFilled += n;
+            _received += n;
+            data = data[n..];
+            if (_directFilled < _direct.Length)
+            {
+                return data;
+            }
+            payload = _direct;
+            _direct = null;
+        }
+        else
+        {
+            data = TakeInto(data, (int)_payloadLength);
+            if (_pending.Length < _payloadLength)
+            {
+                return data;
+            }
+            payload = _pending.WrittenSpan.ToArray();
+            _pending.Clear();
+        }
+        _payloadLength = -1;
+        uint computed = Crc32C.Compute(payload);
+        if (computed != _payloadCrc)
+        {
+            throw ChecksumMismatch($"the {payload.Length} bytes from byte {_frameStart} have CRC-32C 0x{computed:X8}, the saving device wrote 0x{_payloadCrc:X8}");
+        }
+        TakePayload(payload);
+        return data;
+    }
+
+    // A verified payload: whole top-level fields, the last payload ending with the end marker.
+    private void TakePayload(byte[] payload)
+    {
+        int at = 0;
+        while (at < payload.Length)
+        {
+            if (IsComplete)
+            {
+                throw Malformed(null, $"{payload.Length - at} byte(s) follow the end marker inside the checksum frame at byte {_frameStart}");
+            }
+            if (payload[at] == DeviceStateFormat.EndTag)
+            {
+                IsComplete = true;
+                at++;
+                continue;
+            }
+            long total = DeviceStateReader.MeasureField(payload.AsSpan(at));
+            if (total < 0 || total > payload.Length - at)
+            {
+                throw Malformed(null, $"a top-level field at byte {_frameStart + at} does not end inside its checksum frame (which ends at byte {_frameStart + payload.Length})");
+            }
+            string name = Encoding.ASCII.GetString(payload, at + 2, payload[at + 1]);
+            if (total > MaxFieldLength)
+            {
+                throw Malformed(name, $"top-level field '{name}' declares {total} bytes, more than the limit of {MaxFieldLength}");
+            }
+            StoreField(name, payload.AsMemory(at, (int)total));
+            at += (int)total;
+        }
     }
 
     public void Dispose() => _pending.Dispose();
@@ -143,9 +266,10 @@ internal sealed class DeviceStateAssembler : IDisposable
         return data[n..];
     }
 
-    private void StoreField(byte[] field)
+    private void StoreField(byte[] field) => StoreField(Encoding.ASCII.GetString(field, 2, field[1]), field);
+
+    private void StoreField(string name, ReadOnlyMemory<byte> field)
     {
-        string name = Encoding.ASCII.GetString(field, 2, field[1]);
         // A consumer that loads this field now (a device section, while RESUMING) keeps nothing here.
         if (_takeEarly is not null && _takeEarly(name, field))
         {
@@ -174,7 +298,12 @@ internal sealed class DeviceStateAssembler : IDisposable
         {
             throw Malformed(null, $"saved state format {major.ToString(CultureInfo.InvariantCulture)}.{BinaryPrimitives.ReadUInt16LittleEndian(preamble[10..]).ToString(CultureInfo.InvariantCulture)} is not supported; expected {DeviceStateFormat.Major}.x");
         }
+        _minor = BinaryPrimitives.ReadUInt16LittleEndian(preamble[10..]);
     }
+
+    private DeviceStateException ChecksumMismatch(string what) =>
+        new(ErrorCode.DeviceStateChecksumMismatch, _device, null,
+            $"device {_device}: saved state changed between the saving device and this one: {what}; that piece was not applied");
 
     private DeviceStateException Malformed(string? field, string what) =>
         new(ErrorCode.DeviceStateMalformed, _device, field, $"device {_device}: malformed saved state: {what}");

@@ -90,6 +90,11 @@ public enum ErrorCode
     RecoveryFailed = 4010,
     /// <summary>The driver conformance kit (<c>vfioctl conform</c>) found at least one check the device fails.</summary>
     ConformanceFailed = 4011,
+    /// <summary>
+    /// Device state differs from what the saving device checksummed: a byte changed between the saving device and the
+    /// loading one. Never forceable.
+    /// </summary>
+    DeviceStateChecksumMismatch = 4012,
 
     // 5xxx: migration stream
     /// <summary>The stream does not start with the envelope magic.</summary>

@@ -37,6 +37,10 @@ public sealed class FaultTests : IDisposable
         ["source ERROR on PRE_COPY->STOP_COPY"] = new(true, () => new() { ErrorOnArc = new StateArc(MigrationState.PreCopy, MigrationState.StopCopy) }, ErrorCode.DeviceInErrorState, SourceIsReset: true),
         ["source stream cut after 100 bytes"] = new(true, () => new() { CutStreamAfterBytes = 100 }, ErrorCode.DeviceInErrorState),
         ["source corrupts saved byte 0"] = new(true, () => new() { CorruptSavedByteAt = 0 }, ErrorCode.DeviceStateMalformed),
+        // Past the preamble the device-state format's checksum frames see it (the envelope's CRC cannot: it covers the
+        // bytes as the source driver delivered them).
+        ["source corrupts saved byte 300"] = new(true, () => new() { CorruptSavedByteAt = 300 }, ErrorCode.DeviceStateChecksumMismatch),
+        ["source corrupts saved byte 300, no pre-copy"] = new(true, () => new() { CorruptSavedByteAt = 300 }, ErrorCode.DeviceStateChecksumMismatch, PreCopy: false),
         // STOP_COPY's only way back to RUNNING is through STOP, which the device refuses: the policy resets it.
         ["source refuses STOP_COPY->STOP at switchover"] = new(true, () => new() { RefuseArc = new StateArc(MigrationState.StopCopy, MigrationState.Stop) }, ErrorCode.DeviceRefusedState, SourceIsReset: true),
         ["destination refuses RUNNING->STOP"] = new(false, () => new() { RefuseArc = new StateArc(MigrationState.Running, MigrationState.Stop) }, ErrorCode.DeviceRefusedState, DestinationCannotStop: true),
@@ -106,6 +110,61 @@ public sealed class FaultTests : IDisposable
             Assert.Equal(MigrationState.Stop, outcome.DestinationState);
             Assert.Equal(MigrationState.Stop, _host.StateOf(destinationUuid));
         }
+    }
+
+    public static TheoryData<string, bool, string> Corruptions()
+    {
+        var data = new TheoryData<string, bool, string>();
+        foreach (string type in new[] { EmulatedMigrationHost.V2Type.Value, EmulatedMigrationHost.V1Type.Value })
+        {
+            foreach (bool preCopy in new[] { true, false })
+            {
+                foreach (string where in new[] { "first checksum frame", "inside the ring", "core field", "last byte" })
+                {
+                    data.Add(type, preCopy, where);
+                }
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Corruptions))]
+    public async Task SourceDataCorruptedPastThePreamble_IsRefusedWithE4012_AndOnlyTheSourceRuns(string type, bool preCopy, string where)
+    {
+        MdevTypeName nicType = MdevTypeName.Parse(type);
+        var options = new MigrationOptions { UsePreCopy = preCopy };
+        // A clean migration of an identical device measures its device data (the preamble, a frame and the 16 KiB
+        // ring, a frame and the core fields with the end marker).
+        MdevUuid measured = _host.CreateDevice(nicType);
+        _host.Mutate(measured, nic => { nic.Counter = 5; nic.Mac = "52:54:00:12:34:56"; nic.Ring[9] = 9; });
+        MigrationOutcome clean = await new MigrationOrchestrator().MigrateAsync(new MigrationSource(_host.Migration, measured),
+            MigrationDestination.NewDevice(_host.Migration, EmulatedMigrationHost.Parent, nicType), options);
+        Assert.True(clean.Succeeded, clean.ToString());
+        long at = where switch
+        {
+            "first checksum frame" => 12,
+            "inside the ring" => 12 + 24 + TestNic.RingSize / 2,
+            "core field" => clean.Bytes - 10,
+            _ => clean.Bytes - 1,
+        };
+        MdevUuid source = _host.CreateDevice(nicType);
+        _host.Mutate(source, nic => { nic.Counter = 5; nic.Mac = "52:54:00:12:34:56"; nic.Ring[9] = 9; });
+        NicSnapshot before = _host.Snapshot(source);
+        _host.Faults.Set(source, new DeviceFaults { CorruptSavedByteAt = at });
+        MigrationDestination destination = MigrationDestination.NewDevice(_host.Migration, EmulatedMigrationHost.Parent, nicType);
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(new MigrationSource(_host.Migration, source), destination, options);
+        _host.Faults.Clear(source);
+
+        Assert.False(outcome.Succeeded, $"byte {at} of {clean.Bytes} changed and the migration succeeded");
+        Assert.True(outcome.Error == ErrorCode.DeviceStateChecksumMismatch, $"byte {at}: {outcome.Error} {outcome.Exception?.Message}");
+        Assert.Equal(MigrationState.Running, outcome.SourceState);
+        Assert.True(outcome.DestinationRemoved);
+        Assert.False(_host.Exists(destination.NewDeviceUuid!.Value));
+        // Running now: this source, and the clean migration's destination (its source stopped); nothing else.
+        Assert.Equal(new HashSet<MdevUuid> { source, clean.Destination!.Value }, _host.RunningDevices().ToHashSet());
+        Assert.Equal(before, _host.Snapshot(source));
     }
 
     [Theory]

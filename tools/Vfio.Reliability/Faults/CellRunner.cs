@@ -74,7 +74,7 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
         }
     }
 
-    private static void ArmDevice(FaultCell cell, string host)
+    private void ArmDevice(FaultCell cell, string host)
     {
         if (cell.Target is not (FaultTarget.Source or FaultTarget.Destination))
         {
@@ -93,7 +93,7 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
                 faults.CutStreamAfterBytes = cell.Offset;
                 break;
             case FaultKind.CorruptByte:
-                faults.CorruptSavedByteAt = cell.Offset;
+                faults.CorruptSavedByteAt = cell.Offset < 0 ? hosts.DeviceDataLength(cell.Protocol, cell.PreCopy) + cell.Offset : cell.Offset;
                 break;
             default:
                 return;
@@ -325,6 +325,23 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
         if (list.ExitCode != 0 || !list.Out.Contains(FaultHosts.Source, StringComparison.Ordinal) || !list.Out.Contains(FaultHosts.Defined, StringComparison.Ordinal))
         {
             problems.Add($"list --defined: exit {list.ExitCode}, definitions missing: {list.Err}");
+        }
+        // A cell that names its code (device data changed past the preamble): the step failed with it, and the source
+        // runs. Without this, a migration that silently carried the damaged state over would "hold" by rules 1-3.
+        if (cell.ExpectedCode is string expected)
+        {
+            if (allSucceeded || !run.Step.Any(p => p.Err.Contains($"error {expected} ", StringComparison.Ordinal)))
+            {
+                problems.Add($"expected the step to fail with {expected}, got: {run.Outcome}");
+            }
+            if (source != Running)
+            {
+                problems.Add($"expected the source RUNNING after {expected}, it is {source ?? "absent"}");
+            }
+            if (cell.Step == FaultStep.Migrate && recovery.Count > 0)
+            {
+                problems.Add($"migrate did not leave the source running by itself: the runbook had to run {recovery.Count} command(s)");
+            }
         }
         // Rule 4: every failure named.
         foreach (ProcessResult p in run.Step.Where(p => p.Failed && !p.TimedOut))

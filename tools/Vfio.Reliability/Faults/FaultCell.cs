@@ -78,8 +78,17 @@ internal sealed record FaultCell(FaultStep Step, Protocol Protocol, bool PreCopy
     /// <summary>The checkpoint, for kills.</summary>
     public MigrationCheckpoint? Checkpoint { get; init; }
 
-    /// <summary>The byte offset, for cuts and corruptions.</summary>
+    /// <summary>
+    /// The byte offset, for cuts and corruptions; a negative offset counts from the end of the source's device data
+    /// (-1 is its last byte), resolved against the saved template of the cell's protocol and pre-copy setting.
+    /// </summary>
     public long? Offset { get; init; }
+
+    /// <summary>
+    /// The catalogue code the step must fail with, leaving the source RUNNING (e.g. <c>E4012</c> for device data changed
+    /// past its preamble); null when only the four rules apply. A cell that sets it does not hold if the step succeeds.
+    /// </summary>
+    public string? ExpectedCode { get; init; }
 
     /// <summary>A stable name: step/protocol/precopy/fault/detail, matched by <c>--only</c>.</summary>
     public string Id => string.Create(CultureInfo.InvariantCulture,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Mdev.Manager;
+using Vfio.DeviceModels.Streams;
 using Vfio.Samples.Nic;
 
 namespace Vfio.Reliability.Faults;
@@ -52,6 +53,17 @@ internal sealed class FaultHosts(string root, VfioctlProcess cli)
                 await Must(saved, [.. save]).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// How many bytes of device data the source's saved stream holds (the saved template of a protocol and pre-copy
+    /// setting): what the source driver delivers, so a cell can corrupt its last byte.
+    /// </summary>
+    public long DeviceDataLength(Protocol protocol, bool preCopy)
+    {
+        using FileStream file = File.OpenRead(Path.Join(SavedTemplate(protocol, preCopy), "stream.bin"));
+        using var reader = new MigrationStreamReader(file, _ => { }, int.Parse(ChunkSize, System.Globalization.CultureInfo.InvariantCulture));
+        return reader.CopyTo(Stream.Null);
     }
 
     private async Task Must(string host, params string[] args)

@@ -125,6 +125,8 @@ internal static class FaultMatrix
         cells.Add(new FaultCell(FaultStep.Transfer, protocol, preCopy, FaultKind.StreamCut, FaultTarget.Source, $"device data ends at {DataOffset}") { Offset = DataOffset });
         cells.Add(new FaultCell(FaultStep.Transfer, protocol, preCopy, FaultKind.CorruptByte, FaultTarget.Stream, $"channel byte {HeaderOffset}") { Offset = HeaderOffset });
         cells.Add(new FaultCell(FaultStep.Transfer, protocol, preCopy, FaultKind.CorruptByte, FaultTarget.Stream, $"channel byte {DataOffset}") { Offset = DataOffset });
+        // The source driver corrupts its output: save succeeds (its envelope is sound), load refuses the state (E4012).
+        AddSourceCorruptions(cells, FaultStep.Transfer, protocol, preCopy, 300);
         AddKills(cells, FaultStep.Transfer, protocol, preCopy, FaultTarget.SaveProcess,
             MigrationCheckpoint.StreamHeaderWritten, MigrationCheckpoint.PreCopyStarted, MigrationCheckpoint.StopCopyEntered, MigrationCheckpoint.StreamChunkWritten);
         AddKills(cells, FaultStep.Transfer, protocol, preCopy, FaultTarget.LoadProcess,
@@ -142,14 +144,25 @@ internal static class FaultMatrix
             MigrationCheckpoint.DestinationCreated, MigrationCheckpoint.ResumingEntered, MigrationCheckpoint.DestinationLoaded, MigrationCheckpoint.DestinationRunning);
     }
 
+    private static void AddSourceCorruptions(List<FaultCell> cells, FaultStep step, Protocol protocol, bool preCopy, params long[] offsets)
+    {
+        foreach (long offset in offsets)
+        {
+            string detail = offset == -1 ? "device data last byte" : $"device data byte {offset}";
+            cells.Add(new FaultCell(step, protocol, preCopy, FaultKind.CorruptByte, FaultTarget.Source, detail) { Offset = offset, ExpectedCode = "E4012" });
+        }
+    }
+
     private static void AddMigrate(List<FaultCell> cells, Protocol protocol, bool preCopy)
     {
         AddArcFaults(cells, FaultStep.Migrate, protocol, preCopy, FaultTarget.Source, SourceArcs(protocol, preCopy));
         AddArcFaults(cells, FaultStep.Migrate, protocol, preCopy, FaultTarget.Destination, DestinationArcs(protocol));
         cells.Add(new FaultCell(FaultStep.Migrate, protocol, preCopy, FaultKind.StreamCut, FaultTarget.Source, $"device data ends at {DataOffset}") { Offset = DataOffset });
-        // The source's own data is corrupted at its first byte (the device-state preamble): the envelope's CRC covers
-        // the bytes as the device produced them, so only the device-state format's own checks can see this; a flipped
-        // byte inside a field value is beyond any check (docs/reliability.md says so). The channel is corrupted in transfer.
+        // The source's own data is corrupted: the envelope's CRC covers the bytes as the device produced them, so only
+        // the device-state format's own checks can see this. Past the preamble its checksum frames must refuse the
+        // change (E4012) wherever it is: in the first ring's descriptors (300), in a field value mid-stream, and in the
+        // last byte (the end marker); at byte 0 the preamble check does (E4009). The channel is corrupted in transfer.
+        AddSourceCorruptions(cells, FaultStep.Migrate, protocol, preCopy, 300, DataOffset, -1);
         cells.Add(new FaultCell(FaultStep.Migrate, protocol, preCopy, FaultKind.CorruptByte, FaultTarget.Source, "device data byte 0") { Offset = 0 });
         AddKills(cells, FaultStep.Migrate, protocol, preCopy, FaultTarget.LoadProcess, Enum.GetValues<MigrationCheckpoint>());
     }

@@ -31,6 +31,10 @@ internal static class BinaryTargets
             "DeviceState.Load: container, field lists and sections, walked by a loader that opens every section",
             () => [.. SeedCorpus.NicStates, .. SeedCorpus.OldNicStates, .. SeedCorpus.OtherNicStates, .. SeedCorpus.SerialStates],
             input => DeviceState.Load(input, "fuzz", Walk));
+        yield return new FuzzTarget("device-state-resealed",
+            "DeviceState.Reseal, then DeviceState.Load with the same walker: the mutation's checksums recomputed, so it reaches the field parser behind them",
+            () => [.. SeedCorpus.NicStates, .. SeedCorpus.OldNicStates, .. SeedCorpus.OtherNicStates, .. SeedCorpus.SerialStates],
+            LoadResealed);
         yield return new FuzzTarget("device-state-nic",
             "MigratableDevice.ImportState of the sample NIC (its load code), as a persisted device.state file is read",
             () => SeedCorpus.NicStates, ImportNic);
@@ -117,6 +121,14 @@ internal static class BinaryTargets
                 default: break; // An unknown type: left unread, so a required one fails the load (E4008).
             }
         }
+    }
+
+    // A 1.1 container's checksums stop almost every mutation before the field parser; resealing lets it through.
+    private static void LoadResealed(byte[] input)
+    {
+        byte[] state = (byte[])input.Clone();
+        DeviceState.Reseal(state);
+        DeviceState.Load(state, "fuzz", Walk);
     }
 
     private static void ImportNic(byte[] input)
