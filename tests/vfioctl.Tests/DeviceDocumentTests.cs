@@ -196,7 +196,7 @@ public sealed class DeviceDocumentTests : IDisposable
         Array.Fill(huge, (byte)' ');
         CliResult big = await Cli.RunAsync(["--emulated", _hosts.HostA, "start", "--like", "-", "-p", Parent, "-t", Type], huge);
         string fifo = Path.Join(_hosts.Root, "dev.fifo");
-        Assert.Equal(0, Mono.Unix.Native.Syscall.mkfifo(fifo, Mono.Unix.Native.FilePermissions.S_IRUSR | Mono.Unix.Native.FilePermissions.S_IWUSR));
+        Assert.Equal(0, Vfio.Tests.Support.Posix.MkFifo(fifo));
         CliResult pipe = await OnA("check", "--device", fifo, "--to-type", $"{Parent}/{Type}");
 
         Assert.StartsWith("error E2009 document-invalid", big.Err, StringComparison.Ordinal);
