@@ -140,6 +140,35 @@ public sealed class DocumentTests
         Assert.True(CompatibilityChecker.Check(f, SampleModels.NicV3).IsCompatible);
     }
 
+    [Fact]
+    public void A_document_with_its_parameters_is_checked_on_the_expanded_configuration()
+    {
+        // mtty's ports is fixed by the type: off 2 on mtty-2, off 1 on mtty-1, so both canonical texts are empty. Seen
+        // in the kernel lab: an mtty-2's document passed 'check --device' against mtty-1 before the expansion.
+        ModelDescription two = new ModelDescriptionBuilder("kernel.org/samples/mtty").Int("ports", "2", off: "2", init: "2", "UART ports").Version("1").Build();
+        ModelDescription one = new ModelDescriptionBuilder("kernel.org/samples/mtty").Int("ports", "1", off: "1", init: "1", "UART ports").Version("1").Build();
+        var document = new DeviceDocument(two.Id, "") { Parameters = new Dictionary<string, string> { ["ports"] = "2" } };
+
+        CompatibilityResult toOne = CompatibilityChecker.Check(document.ToForeign(), one);
+        Assert.Equal(ErrorCode.ValueNotAcceptedByDestination, Assert.Single(toOne.Problems).Code);
+        Assert.True(CompatibilityChecker.Check(document.ToForeign(), two).IsCompatible);
+        // Without the parameters (an older document) the canonical text is all there is, and it cannot tell them apart.
+        Assert.True(CompatibilityChecker.Check(new DeviceDocument(two.Id, "").ToForeign(), one).IsCompatible);
+    }
+
+    [Fact]
+    public void A_parameter_the_document_has_at_its_off_value_does_not_stop_a_destination_that_lacks_it()
+    {
+        // rss=off (its off value) on a v3 source; a v2 destination has no rss: compatible, as from the device itself.
+        DeviceConfiguration v3 = DeviceConfiguration.Parse(SampleModels.NicV3, "version=2");
+        var document = DeviceDocument.From(v3) with { Parameters = v3.Values.ToDictionary(kv => kv.Key, kv => kv.Value) };
+
+        Assert.True(CompatibilityChecker.Check(document.ToForeign(), SampleModels.NicV2).IsCompatible);
+        var on = DeviceDocument.From(DeviceConfiguration.Parse(SampleModels.NicV3, "version=3")) with
+        { Parameters = DeviceConfiguration.Parse(SampleModels.NicV3, "version=3").Values.ToDictionary(kv => kv.Key, kv => kv.Value) };
+        Assert.Contains(CompatibilityChecker.Check(on.ToForeign(), SampleModels.NicV2).Problems, p => p.Code == ErrorCode.ParameterUnknownToDestination);
+    }
+
     [Theory]
     [InlineData("""{"configuration": ""}""", "model")]
     [InlineData("""{"model": "vendor-a.com/x"}""", "configuration")]

@@ -97,7 +97,27 @@ public sealed record DeviceDocument(DeviceModelId Model, string Configuration, s
     /// <summary>The configuration as plain strings, for a compatibility check against another host's description.</summary>
     /// <returns>The foreign form; parameters not named are at their off value.</returns>
     /// <exception cref="DeviceModelException"><see cref="ErrorCode.ConfigurationMalformed"/> when the text is not canonical.</exception>
-    public ForeignConfiguration ToForeign() => ForeignConfiguration.Parse(Model, Configuration, Uuid);
+    public ForeignConfiguration ToForeign()
+    {
+        ForeignConfiguration stated = ForeignConfiguration.Parse(Model, Configuration, Uuid);
+        if (Parameters is null)
+        {
+            return stated;
+        }
+        // The expanded configuration decides compatibility: a parameter the canonical text leaves out is at the SOURCE's
+        // off value, which a destination's description may not share (mtty's ports: off 2 on mtty-2, 1 on mtty-1, so
+        // both canonical texts are empty). Every parameter is stated with its value, and those the canonical text left
+        // out are marked as at their off value, so a destination that lacks one still sees that its feature is off.
+        var off = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> kv in Parameters)
+        {
+            if (!stated.Values.ContainsKey(kv.Key))
+            {
+                off[kv.Key] = kv.Value;
+            }
+        }
+        return new ForeignConfiguration(Model, new SortedDictionary<string, string>(Parameters.ToDictionary(), StringComparer.Ordinal).AsReadOnly(), off, Uuid);
+    }
 
     /// <summary>Writes the document as indented JSON.</summary>
     /// <returns>The JSON text.</returns>
