@@ -99,12 +99,4 @@ internal sealed class AttackHost(string root, string output, VfioctlProcess cli)
             File.SetUnixFileMode(top, File.GetUnixFileMode(top) | UnixFileMode.OtherExecute | UnixFileMode.OtherRead | UnixFileMode.GroupExecute | UnixFileMode.GroupRead);
         }
     }
-
-    /// <summary>How long a call took, for the refusals that must be immediate.</summary>
-    public static async Task<(ProcessResult Result, TimeSpan Elapsed)> TimedAsync(Func<Task<ProcessResult>> run)
-    {
-        var clock = Stopwatch.StartNew();
-        ProcessResult result = await run().ConfigureAwait(false);
-        return (result, clock.Elapsed);
-    }
 }
