@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using static Vfio.KernelLab.Battery;
 
 namespace Vfio.KernelLab;
@@ -72,8 +73,10 @@ internal sealed partial class MttyChecks
         }
 
         // A destination that cannot take the source's configuration is refused before any VMM starts.
+        // check prints every problem with its code on stdout and exits 2 (no error line: it answered the question).
         VfioctlResult wrong = vfioctl.Run(["check", "--device", _vmDocument, "--to-type", $"{Parent}/mtty-1"], stdinFile: null);
-        Require(wrong.ExitCode == 2 && wrong.ErrorCode is not null && !wrong.Crashed, $"check against mtty-1 was not refused: {wrong.Summary}\n{wrong.Stdout}\n{wrong.Stderr}");
+        string? problem = Regex.Match(wrong.Stdout, @"\b(E3\d{3}) ") is { Success: true } m ? m.Groups[1].Value : null;
+        Require(wrong.ExitCode == 2 && problem is not null && !wrong.Crashed, $"check against mtty-1 was not refused: {wrong.Summary}\n{wrong.Stdout}\n{wrong.Stderr}");
         int devices = Devices().Count;
         VfioctlResult wrongStart = vfioctl.Run("start", "--like", _vmDocument, "-p", Parent, "-t", "mtty-1");
         Require(wrongStart.ExitCode != 0 && wrongStart.ErrorCode is not null && !wrongStart.Crashed && Devices().Count == devices,
@@ -85,7 +88,7 @@ internal sealed partial class MttyChecks
         _created.Add(_vmDst);
         VfioctlResult destination = Ok(vfioctl.Run("describe", _vmDst));
         Require(destination.Stdout.Contains("ports=2", StringComparison.Ordinal), $"the prepared destination has another configuration:\n{destination.Stdout}");
-        return $"describe --json | check --device - | start --like - created {_vmDst} (ports=2); against mtty-1 check exited 2 with {wrong.ErrorCode} and start --like with {wrongStart.ErrorCode}, nothing created";
+        return $"describe --json | check --device - | start --like - created {_vmDst} (ports=2); against mtty-1 check exited 2 with {problem} and start --like with {wrongStart.ErrorCode}, nothing created";
     }
 
     private string VmmIncomingFails()
