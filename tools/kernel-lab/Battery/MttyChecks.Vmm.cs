@@ -87,7 +87,9 @@ internal sealed partial class MttyChecks
         Require(Guid.TryParse(_vmDst, out _), $"start --like printed '{_vmDst}', not a UUID");
         _created.Add(_vmDst);
         VfioctlResult destination = Ok(vfioctl.Run("describe", _vmDst));
-        Require(destination.Stdout.Contains("ports=2", StringComparison.Ordinal), $"the prepared destination has another configuration:\n{destination.Stdout}");
+        // describe's parameter table: "ports     2     2   2" (name, value, off, allowed); ports=2 is mtty-2's off value,
+        // so the canonical configuration line says every parameter is off.
+        Require(Regex.IsMatch(destination.Stdout, @"^ports\s+2\s", RegexOptions.Multiline), $"the prepared destination has another configuration:\n{destination.Stdout}");
         return $"describe --json | check --device - | start --like - created {_vmDst} (ports=2); against mtty-1 check exited 2 with {problem} and start --like with {wrongStart.ErrorCode}, nothing created";
     }
 
