@@ -1,3 +1,4 @@
+using Vfio;
 using Vfio.Tests.Support;
 
 namespace Mdev.Manager.Tests.Safety;

@@ -147,8 +147,8 @@ public sealed class OperationalFaultTests : IDisposable
         CliResult save = await Cli.RunAsync(["--emulated", Host, "save", Source, "-o", device]);
 
         Assert.True(save.ExitCode == 0, save.Err);
-                Assert.True(Mdev.Manager.UnixFileStatus.TryLstat(device, out Mdev.Manager.UnixFileStatus status, out _));
-        Assert.Equal(Mdev.Manager.UnixFileKind.CharacterDevice, status.Kind);
+                Assert.True(Vfio.UnixFileStatus.TryLstat(device, out Vfio.UnixFileStatus status, out _));
+        Assert.Equal(Vfio.UnixFileKind.CharacterDevice, status.Kind);
         Assert.False(File.Exists(device + ".partial"));
     }
 
@@ -170,8 +170,8 @@ public sealed class OperationalFaultTests : IDisposable
         }
         Assert.True(save.ExitCode == 0, save.Err);
         Assert.True(received.Length > 8 && "VFIOMIG1"u8.SequenceEqual(received.GetBuffer().AsSpan(0, 8)), $"the reader got {received.Length} bytes");
-                Assert.True(Mdev.Manager.UnixFileStatus.TryLstat(fifo, out Mdev.Manager.UnixFileStatus status, out _));
-        Assert.Equal(Mdev.Manager.UnixFileKind.Fifo, status.Kind);
+                Assert.True(Vfio.UnixFileStatus.TryLstat(fifo, out Vfio.UnixFileStatus status, out _));
+        Assert.Equal(Vfio.UnixFileKind.Fifo, status.Kind);
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Tmds.Linux;
+using Vfio;
 
 namespace Vfioctl.Cli;
 
@@ -41,13 +41,13 @@ internal sealed class PolledStream(Stream inner, int descriptor, CancellationTok
 
     public override int Read(Span<byte> buffer)
     {
-        WaitUntilReady(LibC.POLLIN, CancellationToken.None);
+        WaitUntilReady(UnixPoll.Readable, CancellationToken.None);
         return inner.Read(buffer);
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        WaitUntilReady(LibC.POLLIN, cancellationToken);
+        WaitUntilReady(UnixPoll.Readable, cancellationToken);
         return ValueTask.FromResult(inner.Read(buffer.Span));
     }
 
@@ -88,7 +88,7 @@ internal sealed class PolledStream(Stream inner, int descriptor, CancellationTok
     {
         while (!buffer.IsEmpty)
         {
-            WaitUntilReady(LibC.POLLOUT, callerToken);
+            WaitUntilReady(UnixPoll.Writable, callerToken);
             int piece = Math.Min(buffer.Length, PipeBuffer);
             inner.Write(buffer[..piece]);
             buffer = buffer[piece..];
@@ -97,19 +97,18 @@ internal sealed class PolledStream(Stream inner, int descriptor, CancellationTok
 
     // Returns when the descriptor is ready, or has an error or hang-up (the read or write then reports it);
     // throws OperationCanceledException when either token is cancelled first.
-    private unsafe void WaitUntilReady(short events, CancellationToken callerToken)
+    private void WaitUntilReady(short events, CancellationToken callerToken)
     {
-        var fd = new pollfd { fd = descriptor, events = events };
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             callerToken.ThrowIfCancellationRequested();
-            int ready = LibC.poll(&fd, 1, SliceMilliseconds);
+            int ready = UnixPoll.Wait(descriptor, events, SliceMilliseconds, out int errno);
             if (ready > 0)
             {
                 return;
             }
-            if (ready < 0 && LibC.errno != LibC.EINTR)
+            if (ready < 0 && errno != UnixPoll.Interrupted)
             {
                 // poll itself failed (not a descriptor it can watch): let the read or write run and report.
                 return;

@@ -1,7 +1,7 @@
 using System.Text;
 using Tmds.Linux;
 
-namespace Mdev.Manager;
+namespace Vfio;
 
 /// <summary>What a file is, from its mode bits (<c>S_IFMT</c>).</summary>
 public enum UnixFileKind
@@ -93,4 +93,31 @@ public readonly record struct UnixFileStatus(UnixFileKind Kind, long Size)
         0xc000 => UnixFileKind.Socket,
         _ => UnixFileKind.Unknown,
     };
+}
+
+/// <summary><c>poll(2)</c> of one descriptor, through Tmds.LibC: what <c>vfioctl</c>'s Ctrl-C-interruptible pipes wait with.</summary>
+public static class UnixPoll
+{
+    /// <summary>POLLIN: the descriptor has data to read (or its writer closed).</summary>
+    public const short Readable = 0x001;
+
+    /// <summary>POLLOUT: the descriptor can be written without blocking.</summary>
+    public const short Writable = 0x004;
+
+    /// <summary>Waits at most <paramref name="milliseconds"/> until <paramref name="descriptor"/> is ready for <paramref name="events"/>.</summary>
+    /// <param name="descriptor">The file descriptor.</param>
+    /// <param name="events"><see cref="Readable"/> or <see cref="Writable"/>.</param>
+    /// <param name="milliseconds">The longest wait.</param>
+    /// <param name="errno">The call's errno when it failed (EINTR: a signal arrived).</param>
+    /// <returns>Positive when ready (or in error or hung up: the read or write then reports it), 0 on timeout, -1 on failure.</returns>
+    public static unsafe int Wait(int descriptor, short events, int milliseconds, out int errno)
+    {
+        var fd = new Tmds.Linux.pollfd { fd = descriptor, events = events };
+        int ready = Tmds.Linux.LibC.poll(&fd, 1, milliseconds);
+        errno = ready < 0 ? Tmds.Linux.LibC.errno : 0;
+        return ready;
+    }
+
+    /// <summary>EINTR, the errno of a wait a signal interrupted.</summary>
+    public const int Interrupted = 4;
 }
