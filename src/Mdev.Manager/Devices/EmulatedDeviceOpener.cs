@@ -24,7 +24,9 @@ namespace Mdev.Manager;
 public sealed class EmulatedDeviceOpener : IDeviceOpener
 {
     private readonly EmulatedSysfs _sysfs;
-    private readonly DeviceImplementationCatalog _catalog;
+    private readonly MdevHost _host;
+    private readonly Func<DeviceImplementationCatalog> _catalog;
+    private readonly Func<MdevUuid, string, string, VfioException>? _missing;
     private readonly EmulatedDeviceFiles _files;
     private readonly EmulatedDeviceFaults _faults;
     private readonly TimeSpan _lockTimeout;
@@ -34,11 +36,22 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     /// <param name="catalog">The implementations this process can run; each type's <c>emulation_impl</c> must name one.</param>
     /// <param name="lockTimeout">How long to wait for a device another process has open, and for the host lock.</param>
     public EmulatedDeviceOpener(EmulatedSysfs sysfs, DeviceImplementationCatalog catalog, TimeSpan? lockTimeout = null)
+        : this(sysfs, new MdevHost(sysfs), Given(catalog), lockTimeout, null)
+    {
+    }
+
+    /// <summary>The opener of an <see cref="EmulatedHost"/>: its tree, the host's view of it, and its implementations,
+    /// asked for at the first open (plug-ins are loaded then).</summary>
+    internal EmulatedDeviceOpener(EmulatedSysfs sysfs, MdevHost host, Func<DeviceImplementationCatalog> catalog, TimeSpan? lockTimeout,
+        Func<MdevUuid, string, string, VfioException>? missing)
     {
         ArgumentNullException.ThrowIfNull(sysfs);
+        ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(catalog);
         _sysfs = sysfs;
+        _host = host;
         _catalog = catalog;
+        _missing = missing;
         _files = new EmulatedDeviceFiles(sysfs.Layout);
         _faults = new EmulatedDeviceFaults(sysfs.Layout);
         _lockTimeout = lockTimeout ?? TimeSpan.FromSeconds(10);
@@ -55,12 +68,23 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     /// this process has, and the configuration errors of its <c>migration/</c> files.</exception>
     public IVfioDevice Open(MdevUuid device) => Open(device, _lockTimeout);
 
+    /// <inheritdoc/>
+    /// <remarks>The device code runs <paramref name="configuration"/>, which the caller read from the device's
+    /// <c>migration/</c> files; the opener does not read them again.</remarks>
+    public IVfioDevice Open(MdevUuid device, DeviceConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Open(device, _lockTimeout, configuration);
+    }
+
     /// <summary>Opens a device, waiting at most <paramref name="lockTimeout"/> for another process that has it open.</summary>
     /// <param name="device">The device's UUID.</param>
     /// <param name="lockTimeout">How long to wait for the device lock; a verb that must not touch a device in use passes a short one.</param>
     /// <returns>The device; dispose it to end the operation.</returns>
     /// <exception cref="VfioException">As <see cref="Open(MdevUuid)"/>; <see cref="ErrorCode.LockTimeout"/> when the device stays open elsewhere.</exception>
-    public IVfioDevice Open(MdevUuid device, TimeSpan lockTimeout)
+    public IVfioDevice Open(MdevUuid device, TimeSpan lockTimeout) => Open(device, lockTimeout, null);
+
+    private PersistentEmulatedDevice Open(MdevUuid device, TimeSpan lockTimeout, DeviceConfiguration? given)
     {
         _ = FindImplementation(device);
         HostLock deviceLock = AcquireDeviceLock(device, lockTimeout);
@@ -73,7 +97,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             DeviceImplementation implementation = FindImplementation(device);
             // The values come from the device's migration/ files; the device code gets them in its own description.
             DeviceConfiguration configuration = DeviceConfiguration.FromValues(implementation.Model,
-                new MdevHost(_sysfs).ReadConfiguration(device).Values, device: device.ToString());
+                (given ?? _host.ReadConfiguration(device)).Values, device: device.ToString());
             backend = implementation.Create(device.ToString(), configuration);
             Restore(device, backend);
             var emulated = new EmulatedVfioDevice(device.ToString(), backend, implementation.Emulation)
@@ -88,6 +112,12 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             deviceLock.Dispose();
             throw;
         }
+    }
+
+    private static Func<DeviceImplementationCatalog> Given(DeviceImplementationCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return () => catalog;
     }
 
     /// <summary>The device lock; a remove that moved the state directory away meanwhile means the device is gone.</summary>
@@ -119,9 +149,14 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             };
         }
         string id = _sysfs.ReadLine(file);
+        DeviceImplementationCatalog catalog = _catalog();
+        if (_missing is not null && !catalog.TryGet(id, out _))
+        {
+            throw _missing(device, type.Name, id);
+        }
         try
         {
-            return _catalog.Get(id);
+            return catalog.Get(id);
         }
         catch (DeviceModelException e)
         {

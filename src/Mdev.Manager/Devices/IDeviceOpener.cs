@@ -22,4 +22,12 @@ public interface IDeviceOpener
     /// <see cref="Vfio.ErrorCode.LockTimeout"/> when another operation holds it; <see cref="Vfio.ErrorCode.KernelCallFailed"/>
     /// when the kernel refuses the open.</exception>
     IVfioDevice Open(MdevUuid device);
+
+    /// <summary>Opens one device for one operation, running the configuration the caller already read from its
+    /// <c>migration/</c> files (an opener that runs device code, the emulated one, then does not read it again).</summary>
+    /// <param name="device">The device's UUID.</param>
+    /// <param name="configuration">The device's configuration, as <see cref="MdevHost.ReadConfiguration"/> gave it.</param>
+    /// <returns>The device; dispose it to end the operation.</returns>
+    /// <exception cref="Vfio.VfioException">As <see cref="Open(MdevUuid)"/>.</exception>
+    IVfioDevice Open(MdevUuid device, Vfio.DeviceModels.DeviceConfiguration configuration) => Open(device);
 }

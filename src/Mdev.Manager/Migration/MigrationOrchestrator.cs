@@ -341,7 +341,7 @@ public sealed partial class MigrationOrchestrator
 
     private static OpenedDevice Open(MigrationHost host, MdevUuid uuid, DeviceConfiguration configuration)
     {
-        IVfioDevice device = host.Opener.Open(uuid);
+        IVfioDevice device = host.Opener.Open(uuid, configuration);
         try
         {
             return new OpenedDevice(uuid, device, MigrationDriver.Open(device), configuration);

@@ -164,6 +164,22 @@ public enum ErrorCode
     /// <summary>A load was asked into a destination that has run since it was created (RUNNING, or resumed once); it needs --force.</summary>
     DestinationHasRun = 6041,
 
+    // 6050-6059: device plug-ins of an emulated host (issue 16): the implementations vfioctl loads at run time
+    /// <summary>A plug-in assembly the emulated host's configuration names does not exist.</summary>
+    PluginNotFound = 6050,
+    /// <summary>A plug-in file is not a .NET assembly, or it (or an assembly it needs) cannot be loaded.</summary>
+    PluginNotLoadable = 6051,
+    /// <summary>A plug-in assembly has no usable entry point: no <c>[assembly: DevicePlugin(typeof(...))]</c>, an entry type that is not an <c>IDevicePlugin</c>, or an entry that failed.</summary>
+    PluginEntryMissing = 6052,
+    /// <summary>Two device implementations with one id: in one plug-in, or in two plug-ins of the same host.</summary>
+    DeviceImplementationDuplicate = 6053,
+    /// <summary>A type of the emulated host names a device implementation that none of its plug-ins provides.</summary>
+    DeviceImplementationMissing = 6054,
+    /// <summary>The emulated host's configuration (<c>etc/vfio-emu/host.json</c>) cannot be read or parsed.</summary>
+    EmulatedHostConfigurationInvalid = 6055,
+    /// <summary>A lab verb (<c>traffic</c>) was asked of a device whose code does not implement the lab contract.</summary>
+    LabContractMissing = 6056,
+
     // 6060-6069: fleet store (issue 18)
     /// <summary>No endpoint of the fleet store (etcd) answered within the time allowed.</summary>
     FleetStoreUnreachable = 6060,
