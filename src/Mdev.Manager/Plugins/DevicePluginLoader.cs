@@ -31,17 +31,32 @@ public static class DevicePluginLoader
     public static DeviceImplementationCatalog Load(EmulatedHostConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        return Load(configuration.PluginPaths, configuration.Path, configuration.Root);
+    }
+
+    /// <summary>Loads plug-ins by path (before a host names them: a tool that lays out a host from a plug-in's implementations).</summary>
+    /// <param name="pluginPaths">The plug-in assemblies' full paths.</param>
+    /// <returns>The implementations of all of them.</returns>
+    /// <exception cref="VfioException">E6050-E6053 as described on the class.</exception>
+    public static DeviceImplementationCatalog LoadFrom(IEnumerable<string> pluginPaths)
+    {
+        ArgumentNullException.ThrowIfNull(pluginPaths);
+        return Load([.. pluginPaths.Select(p => Path.GetFullPath(p))], "the command", Environment.CurrentDirectory);
+    }
+
+    private static DeviceImplementationCatalog Load(IReadOnlyList<string> paths, string named, string root)
+    {
         var catalog = new DeviceImplementationCatalog();
         var from = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string path in configuration.PluginPaths)
+        foreach (string path in paths)
         {
-            foreach (DeviceImplementation implementation in LoadPlugin(configuration, path))
+            foreach (DeviceImplementation implementation in LoadPlugin(named, root, path))
             {
                 if (from.TryGetValue(implementation.Id, out string? first))
                 {
                     string where = first == path ? $"twice by {path}" : $"by {first} and by {path}";
                     throw new VfioException(ErrorCode.DeviceImplementationDuplicate,
-                        $"device implementation '{implementation.Id}' is provided {where} (plug-ins of {configuration.Path}); an implementation id names one build of one device, so each may be provided once")
+                        $"device implementation '{implementation.Id}' is provided {where} (plug-ins named in {named}); an implementation id names one build of one device, so each may be provided once")
                     {
                         Value = implementation.Id,
                     };
@@ -54,17 +69,17 @@ public static class DevicePluginLoader
     }
 
     /// <summary>The implementations of one plug-in, loading it on first use in this process.</summary>
-    private static IReadOnlyList<DeviceImplementation> LoadPlugin(EmulatedHostConfiguration configuration, string path)
+    private static IReadOnlyList<DeviceImplementation> LoadPlugin(string named, string root, string path)
     {
         if (!File.Exists(path))
         {
             throw new VfioException(ErrorCode.PluginNotFound,
-                $"device plug-in {path} does not exist (named in {configuration.Path}); build or copy the plug-in there, or correct its path (absolute, or relative to {configuration.Root})")
+                $"device plug-in {path} does not exist (named in {named}); build or copy the plug-in there, or correct its path (absolute, or relative to {root})")
             {
                 Value = path,
             };
         }
-        Lazy<IReadOnlyList<DeviceImplementation>> entry = Loaded.GetOrAdd(path, p => new Lazy<IReadOnlyList<DeviceImplementation>>(() => Open(p, configuration.Path)));
+        Lazy<IReadOnlyList<DeviceImplementation>> entry = Loaded.GetOrAdd(path, p => new Lazy<IReadOnlyList<DeviceImplementation>>(() => Open(p, named)));
         try
         {
             return entry.Value;

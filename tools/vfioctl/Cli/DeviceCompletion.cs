@@ -16,9 +16,10 @@ internal static class DeviceCompletion
         HostOptions.Apply(options, context.ParseResult);
         try
         {
-            var layout = new SysfsLayout(Path.GetFullPath(options.SysfsRoot), Path.GetFullPath(options.ManifestDir));
-            ISysfs sysfs = options.Emulated ? new EmulatedSysfs(layout, options.LockTimeout) : new RealSysfs(layout);
-            return [.. new MdevHost(sysfs).GetDevices().Select(d => d.Uuid.ToString())];
+            MdevHost host = options.Emulated
+                ? Vfioctl.Host.DeviceAccess.OpenEmulated(options.SysfsRoot, options, options.ManifestDir).Host
+                : new MdevHost(new RealSysfs(new SysfsLayout(Path.GetFullPath(options.SysfsRoot), Path.GetFullPath(options.ManifestDir))));
+            return [.. host.GetDevices().Select(d => d.Uuid.ToString())];
         }
         catch (Exception e) when (e is VfioException or IOException or UnauthorizedAccessException)
         {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Vfioctl.Host;
 
 /// <summary>The hosts a migration verb works on: this one, or another emulated host given by <c>--to-root</c>.</summary>
-internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, EmulatedDevices devices, IOptions<MdevManagerOptions> options)
+internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, IOptions<MdevManagerOptions> options)
 {
     public MigrationHost Local { get; } = new(host, opener);
 
@@ -15,9 +15,6 @@ internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, Emulat
             return Local;
         }
         Vfioctl.Cli.EmulatedRoot.Require("--to-root", root);
-        string full = Path.GetFullPath(root);
-        var layout = new SysfsLayout(full, Path.Join(full, "usr", "share", "vfio-migrate", "manifests"));
-        var sysfs = new EmulatedSysfs(layout, options.Value.LockTimeout);
-        return new MigrationHost(new MdevHost(sysfs), new EmulatedDeviceOpener(sysfs, devices.Catalog, options.Value.StateChangeTimeout));
+        return DeviceAccess.OpenEmulated(root, options.Value).ToMigrationHost();
     }
 }

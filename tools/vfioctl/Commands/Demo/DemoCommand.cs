@@ -3,8 +3,7 @@ using Spectre.Console;
 using Vfio;
 using Vfio.DeviceModels;
 using Microsoft.Extensions.Logging;
-
-using Vfio.Samples.Nic;
+using Vfio.DeviceModels.Lab;
 using Vfioctl.Cli;
 using Vfioctl.Host;
 using Vfioctl.Output;
@@ -18,7 +17,7 @@ namespace Vfioctl.Commands.Demo;
 /// each refusal and rollback is a line of it (the orchestrator's own log lines only with <c>--verbose</c>), and the
 /// migrations' progress lines are part of it.
 /// </summary>
-internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, EmulatedDevices devices, CliConsole console)
+internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliConsole console)
 {
     private MigrationOrchestrator _orchestrator = new();
     private int _refusals;
@@ -149,11 +148,7 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, Emulate
 
     private void Traffic(MigrationHost host, MdevUuid uuid, int seed)
     {
-        NicCounters counters = EmulatedDevices.UseNic(host.Opener, uuid, nic =>
-        {
-            nic.SimulateTraffic(seed, 2000);
-            return nic.Counters;
-        });
+        LabTrafficCounters counters = LabDevices.SimulateTraffic(host.Opener, uuid, seed, 2000);
         console.Output.WriteLine($"   {uuid}: rx {counters.RxPackets} packets, tx {counters.TxPackets} packets");
     }
 
@@ -179,7 +174,7 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, Emulate
             new ProgressDisplay.QuietLines(console.Output, "   migrate"), cancellationToken);
 
     private static IReadOnlyDictionary<string, string> State(MigrationHost host, MdevUuid uuid) =>
-        EmulatedDevices.UseNic(host.Opener, uuid, nic => nic.DescribeState());
+        StateFields.Read(host.Opener, uuid);
 
     // Fields both sides keep must be equal. A field only the source has is an optional one the destination's build
     // does not keep (the old NIC build has no rx-crc-errors counter); the load skipped it by design.
@@ -220,9 +215,5 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, Emulate
     // Never a prefix of the value itself: that would print the first bytes of a hash key or a ring.
     private static string Short(string value) => StateText.Display(value);
 
-    private MigrationHost Open(string directory)
-    {
-        var sysfs = new EmulatedSysfs(new SysfsLayout(directory, Path.Join(directory, "usr", "share", "vfio-migrate", "manifests")), TimeSpan.FromSeconds(10));
-        return new MigrationHost(new MdevHost(sysfs), new EmulatedDeviceOpener(sysfs, devices.Catalog));
-    }
+    private static MigrationHost Open(string directory) => new EmulatedHost(directory).ToMigrationHost();
 }

@@ -1,5 +1,5 @@
 using Mdev.Manager;
-using Vfio.Samples.Nic;
+using Vfio.DeviceModels.Sdk;
 
 namespace Vfioctl.Commands.Demo;
 
@@ -11,6 +11,18 @@ internal static class DemoHosts
 {
     public static readonly ParentDeviceName Parent = ParentDeviceName.Parse("0000:00:03.0");
     public static readonly MdevTypeName Type = MdevTypeName.Parse("mynic-4q");
+
+    /// <summary>The current NIC build (host-a) and the old one (host-b), as the sample plug-in names them.</summary>
+    public const string CurrentNic = "vendor-a.com/my-nic@3";
+
+    /// <inheritdoc cref="CurrentNic"/>
+    public const string OldNic = "vendor-a.com/my-nic@2";
+
+    /// <summary>
+    /// The sample plug-in vfioctl's build places beside it (<c>plugins/samples/Samples.Catalog.dll</c>); the demo's hosts
+    /// name it by this absolute path in their <c>etc/vfio-emu/host.json</c>.
+    /// </summary>
+    public static string SamplePlugin => Path.Join(AppContext.BaseDirectory, "plugins", "samples", "Samples.Catalog.dll");
 
     public static string HostA(string root) => Path.Join(root, "host-a");
 
@@ -40,18 +52,23 @@ internal static class DemoHosts
     }
 
     /// <summary>Lays out both hosts under <paramref name="root"/>; an existing host directory is left as it is.</summary>
+    /// <exception cref="Vfio.VfioException">E6050-E6053 when the sample plug-in cannot be loaded (it is loaded before
+    /// anything is laid out: the types' documents come from its implementations).</exception>
     public static void Create(string root)
     {
-        Lay(HostA(root), NicImplementations.Current);
-        Lay(HostB(root), NicImplementations.Old);
+        DeviceImplementationCatalog samples = DevicePluginLoader.LoadFrom([SamplePlugin]);
+        Lay(HostA(root), samples.Get(CurrentNic));
+        Lay(HostB(root), samples.Get(OldNic));
     }
 
-    private static void Lay(string directory, Vfio.DeviceModels.Sdk.DeviceImplementation implementation)
+    private static void Lay(string directory, DeviceImplementation implementation)
     {
         if (Directory.Exists(Path.Join(directory, "sys")))
         {
             return;
         }
-        new EmulatedHostBuilder(directory).AddType(Parent, Type, "My NIC, 4 queues", 4, implementation, "vendor-a.com/my-nic sample NIC");
+        new EmulatedHostBuilder(directory)
+            .AddPlugin(SamplePlugin)
+            .AddType(Parent, Type, "My NIC, 4 queues", 4, implementation, "vendor-a.com/my-nic sample NIC");
     }
 }

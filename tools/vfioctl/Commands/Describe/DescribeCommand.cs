@@ -85,7 +85,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         if (state)
         {
             var fields = Tables.Create("Field", "Value");
-            foreach ((string name, string value) in EmulatedDevices.UseNic(opener, uuid, nic => nic.DescribeState()))
+            foreach ((string name, string value) in StateFields.Read(opener, uuid))
             {
                 fields.AddRow(Tables.Cells(name, StateText.Display(value)));
             }
@@ -107,7 +107,19 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
             o.WriteLine($"protocol      (held by {held.Value ?? "another process"}: a VMM migrates it; {ErrorCatalogue.Id(held.Code)})");
             return null;
         }
+        catch (VfioException plugin) when (IsPluginFailure(plugin.Code) && !required)
+        {
+            // What the device is was printed from sysfs; its protocol needs its code, which a plug-in could not provide.
+            o.WriteLine($"protocol      (its device code cannot be loaded: {ErrorCatalogue.Id(plugin.Code)} {ErrorCatalogue.Name(plugin.Code)})");
+            ErrorReport.Warn(console.Error, plugin.Code, plugin.Message);
+            return null;
+        }
     }
+
+    /// <summary>The codes of an emulated host whose plug-ins cannot provide a device's code (E6050-E6055).</summary>
+    internal static bool IsPluginFailure(ErrorCode code) => code is ErrorCode.PluginNotFound or ErrorCode.PluginNotLoadable
+        or ErrorCode.PluginEntryMissing or ErrorCode.DeviceImplementationDuplicate or ErrorCode.DeviceImplementationMissing
+        or ErrorCode.EmulatedHostConfigurationInvalid;
 
     private static string Text(DeviceConfiguration configuration)
     {

@@ -14,7 +14,7 @@ internal static class DescribeCommandDefinition
 
     public static readonly Option<bool> StateOption = new("--state")
     {
-        Description = "Emulated sample devices: also print the device state field by field (opens the device)",
+        Description = "Emulated SDK devices: also print the device state field by field, decoded with the schema of its saved state (opens the device)",
     };
 
     public static readonly Option<bool> JsonOption = new("--json")

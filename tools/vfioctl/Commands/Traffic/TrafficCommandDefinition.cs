@@ -6,13 +6,13 @@ namespace Vfioctl.Commands.Traffic;
 
 internal static class TrafficCommandDefinition
 {
-    public static readonly Argument<MdevUuid> UuidArgument = CommonOptions.UuidArgument("uuid", "A sample NIC on an emulated host");
+    public static readonly Argument<MdevUuid> UuidArgument = CommonOptions.UuidArgument("uuid", "A device on an emulated host whose code implements the lab contract (ILabTraffic), as the sample NIC does");
     public static readonly Option<int> PacketsOption = new("--packets", "-n") { Description = "How many packets to simulate", DefaultValueFactory = _ => 1000 };
     public static readonly Option<int> SeedOption = new("--seed") { Description = "Seed of the deterministic traffic", DefaultValueFactory = _ => 1 };
 
     public static Command Create(CliApplication app)
     {
-        Command command = new("traffic", "Emulated hosts only: run simulated traffic through a sample NIC so it has state worth migrating");
+        Command command = new("traffic", "Emulated hosts only: run simulated traffic through a device (the lab contract, ILabTraffic) so it has state worth migrating");
         command.Arguments.Add(UuidArgument);
         command.Options.Add(PacketsOption);
         command.Options.Add(SeedOption);
