@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Mdev.Manager;
-using Vfio.Samples;
 using Vfio.Tests.Vfioctl.Support;
 
 namespace Vfio.Tests.Vfioctl;
@@ -115,8 +114,8 @@ public sealed class ConformTests : IDisposable
     public async Task A_device_open_elsewhere_is_refused_without_touching_it()
     {
         await Start();
-        var sysfs = new EmulatedSysfs(new SysfsLayout(_hosts.HostA, Path.Join(_hosts.HostA, "manifests")), TimeSpan.FromSeconds(5));
-        var opener = new EmulatedDeviceOpener(sysfs, SampleCatalog.Create());
+        // The host's own plug-in (the samples beside vfioctl), as another process would open the device.
+        var opener = new EmulatedHost(_hosts.HostA, new EmulatedHostOptions { LockTimeout = TimeSpan.FromSeconds(5) }).Opener;
         using (opener.Open(MdevUuid.Parse(Device)))
         {
             CliResult result = await Cli.RunAsync(["--emulated", _hosts.HostA, "conform", Device]);

@@ -15,7 +15,9 @@ namespace Vfio.Tests.Vfioctl.Safety;
 public sealed class NativeDependencyTests
 {
     private static readonly string[] ProductAssemblies =
-        ["Vfio.Interop.dll", "DeviceModels.dll", "Mdev.Manager.dll", "vfioctl.dll", "Samples.Catalog.dll", "Samples.Nic.dll", "Samples.Serial.dll"];
+        ["Vfio.Interop.dll", "DeviceModels.dll", "Mdev.Manager.dll", "vfioctl.dll",
+         // The samples are a plug-in now: vfioctl's build places them in plugins/samples/ beside it.
+         "plugins/samples/Samples.Catalog.dll", "plugins/samples/Samples.Nic.dll", "plugins/samples/Samples.Serial.dll"];
 
     public static TheoryData<string> Assemblies => [.. ProductAssemblies];
 

@@ -72,6 +72,6 @@ public sealed class SecretLeakTests : IDisposable
     {
         using var app = new CliApplication(TextWriter.Null, TextWriter.Null, () => Stream.Null, () => Stream.Null, errorIsTerminal: false, outputIsTerminal: false);
         _ = app.RunAsync(RootCommandDefinition.Create(app), ["--emulated", _hosts.HostA, "list"]).GetAwaiter().GetResult();
-        return EmulatedDevices.UseNic(app.Get<IDeviceOpener>(), MdevUuid.Parse(Uuid), nic => nic.DescribeState()["rss/key"]);
+        return StateFields.Read(app.Get<IDeviceOpener>(), MdevUuid.Parse(Uuid))["rss/key"];
     }
 }

@@ -13,6 +13,7 @@ internal static class RootCommandDefinition
         {
             root.Subcommands.Add(verb.Define(app));
         }
+        GroupedHelp.Apply(root);
         return root;
     }
 }

@@ -29,6 +29,9 @@ namespace Vfioctl.Cli;
 /// <c>--help</c> lists them. A new verb is one line here.</summary>
 internal static class Verbs
 {
+    /// <summary>The lab verbs: they act on an emulated host only, and <c>--help</c> lists them apart (<see cref="GroupedHelp"/>).</summary>
+    internal static readonly string[] Lab = ["traffic", "fault", "demo"];
+
     internal static readonly (Func<CliApplication, Command> Define, Action<IServiceCollection> Register)[] All =
     [
         (TypesCommandDefinition.Create, static s => s.AddTransient<TypesCommand>()),
