@@ -55,7 +55,7 @@ public sealed class ConcurrencyVerifierTests : IDisposable
     public ConcurrencyVerifierTests()
     {
         ConcurrencyHost.Create(_root);
-        _host = new MdevHost(ConcurrencyHost.Open(_root));
+        _host = ConcurrencyHost.Open(_root).Host;
         _definitions = new MdevDefinitions(_host, new DefinitionStore(ConcurrencyHost.ConfigRoot(_root)));
     }
 

@@ -136,6 +136,7 @@ public sealed class PluginTests : IDisposable
     public async Task A_file_that_is_no_assembly_is_E6051()
     {
         await LayOut("plugins/vendor.dll");
+        Directory.CreateDirectory(Path.Join(Host, "plugins"));
         File.WriteAllText(Path.Join(Host, "plugins", "vendor.dll"), "#!/bin/sh\necho not a .NET assembly\n");
 
         CliResult traffic = await On("traffic", Device);

@@ -35,7 +35,7 @@ internal sealed class AttackHost(string root, string output, VfioctlProcess cli)
     /// <summary>Builds the template every attack copies.</summary>
     public static async Task BuildTemplateAsync(string template, VfioctlProcess cli)
     {
-        new EmulatedHostBuilder(template).AddType(ParentDeviceName.Parse(Parent), MdevTypeName.Parse(Type), "My NIC, 4 queues", 4,
+        new EmulatedHostBuilder(template).AddPlugin(SamplePlugins.Path).AddType(ParentDeviceName.Parse(Parent), MdevTypeName.Parse(Type), "My NIC, 4 queues", 4,
             NicImplementations.Current, "vendor-a.com/my-nic sample NIC");
         var host = new AttackHost(template, template, cli);
         await host.MustAsync("start", "-u", Source, "-p", Parent, "-t", Type, "--config", Config).ConfigureAwait(false);

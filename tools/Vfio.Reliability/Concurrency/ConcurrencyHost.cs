@@ -43,7 +43,7 @@ internal static class ConcurrencyHost
     /// <summary>Lays out the host in <paramref name="root"/>.</summary>
     public static void Create(string root)
     {
-        var builder = new EmulatedHostBuilder(root);
+        var builder = new EmulatedHostBuilder(root).AddPlugin(SamplePlugins.Path);
         foreach (ConcurrencyType type in Types)
         {
             builder.AddType(type.Parent, type.Type, type.Implementation.Model.Id.ToString(), type.Capacity ?? 0, type.Implementation);
@@ -51,12 +51,9 @@ internal static class ConcurrencyHost
         builder.ShareInstancePool(SerialParent, SerialPorts, [.. PortsPerDevice.Select(p => (p.Key, p.Value))]);
     }
 
-    /// <summary>The host's sysfs, as any process of the run opens it.</summary>
-    public static EmulatedSysfs Open(string root)
-    {
-        string full = Path.GetFullPath(root);
-        return new EmulatedSysfs(new SysfsLayout(full, Path.Join(full, "usr", "share", "vfio-migrate", "manifests")), LockTimeout);
-    }
+    /// <summary>The host, as any process of the run opens it: the workers run the samples they link (no plug-in load).</summary>
+    public static EmulatedHost Open(string root) =>
+        new(root, new EmulatedHostOptions { LockTimeout = LockTimeout, DeviceLockTimeout = LockTimeout, Catalog = Vfio.Samples.SampleCatalog.Create() });
 
     /// <summary>The definitions store, where <c>vfioctl --emulated</c> keeps it.</summary>
     public static string ConfigRoot(string root) => Path.Join(Path.GetFullPath(root), "etc", "mdevctl.d");

@@ -35,8 +35,9 @@ internal static class ConcurrencyVerifier
     public static List<Finding> Verify(string hostRoot, IReadOnlyList<OperationRecord> records)
     {
         var findings = new List<Finding>();
-        EmulatedSysfs sysfs = ConcurrencyHost.Open(hostRoot);
-        var host = new MdevHost(sysfs);
+        EmulatedHost emulated = ConcurrencyHost.Open(hostRoot);
+        EmulatedSysfs sysfs = emulated.Sysfs;
+        MdevHost host = emulated.Host;
         IReadOnlyList<MdevDevice> devices = host.GetDevices();
         CheckOperations(records, findings);
         CheckCounts(sysfs, host, devices, findings);

@@ -42,10 +42,10 @@ internal sealed partial class ConcurrencyWorker
         _log = log;
         // One stream per worker from the run's seed: the choices repeat, the interleaving is the machine's.
         _random = new Random(HashCode.Combine(options.Seed, index));
-        EmulatedSysfs sysfs = ConcurrencyHost.Open(options.HostRoot);
-        _host = new MdevHost(sysfs);
+        EmulatedHost emulated = ConcurrencyHost.Open(options.HostRoot);
+        _host = emulated.Host;
         _definitions = new MdevDefinitions(_host, new DefinitionStore(ConcurrencyHost.ConfigRoot(options.HostRoot), ConcurrencyHost.LockTimeout));
-        _opener = new EmulatedDeviceOpener(sysfs, SampleCatalog.Create(), ConcurrencyHost.LockTimeout);
+        _opener = emulated.Opener;
     }
 
     public static int Run(ConcurrencyOptions options)

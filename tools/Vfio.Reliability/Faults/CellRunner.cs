@@ -98,8 +98,7 @@ internal sealed partial class CellRunner(FaultHosts hosts, VfioctlProcess cli, s
             default:
                 return;
         }
-        var layout = new SysfsLayout(host, Path.Join(host, "usr", "share", "vfio-migrate", "manifests"));
-        new EmulatedDeviceFaults(layout).Set(MdevUuid.Parse(cell.Target == FaultTarget.Destination ? FaultHosts.Existing : FaultHosts.Source), faults);
+        new EmulatedDeviceFaults(new EmulatedHost(host).Layout).Set(MdevUuid.Parse(cell.Target == FaultTarget.Destination ? FaultHosts.Existing : FaultHosts.Source), faults);
     }
 
     private async Task RunStepAsync(CellRun run)

@@ -33,7 +33,7 @@ internal sealed class FaultHosts(string root, VfioctlProcess cli)
         foreach (Protocol protocol in Enum.GetValues<Protocol>())
         {
             string host = Template(protocol);
-            new EmulatedHostBuilder(host).AddType(ParentDeviceName.Parse(Parent), MdevTypeName.Parse(Type), "My NIC, 4 queues", 4,
+            new EmulatedHostBuilder(host).AddPlugin(SamplePlugins.Path).AddType(ParentDeviceName.Parse(Parent), MdevTypeName.Parse(Type), "My NIC, 4 queues", 4,
                 protocol == Protocol.V2 ? NicImplementations.Current : NicImplementations.Old, "vendor-a.com/my-nic sample NIC");
             string config = Configuration(protocol);
             await Must(host, "start", "-u", Source, "-p", Parent, "-t", Type, "--config", config).ConfigureAwait(false);

@@ -94,7 +94,7 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
     private async Task<string> NewHostAsync(Attack attack, bool withSource = true)
     {
         string host = Path.Join(workRoot, "hosts", Interlocked.Increment(ref _hosts).ToString("D3", CultureInfo.InvariantCulture));
-        new EmulatedHostBuilder(host).AddType(ParentDeviceName.Parse(Parent), MdevTypeName.Parse(Type), "My NIC, 4 queues", 4,
+        new EmulatedHostBuilder(host).AddPlugin(SamplePlugins.Path).AddType(ParentDeviceName.Parse(Parent), MdevTypeName.Parse(Type), "My NIC, 4 queues", 4,
             NicImplementations.Current, "vendor-a.com/my-nic sample NIC");
         if (withSource)
         {

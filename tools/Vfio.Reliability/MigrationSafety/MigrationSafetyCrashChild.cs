@@ -70,7 +70,7 @@ internal static class MigrationSafetyCrashChild
         string operation = args[1];
         string[] target = args[2].Split('/');
         int point = int.Parse(args[3], CultureInfo.InvariantCulture);
-        var sysfs = new EmulatedSysfs(new SysfsLayout(root, Path.Join(root, "manifests")), TimeSpan.FromMinutes(1));
+        EmulatedSysfs sysfs = new EmulatedHost(root, new EmulatedHostOptions { ManifestDirectory = Path.Join(root, "manifests"), LockTimeout = TimeSpan.FromMinutes(1) }).Sysfs;
         int seen = 0;
         sysfs.AfterDurableWrite = _ =>
         {

@@ -54,12 +54,17 @@ internal sealed class HostFileTargets
 
         public Host(string root)
         {
-            _sysfs = new EmulatedHostBuilder(root)
-                .AddType(Parent, Type, "NIC (current driver)", 4, NicImplementations.Current, "one queue pair")
-                .Build(TimeSpan.FromSeconds(30));
-            _mdev = new MdevHost(_sysfs);
+            new EmulatedHostBuilder(root).AddType(Parent, Type, "NIC (current driver)", 4, NicImplementations.Current, "one queue pair");
+            var emulated = new EmulatedHost(root, new EmulatedHostOptions
+            {
+                LockTimeout = TimeSpan.FromSeconds(30),
+                DeviceLockTimeout = TimeSpan.FromSeconds(30),
+                Catalog = SampleCatalog.Create(),
+            });
+            _sysfs = emulated.Sysfs;
+            _mdev = emulated.Host;
             _mdev.Create(Parent, Type, _device, DeviceConfiguration.Parse(NicModel.Current, "version=2"));
-            _opener = new EmulatedDeviceOpener(_sysfs, SampleCatalog.Create(), TimeSpan.FromSeconds(30));
+            _opener = emulated.Opener;
             _files = new EmulatedDeviceFiles(_sysfs.Layout);
             using (_opener.Open(_device))
             {
