@@ -318,8 +318,7 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         for (int point = 1; point < 64; point++)
         {
             string host = Path.Join(workRoot, "hosts", Interlocked.Increment(ref _hosts).ToString("D3", CultureInfo.InvariantCulture));
-            EmulatedSysfs sysfs = MigrationSafetyCrashChild.Build(host);
-            var manager = new MdevHost(sysfs);
+            MdevHost manager = MigrationSafetyCrashChild.Build(host).Host;
             (ParentDeviceName parent, MdevTypeName type) = pooled ? (MigrationSafetyCrashChild.Mtty, MigrationSafetyCrashChild.Dual) : (MigrationSafetyCrashChild.Nic, MigrationSafetyCrashChild.NicType);
             MdevUuid victim = MdevUuid.NewUuid();
             if (operation == "remove")

@@ -20,18 +20,17 @@ internal static class MigrationSafetyCrashChild
     public const int NicCapacity = 4;
     public const int Ports = 6;
 
-    public static EmulatedSysfs Build(string root)
+    public static EmulatedHost Build(string root)
     {
-        EmulatedSysfs sysfs = new EmulatedHostBuilder(root)
+        new EmulatedHostBuilder(root)
             .AddType(Nic, NicType, "NIC", NicCapacity)
             .AddType(Mtty, Single, "Single port serial", 0)
             .AddType(Mtty, Dual, "Dual port serial", 0)
-            .ShareInstancePool(Mtty, Ports, (Single, 1), (Dual, 2))
-            .Build();
-        var host = new MdevHost(sysfs);
-        host.Create(Nic, NicType, MdevUuid.NewUuid());
-        host.Create(Mtty, Single, MdevUuid.NewUuid());
-        return sysfs;
+            .ShareInstancePool(Mtty, Ports, (Single, 1), (Dual, 2));
+        var emulated = new EmulatedHost(root);
+        emulated.Host.Create(Nic, NicType, MdevUuid.NewUuid());
+        emulated.Host.Create(Mtty, Single, MdevUuid.NewUuid());
+        return emulated;
     }
 
     /// <summary>Every count that does not match the devices that exist.</summary>
