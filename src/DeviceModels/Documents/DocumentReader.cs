@@ -56,6 +56,16 @@ internal static class DocumentReader
             Expected = what,
         };
 
+    /// <summary>A fault of one field's value that has its own catalogue code: the code is kept, the field named.</summary>
+    public static DeviceModelException InField(string kind, string path, DeviceModelException fault) =>
+        new(fault.Code, $"{kind}'s '{path}': {fault.Message}", fault)
+        {
+            Device = fault.Device,
+            Parameter = path,
+            Value = fault.Value,
+            Expected = fault.Expected,
+        };
+
     public static T Require<T>(T? value, string kind, string path, string what)
         where T : class => value ?? throw Missing(kind, path, what);
 
