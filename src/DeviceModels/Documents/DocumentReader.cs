@@ -141,14 +141,16 @@ internal static class DocumentReader
         }
     }
 
-    public static ModelDto WriteModel(ModelDescription model) => new()
+    /// <summary>The document form of a model; <paramref name="canonical"/> writes token sets sorted, for a fingerprint
+    /// that does not depend on the order a vendor declared them in.</summary>
+    public static ModelDto WriteModel(ModelDescription model, bool canonical = false) => new()
     {
         Params = model.Parameters.ToDictionary(
             p => p.Name,
             p => (ParamDto?)new ParamDto
             {
                 Type = ValueSyntax.TypeName(p.Type),
-                AllowedValues = p.AllowedValues.Text,
+                AllowedValues = canonical ? p.AllowedValues.CanonicalText : p.AllowedValues.Text,
                 OffValue = p.OffValue,
                 InitValue = p.InitValue,
                 Description = p.Description,
