@@ -37,9 +37,13 @@ public static class Demo
 
         ModelDescription model = a.Tree.GetSupportedType(Parent, Type).Migration!.DefaultModel;
         a.Tree.Create(Parent, Type, SourceDevice, DeviceConfiguration.Parse(model, "version=3", SourceDevice.ToString()));
-        UseNic(a, SourceDevice, nic => nic.SimulateTraffic(seed: 7, packets: 500));
+        NicCounters counters = UseNic(a, SourceDevice, nic =>
+        {
+            nic.SimulateTraffic(seed: 7, packets: 500);
+            return nic.Counters;
+        });
         IReadOnlyDictionary<string, string> before = UseNic(a, SourceDevice, nic => nic.DescribeState());
-        output.WriteLine($"host-a: {SourceDevice} runs [{a.Tree.ReadConfiguration(SourceDevice)}] with traffic");
+        output.WriteLine($"host-a: {SourceDevice} runs [{a.Tree.ReadConfiguration(SourceDevice)}], rx {counters.RxPackets} packets, tx {counters.TxPackets} packets");
 
         var events = new List<MigrationProgress>();
         var service = new MigrationService(new MigrationOrchestrator(), new ProgressEvents(e =>
@@ -70,8 +74,9 @@ public static class Demo
     /// <returns>The host as a migration reaches it.</returns>
     public static MigrationEndpoint OpenHost(string directory)
     {
+        bool laidOut = Directory.Exists(Path.Join(directory, "sys"));
         var builder = new EmulatedHostBuilder(directory);
-        if (!Directory.Exists(Path.Join(directory, "sys")))
+        if (!laidOut)
         {
             builder.AddType(Parent, Type, "My NIC, 4 queues", 4, NicImplementations.Current, "vendor-a.com/my-nic sample NIC");
         }
