@@ -49,7 +49,7 @@ public static class Demo
         var service = new MigrationService(new MigrationOrchestrator(), new ProgressEvents(e =>
         {
             events.Add(e);
-            output.WriteLine($"  progress: {e.Phase} {e.Bytes} bytes{(e.Iteration > 0 ? $", pre-copy round {e.Iteration}" : "")}");
+            output.WriteLine($"  progress: {e.Phase} {e.Bytes} bytes{(e.Phase == MigrationPhase.PreCopy ? $", pre-copy round {e.Iteration}" : "")}");
         }));
         MoveReport report = await service.MoveAsync(new MigrationSource(a, SourceDevice),
             MigrationDestination.NewDevice(b, Parent, Type, DestinationDevice), cancellationToken).ConfigureAwait(false);
