@@ -6,9 +6,9 @@ namespace Vfioctl.Host;
 /// <summary>The hosts a migration verb works on: this one, or another emulated host given by <c>--to-root</c>.</summary>
 internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, EmulatedDevices devices, IOptions<MdevManagerOptions> options)
 {
-    public MigrationHost Local { get; } = new(host, opener);
+    public MigrationEndpoint Local { get; } = new(host, opener);
 
-    public MigrationHost Open(string? root)
+    public MigrationEndpoint Open(string? root)
     {
         if (root is null)
         {
@@ -18,6 +18,6 @@ internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, Emulat
         string full = Path.GetFullPath(root);
         var layout = new SysfsLayout(full, Path.Join(full, "usr", "share", "vfio-migrate", "manifests"));
         var sysfs = new EmulatedSysfs(layout, options.Value.LockTimeout);
-        return new MigrationHost(new MdevHost(sysfs), new EmulatedDeviceOpener(sysfs, devices.Catalog, options.Value.StateChangeTimeout));
+        return new MigrationEndpoint(new MdevHost(sysfs), new EmulatedDeviceOpener(sysfs, devices.Catalog, options.Value.StateChangeTimeout));
     }
 }

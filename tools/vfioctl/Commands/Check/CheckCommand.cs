@@ -137,7 +137,7 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
 
     private List<(string Name, CompatibilityResult Result)> CheckAgainst(ForeignConfiguration source, CheckDestination destination)
     {
-        MdevHost target = destination.Root is string root ? hosts.Open(root).Host : host;
+        MdevHost target = destination.Root is string root ? hosts.Open(root).Tree : host;
         string where = destination.Root is string r ? $" on {r}" : "";
         if (destination.Device is MdevUuid device)
         {
