@@ -4,20 +4,25 @@ namespace Vfio.DeviceModels;
 
 /// <summary>
 /// The values a parameter accepts: for integers a set of ranges (<c>0-255,512</c>), for booleans and strings a
-/// list of tokens (<c>off,on</c>, <c>fifo,ring</c>). Immutable, kept in canonical form (integer ranges sorted and
-/// merged, tokens sorted ordinal without duplicates), so two equal sets print the same text and compare equal.
+/// list of tokens (<c>off,on</c>, <c>ring,fifo</c>). Immutable. Integer ranges are kept sorted and merged; tokens
+/// are kept in the order the vendor declared them (without duplicates), which is the order every table and
+/// document prints, while equality, hashing and fingerprints use the canonical form (<see cref="CanonicalText"/>,
+/// tokens sorted ordinal), so two sets with the same values compare equal however they were written.
 /// </summary>
 public sealed class AllowedValues : IEquatable<AllowedValues>
 {
     private readonly IntRange[] _ranges;
     private readonly string[] _tokens;
+    private readonly string[] _sorted;
 
     private AllowedValues(ParameterType type, IntRange[] ranges, string[] tokens)
     {
         Type = type;
         _ranges = ranges;
         _tokens = tokens;
+        _sorted = [.. tokens.Order(StringComparer.Ordinal)];
         Text = type == ParameterType.Int ? string.Join(',', ranges) : string.Join(',', tokens);
+        CanonicalText = type == ParameterType.Int ? Text : string.Join(',', _sorted);
     }
 
     /// <summary>The parameter type the set belongs to.</summary>
@@ -26,11 +31,14 @@ public sealed class AllowedValues : IEquatable<AllowedValues>
     /// <summary>For <see cref="ParameterType.Int"/>: the sorted, merged ranges; empty for other types.</summary>
     public IReadOnlyList<IntRange> Ranges => _ranges;
 
-    /// <summary>For <see cref="ParameterType.Bool"/> and <see cref="ParameterType.Str"/>: the sorted tokens; empty for integers.</summary>
+    /// <summary>For <see cref="ParameterType.Bool"/> and <see cref="ParameterType.Str"/>: the tokens in declared order; empty for integers.</summary>
     public IReadOnlyList<string> Tokens => _tokens;
 
-    /// <summary>The canonical text, e.g. <c>0-64,128</c> or <c>off,on</c>.</summary>
+    /// <summary>The text as declared, e.g. <c>0-64,128</c> or <c>ring,fifo</c>: what tables and documents print.</summary>
     public string Text { get; }
+
+    /// <summary>The canonical text (tokens sorted ordinal), e.g. <c>fifo,ring</c>: what equality and fingerprints use.</summary>
+    public string CanonicalText { get; }
 
     /// <summary>Both boolean values, <c>off,on</c>: the usual set for a switch.</summary>
     public static AllowedValues BoolBoth { get; } = new(ParameterType.Bool, [], ["off", "on"]);
@@ -67,7 +75,7 @@ public sealed class AllowedValues : IEquatable<AllowedValues>
         return new AllowedValues(ParameterType.Int, [.. merged], []);
     }
 
-    /// <summary>Builds a boolean or string set from tokens; duplicates are dropped.</summary>
+    /// <summary>Builds a boolean or string set from tokens, keeping their order; later duplicates are dropped.</summary>
     /// <param name="type"><see cref="ParameterType.Bool"/> (tokens <c>on</c>/<c>off</c> only) or <see cref="ParameterType.Str"/>.</param>
     /// <param name="tokens">At least one token without ',', '=' or white space.</param>
     /// <returns>The set.</returns>
@@ -79,26 +87,30 @@ public sealed class AllowedValues : IEquatable<AllowedValues>
         {
             return Parse(type, string.Join(',', tokens));
         }
-        var set = new SortedSet<string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var declared = new List<string>();
         foreach (string token in tokens)
         {
             if (!ValueSyntax.TryNormalize(type, token, out string? canonical, out string expected))
             {
                 throw Invalid(type, token ?? string.Empty, $"'{token}' is not {expected}");
             }
-            set.Add(canonical);
+            if (seen.Add(canonical))
+            {
+                declared.Add(canonical);
+            }
         }
-        if (set.Count == 0)
+        if (declared.Count == 0)
         {
             throw Invalid(type, string.Empty, "at least one allowed value is needed");
         }
-        return new AllowedValues(type, [], [.. set]);
+        return new AllowedValues(type, [], [.. declared]);
     }
 
     /// <summary>Parses the text form used in capability documents: <c>0-255,512</c> for integers, <c>a,b</c> otherwise.</summary>
     /// <param name="type">The parameter type.</param>
     /// <param name="text">The comma-separated list.</param>
-    /// <returns>The set in canonical form.</returns>
+    /// <returns>The set (tokens in the order written).</returns>
     /// <exception cref="DeviceModelException"><see cref="ErrorCode.ParameterSpecInvalid"/> when the text is empty, has an empty item or an item that is not a value or range of the type.</exception>
     public static AllowedValues Parse(ParameterType type, string text)
     {
@@ -161,7 +173,7 @@ public sealed class AllowedValues : IEquatable<AllowedValues>
             }
             return hi >= 0 && _ranges[hi].Contains(n);
         }
-        return Array.BinarySearch(_tokens, canonicalValue, StringComparer.Ordinal) >= 0;
+        return Array.BinarySearch(_sorted, canonicalValue, StringComparer.Ordinal) >= 0;
     }
 
     /// <summary>Whether every value of this set is also in <paramref name="other"/> (same type required).</summary>
@@ -184,15 +196,15 @@ public sealed class AllowedValues : IEquatable<AllowedValues>
 
     /// <inheritdoc/>
     public bool Equals([NotNullWhen(true)] AllowedValues? other) =>
-        other is not null && Type == other.Type && string.Equals(Text, other.Text, StringComparison.Ordinal);
+        other is not null && Type == other.Type && string.Equals(CanonicalText, other.CanonicalText, StringComparison.Ordinal);
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as AllowedValues);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Type, StringComparer.Ordinal.GetHashCode(Text));
+    public override int GetHashCode() => HashCode.Combine(Type, StringComparer.Ordinal.GetHashCode(CanonicalText));
 
-    /// <summary>The canonical text, e.g. <c>0-64,128</c>.</summary>
+    /// <summary>The text as declared, e.g. <c>0-64,128</c>.</summary>
     /// <returns><see cref="Text"/>.</returns>
     public override string ToString() => Text;
 

@@ -146,11 +146,15 @@ public static class CompatibilityChecker
                 {
                     continue; // the feature is off on the source: nothing of it is in the state
                 }
+                // The advice follows from what is known: a value known to be on can be turned off at the source; a value
+                // whose off-ness the source does not state cannot be judged, and telling the operator to set it off
+                // (when it may read 'off' already) would contradict the problem itself.
                 string why = source.OffValues.TryGetValue(kv.Key, out string? offText)
-                    ? $"it is on ({kv.Key}={kv.Value}, off is {offText})"
-                    : $"the source sets {kv.Key}={kv.Value} and does not say that is its off value";
+                    ? $"it is on ({kv.Key}={kv.Value}, off is {offText}); pick a destination that knows '{kv.Key}' or create the source with '{kv.Key}' off"
+                    : $"the source sets {kv.Key}={kv.Value} without saying whether that is the parameter's off value (only its model description knows); " +
+                      $"pick a destination that knows '{kv.Key}', or state the source with every parameter and its off values (vfioctl describe --json writes such a document)";
                 problems.Add(new CompatibilityProblem(ErrorCode.ParameterUnknownToDestination, source.Device, kv.Key, kv.Value, string.Join(",", destination.Parameters.Select(p => p.Name)),
-                    $"{src} uses parameter '{kv.Key}' of model {source.Model}, which the destination's implementation does not know, and {why}; pick a destination that knows '{kv.Key}' or create the source with '{kv.Key}' off"));
+                    $"{src} uses parameter '{kv.Key}' of model {source.Model}, which the destination's implementation does not know, and {why}"));
                 continue;
             }
             if (!spec.TryNormalize(kv.Value, out string? canonical))

@@ -284,12 +284,17 @@ public sealed class DeviceConfiguration : IEquatable<DeviceConfiguration>
         string? version = null;
         var items = new List<(int Index, string Name, string Value)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        int position = 0;
+        int column = 1;
         foreach (string item in text.Split(','))
         {
+            position++;
             if (ValueSyntax.SplitItem(item, out string name, out string value) is { } why)
             {
-                return Malformed(model, device, text, why);
+                // The item's ordinal and column name the token, so 'rss=on,,x' says which of the items is at fault.
+                return Malformed(model, device, text, $"item {position} (column {column}): {why}");
             }
+            column += item.Length + 1;
             if (!seen.Add(name))
             {
                 return ValueSyntax.DuplicateItem(model.Id, text, name, value, device);

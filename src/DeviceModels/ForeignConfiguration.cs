@@ -62,15 +62,17 @@ public sealed record ForeignConfiguration(
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (text.Length > 0)
         {
+            int position = 0;
             foreach (string item in text.Split(','))
             {
+                position++;
                 // The item syntax DeviceConfiguration uses; with no description to look names up in, the name must
                 // also be a well-formed parameter name, and not version (only a description can expand it).
                 if (ValueSyntax.SplitItem(item, out string name, out string value) is not null ||
                     !ValueSyntax.IsParameterName(name) || name == ValueSyntax.VersionKey)
                 {
                     throw new DeviceModelException(ErrorCode.ConfigurationMalformed,
-                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at '{item}': expected canonical 'name=value' items joined by ',' (no version: only a description can expand it)")
+                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at item {position} '{item}': expected canonical 'name=value' items joined by ',' (no version: only a description can expand it)")
                     {
                         Device = device,
                         Value = text,

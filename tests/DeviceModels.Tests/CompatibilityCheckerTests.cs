@@ -111,6 +111,24 @@ public sealed class CompatibilityCheckerTests
     }
 
     [Fact]
+    public void A_stated_value_whose_off_ness_is_unknown_is_refused_without_advice_that_contradicts_it()
+    {
+        // A hand-written document: 'rss=off' with no parameter table, so nothing says off is rss's off value.
+        ForeignConfiguration stated = ForeignConfiguration.Parse(DeviceModelId.Parse(SampleModels.NicId), "rss=off", "doc");
+
+        CompatibilityProblem p = Assert.Single(CompatibilityChecker.Check(stated, SampleModels.NicV2).Problems);
+
+        Assert.Equal(ErrorCode.ParameterUnknownToDestination, p.Code);
+        Assert.DoesNotContain("create the source with 'rss' off", p.Message, StringComparison.Ordinal);
+        Assert.Contains("describe --json", p.Message, StringComparison.Ordinal);
+
+        // The same value, with the off value stated (as describe --json states it), moves.
+        var described = new ForeignConfiguration(DeviceModelId.Parse(SampleModels.NicId), new Dictionary<string, string> { ["rss"] = "off" }.AsReadOnly(),
+            new Dictionary<string, string> { ["rss"] = "off" }, "doc");
+        Assert.True(CompatibilityChecker.Check(described, SampleModels.NicV2).IsCompatible);
+    }
+
+    [Fact]
     public void New_version_two_device_is_refused_by_an_old_implementation()
     {
         DeviceConfiguration onNew = DeviceConfiguration.Parse(SampleModels.NicV2, "version=2", "vm2-nic");

@@ -101,6 +101,19 @@ public sealed class DeviceConfigurationTests
     }
 
     [Theory]
+    [InlineData("rss=on,,x", "item 2 (column 8): an empty item")]
+    [InlineData("rss=on,x", "item 2 (column 8): 'x' has no '='")]
+    [InlineData("version=2,rss=on,rx-filter-size", "item 3 (column 18): 'rx-filter-size' has no '='")]
+    [InlineData(",rss=on", "item 1 (column 1): an empty item")]
+    public void A_malformed_item_is_named_by_its_position_and_column(string text, string named)
+    {
+        var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(Nic, text, "dev0"));
+
+        Assert.Equal(ErrorCode.ConfigurationMalformed, e.Code);
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("rss=on,")]
     [InlineData(",rss=on")]
     [InlineData("rss=on,,rx-filter-size=1")]

@@ -170,15 +170,18 @@ public sealed class DocumentTests
     }
 
     [Theory]
-    [InlineData("""{"configuration": ""}""", "model")]
-    [InlineData("""{"model": "vendor-a.com/x"}""", "configuration")]
-    [InlineData("""{"model": "https://vendor-a.com/x", "configuration": ""}""", "model")]
-    [InlineData("""{"model": "vendor-a.com/x", "configuration": "rss = on"}""", "configuration")]
-    public void Device_document_errors_name_the_field(string json, string path)
+    [InlineData("""{"configuration": ""}""", "model", ErrorCode.DocumentInvalid)]
+    [InlineData("""{"model": "vendor-a.com/x"}""", "configuration", ErrorCode.DocumentInvalid)]
+    [InlineData("""{"model": "https://vendor-a.com/x", "configuration": ""}""", "model", ErrorCode.ModelIdInvalid)]
+    [InlineData("""{"model": "vendor-a.com/x", "configuration": "rss = on"}""", "configuration", ErrorCode.ConfigurationMalformed)]
+    [InlineData("""{"model": "vendor-a.com/x", "configuration": "rss=on,,x=1"}""", "configuration", ErrorCode.ConfigurationMalformed)]
+    [InlineData("""{"model": "vendor-a.com/x", "configuration": "rss=on,rss=off"}""", "configuration", ErrorCode.ParameterDuplicate)]
+    public void Device_document_errors_name_the_field_and_keep_their_own_code(string json, string path, ErrorCode code)
     {
         var e = Assert.Throws<DeviceModelException>(() => DeviceDocument.Parse(json));
-        Assert.Equal(ErrorCode.DocumentInvalid, e.Code);
+        Assert.Equal(code, e.Code);
         Assert.Equal(path, e.Parameter);
+        Assert.Contains($"'{path}'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Vfio;
 using Vfio.DeviceModels;
+using Vfio.DeviceModels.Documents;
 
 namespace DeviceModels.Tests;
 
@@ -153,11 +154,28 @@ public sealed class ParameterSpecTests
     }
 
     [Fact]
-    public void String_allowed_values_are_sorted_and_deduplicated()
+    public void String_allowed_values_keep_their_declared_order_and_compare_as_sets()
     {
         AllowedValues a = AllowedValues.Parse(ParameterType.Str, "ring,fifo,ring");
-        Assert.Equal("fifo,ring", a.Text);
+        Assert.Equal("ring,fifo", a.Text);
+        Assert.Equal(["ring", "fifo"], a.Tokens);
+        Assert.Equal("fifo,ring", a.CanonicalText);
+        Assert.True(a.Contains("fifo") && a.Contains("ring") && !a.Contains("rings"));
         Assert.Equal(a, AllowedValues.FromTokens(ParameterType.Str, ["fifo", "ring"]));
+        Assert.Equal(a.GetHashCode(), AllowedValues.FromTokens(ParameterType.Str, ["fifo", "ring"]).GetHashCode());
         Assert.Equal(ErrorCode.ParameterSpecInvalid, Assert.Throws<DeviceModelException>(() => AllowedValues.Parse(ParameterType.Bool, "on,yes")).Code);
+    }
+
+    [Fact]
+    public void A_description_prints_its_string_sets_in_declared_order_and_its_fingerprint_ignores_that_order()
+    {
+        ModelDescription declared = new ModelDescriptionBuilder("example.org/q").Str("mode", "ring,fifo", "ring", "fifo").Version("1").Build();
+        ModelDescription sorted = new ModelDescriptionBuilder("example.org/q").Str("mode", "fifo,ring", "ring", "fifo").Version("1").Build();
+
+        string json = new MigrationInfo([declared]).ToJson();
+
+        Assert.Contains("\"ring,fifo\"", json, StringComparison.Ordinal);
+        Assert.Equal("ring,fifo", MigrationInfo.Parse(json).Models[0].GetParameter("mode").AllowedValues.Text);
+        Assert.Equal(MigrationInfo.Fingerprint(declared), MigrationInfo.Fingerprint(sorted));
     }
 }

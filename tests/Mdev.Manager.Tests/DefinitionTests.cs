@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Vfio;
 using Vfio.DeviceModels;
+using Vfio.Tests.Shared;
 
 namespace Mdev.Manager.Tests;
 

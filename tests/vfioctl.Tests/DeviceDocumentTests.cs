@@ -265,6 +265,31 @@ public sealed class DeviceDocumentTests : IDisposable
     }
 
     [Fact]
+    public async Task Migrate_to_an_existing_device_that_has_run_is_refused_like_load_and_force_proceeds_logged()
+    {
+        await Start(Source, "version=2,rx-filter-size=16");
+        await Start(Other, "version=2,rx-filter-size=16");
+        Assert.Equal(0, (await OnA("traffic", Other, "-n", "50", "--seed", "2")).ExitCode);
+        string before = (await OnA("describe", Other, "--state")).Out;
+
+        CliResult refused = await OnA("migrate", Source, "--to", Other);
+
+        Assert.True(refused.ExitCode == 1, refused.Err);
+        Assert.Contains("error E6041 destination-has-run", refused.Err, StringComparison.Ordinal);
+        Assert.Equal(before, (await OnA("describe", Other, "--state")).Out);
+        Assert.Contains("state         RUNNING", (await OnA("describe", Source, "--state")).Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("forced", MigrationLog(_hosts.HostA), StringComparison.Ordinal);
+
+        CliResult forced = await OnA("migrate", Source, "--to", Other, "--force");
+
+        Assert.True(forced.ExitCode == 0, forced.Err);
+        Assert.Contains("warning: forced past E6041 destination-has-run", forced.Err, StringComparison.Ordinal);
+        Assert.Contains($"migrate --force {Other}: forced past E6041 destination-has-run", MigrationLog(_hosts.HostA), StringComparison.Ordinal);
+        Assert.NotEqual(before, (await OnA("describe", Other, "--state")).Out);
+        Assert.Contains("state         STOP", (await OnA("describe", Source, "--state")).Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Migrate_refuses_a_configuration_mismatch_and_force_proceeds_logged()
     {
         await Start(Source, "version=2,rx-filter-size=16");

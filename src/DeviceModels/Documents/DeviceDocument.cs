@@ -67,7 +67,9 @@ public sealed record DeviceDocument(DeviceModelId Model, string Configuration, s
         }
         catch (DeviceModelException e)
         {
-            throw DocumentReader.Wrong(Kind, e.Code == ErrorCode.ModelIdInvalid ? "model" : "configuration", e.Code == ErrorCode.ModelIdInvalid ? modelText : config, e.Code == ErrorCode.ModelIdInvalid ? "a model id" : "canonical configuration text", e);
+            // The fault keeps its own code (E2001 model id, E2004 syntax, E2006 duplicate), so a document refuses what a
+            // typed configuration would refuse in the same words; the field is named before the fault.
+            throw DocumentReader.InField(Kind, e.Code == ErrorCode.ModelIdInvalid ? "model" : "configuration", e);
         }
         if (dto.Parameters is { } parameters)
         {

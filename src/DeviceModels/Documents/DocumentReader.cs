@@ -56,6 +56,16 @@ internal static class DocumentReader
             Expected = what,
         };
 
+    /// <summary>A fault of one field's value that has its own catalogue code: the code is kept, the field named.</summary>
+    public static DeviceModelException InField(string kind, string path, DeviceModelException fault) =>
+        new(fault.Code, $"{kind}'s '{path}': {fault.Message}", fault)
+        {
+            Device = fault.Device,
+            Parameter = path,
+            Value = fault.Value,
+            Expected = fault.Expected,
+        };
+
     public static T Require<T>(T? value, string kind, string path, string what)
         where T : class => value ?? throw Missing(kind, path, what);
 
@@ -131,14 +141,16 @@ internal static class DocumentReader
         }
     }
 
-    public static ModelDto WriteModel(ModelDescription model) => new()
+    /// <summary>The document form of a model; <paramref name="canonical"/> writes token sets sorted, for a fingerprint
+    /// that does not depend on the order a vendor declared them in.</summary>
+    public static ModelDto WriteModel(ModelDescription model, bool canonical = false) => new()
     {
         Params = model.Parameters.ToDictionary(
             p => p.Name,
             p => (ParamDto?)new ParamDto
             {
                 Type = ValueSyntax.TypeName(p.Type),
-                AllowedValues = p.AllowedValues.Text,
+                AllowedValues = canonical ? p.AllowedValues.CanonicalText : p.AllowedValues.Text,
                 OffValue = p.OffValue,
                 InitValue = p.InitValue,
                 Description = p.Description,

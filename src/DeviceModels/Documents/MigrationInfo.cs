@@ -76,7 +76,7 @@ public sealed class MigrationInfo
     public static string Fingerprint(ModelDescription model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        string json = model.Id + "\n" + JsonSerializer.Serialize(DocumentReader.WriteModel(model), CompactJsonContext.Default.ModelDto);
+        string json = model.Id + "\n" + JsonSerializer.Serialize(DocumentReader.WriteModel(model, canonical: true), CompactJsonContext.Default.ModelDto);
         return ContentDigest.Hex(Encoding.UTF8.GetBytes(json));
     }
 

@@ -7,10 +7,10 @@ namespace Mdev.Manager;
 /// </summary>
 public sealed class MigrationDestination
 {
-    private MigrationDestination(MigrationHost host, MdevUuid? device, ParentDeviceName? parent, MdevTypeName? type, MdevUuid? newDevice)
+    private MigrationDestination(MigrationEndpoint endpoint, MdevUuid? device, ParentDeviceName? parent, MdevTypeName? type, MdevUuid? newDevice)
     {
-        ArgumentNullException.ThrowIfNull(host);
-        Host = host;
+        ArgumentNullException.ThrowIfNull(endpoint);
+        Endpoint = endpoint;
         ExistingDevice = device;
         Parent = parent;
         Type = type;
@@ -18,7 +18,7 @@ public sealed class MigrationDestination
     }
 
     /// <summary>The destination host.</summary>
-    public MigrationHost Host { get; }
+    public MigrationEndpoint Endpoint { get; }
 
     /// <summary>The existing destination device, or null when one is to be created.</summary>
     public MdevUuid? ExistingDevice { get; }
@@ -33,17 +33,17 @@ public sealed class MigrationDestination
     public MdevUuid? NewDeviceUuid { get; }
 
     /// <summary>An existing device; step 2 checks that it runs exactly the source's configuration.</summary>
-    /// <param name="host">The destination host.</param>
+    /// <param name="endpoint">The destination host.</param>
     /// <param name="device">The device.</param>
     /// <returns>The destination.</returns>
-    public static MigrationDestination Existing(MigrationHost host, MdevUuid device) => new(host, device, null, null, null);
+    public static MigrationDestination Existing(MigrationEndpoint endpoint, MdevUuid device) => new(endpoint, device, null, null, null);
 
     /// <summary>A new device of <paramref name="type"/> on <paramref name="parent"/>, created with the source's configuration once step 2 passed.</summary>
-    /// <param name="host">The destination host.</param>
+    /// <param name="endpoint">The destination host.</param>
     /// <param name="parent">The parent device.</param>
     /// <param name="type">The type; its capability document must accept the source's configuration.</param>
     /// <param name="uuid">The new device's UUID; null for a fresh one.</param>
     /// <returns>The destination.</returns>
-    public static MigrationDestination NewDevice(MigrationHost host, ParentDeviceName parent, MdevTypeName type, MdevUuid? uuid = null) =>
-        new(host, null, parent, type, uuid ?? MdevUuid.NewUuid());
+    public static MigrationDestination NewDevice(MigrationEndpoint endpoint, ParentDeviceName parent, MdevTypeName type, MdevUuid? uuid = null) =>
+        new(endpoint, null, parent, type, uuid ?? MdevUuid.NewUuid());
 }

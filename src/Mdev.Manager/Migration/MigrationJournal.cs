@@ -27,8 +27,8 @@ public sealed class MigrationJournal
     /// <summary>The journal directory.</summary>
     public string Directory { get; }
 
-    /// <summary>The journal of a migration host (its sysfs root).</summary>
-    internal static MigrationJournal Of(MigrationHost host) => new(host.Host.Sysfs.Layout.Root.FullPath);
+    /// <summary>The journal of a migration endpoint (its host's root).</summary>
+    internal static MigrationJournal Of(MigrationEndpoint endpoint) => new(endpoint.Root);
 
     /// <summary>The entry of a device, or null when no migration of it was interrupted.</summary>
     /// <param name="device">The device.</param>
@@ -355,6 +355,17 @@ public sealed class MovedAwayRecord
     /// <summary>The process that recorded it.</summary>
     [JsonPropertyName("pid")]
     public int ProcessId { get; init; }
+
+    /// <summary>A record made now by this process.</summary>
+    internal static MovedAwayRecord Now(string kind, string operation, string? destination, string? destinationRoot) => new()
+    {
+        Kind = kind,
+        Operation = operation,
+        Destination = destination,
+        DestinationRoot = destinationRoot,
+        When = DateTimeOffset.UtcNow,
+        ProcessId = Environment.ProcessId,
+    };
 
     /// <summary>One line for an operator: what happened and where the state is.</summary>
     /// <returns>The line.</returns>

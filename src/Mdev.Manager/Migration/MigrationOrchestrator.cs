@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vfio;
 using Vfio.DeviceModels;
-using Vfio.Devices;
 using Vfio.Migration;
 
 namespace Mdev.Manager;
@@ -24,9 +23,12 @@ namespace Mdev.Manager;
 /// error or cancellation, such as the emulated host's injected crash) is treated as the process dying: nothing is
 /// rolled back, the exception propagates, and <see cref="Resume"/> or <see cref="Abort"/> clean up afterwards.</para>
 /// <para><see cref="SaveAsync"/> and <see cref="LoadAsync"/> are the two halves for cross-host use
-/// (<c>vfioctl save A | ssh host vfioctl load B</c>).</para>
+/// (<c>vfioctl save A | ssh host vfioctl load B</c>); <see cref="MigrateAsync"/> runs the same two halves in one
+/// process, joined by a pipe. This class is the library API (docs/orchestrator.md, "Using the manager as a library"):
+/// each call builds the one-purpose objects that do the work (a run per operation, the source and destination
+/// halves, the destination's creation, the recovery of resume and abort) and holds no state between calls.</para>
 /// </remarks>
-public sealed partial class MigrationOrchestrator
+public sealed class MigrationOrchestrator
 {
     private readonly ILogger _logger;
 
@@ -39,6 +41,89 @@ public sealed partial class MigrationOrchestrator
     /// step; null for none. The fault matrix makes the CLI block here so it can be killed at an exact point.
     /// </summary>
     public Action<MigrationCheckpoint>? Checkpoint { get; init; }
+
+    private MigrationContext Context => new(_logger, Checkpoint);
+
+    /// <summary>
+    /// Steps 1 and 2 alone: whether <paramref name="source"/> can migrate to <paramref name="destination"/>, with every
+    /// problem found, without opening either device.
+    /// </summary>
+    /// <param name="source">The source device.</param>
+    /// <param name="destination">An existing device, or a parent and type to create one on.</param>
+    /// <returns>The check's result; when compatible, the configuration the destination runs or will be created with.</returns>
+    /// <exception cref="VfioException"><see cref="ErrorCode.DeviceNotFound"/>, <see cref="ErrorCode.TypeNotFound"/>,
+    /// <see cref="ErrorCode.MigrationInfoMissing"/> and other reasons the two sides cannot even be described.</exception>
+    public CompatibilityResult Check(MigrationSource source, MigrationDestination destination)
+    {
+        CompatibilityResult result = MigrationPlan.For(source, destination).Result;
+        if (!result.IsCompatible)
+        {
+            _logger.CompatibilityRefused(source.Device.ToString(), destination.ExistingDevice?.ToString() ?? $"{destination.Parent}/{destination.Type}", string.Join("; ", result.Problems));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Migrates <paramref name="source"/> into <paramref name="destination"/> on this machine: checks, creates the
+    /// destination if asked, saves through the envelope into the destination (pre-copy while the source runs, then
+    /// stop-copy), and switches over: the destination RUNNING, the source STOP.
+    /// </summary>
+    /// <param name="source">The running source device.</param>
+    /// <param name="destination">An existing device running the source's configuration, or a parent and type to create one on.</param>
+    /// <param name="options">Pre-copy limits and chunk size; null for <see cref="MigrationOptions.Default"/>.</param>
+    /// <param name="progress">Receives the phase, bytes and pre-copy round.</param>
+    /// <param name="cancellationToken">Cancels the migration: a clean failure, source RUNNING, <see cref="ErrorCode.MigrationCancelled"/>.</param>
+    /// <returns>
+    /// The outcome. Refusals by steps 1-2 carry the first problem's 3xxx code and every problem in
+    /// <see cref="MigrationOutcome.Problems"/>, with neither device touched; later failures carry the failing step's
+    /// code with the source RUNNING and the destination reset (or removed, if created here).
+    /// </returns>
+    public Task<MigrationOutcome> MigrateAsync(MigrationSource source, MigrationDestination destination, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        return new MigrateRun(Context, source, destination, Validated(options), progress, cancellationToken).MigrateAsync();
+    }
+
+    /// <summary>
+    /// The source half of a cross-host migration: saves the running source into <paramref name="output"/> (pre-copy,
+    /// then stop-copy) and leaves it in STOP; on failure the source is RUNNING again. After a successful save, the
+    /// operator either loads the stream elsewhere and <see cref="Abort"/>s the source, or <see cref="Resume"/>s it.
+    /// </summary>
+    /// <param name="source">The running source device.</param>
+    /// <param name="output">Where the envelope goes (file, pipe, socket); not disposed.</param>
+    /// <param name="options">Pre-copy limits and chunk size.</param>
+    /// <param name="progress">Receives the phase, bytes and pre-copy round.</param>
+    /// <param name="cancellationToken">Cancels the save; the source is then RUNNING.</param>
+    /// <returns>The outcome: on success the source is STOP (<see cref="MigrationOutcome.NothingRunning"/>).</returns>
+    public Task<MigrationOutcome> SaveAsync(MigrationSource source, Stream output, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(output);
+        return new SaveRun(Context, source, output, Validated(options), progress, cancellationToken).RunAsync();
+    }
+
+    /// <summary>
+    /// The destination half of a cross-host migration: reads the envelope from <paramref name="input"/>, checks its
+    /// header against the destination before anything moves (for a new device: against the type's description, then
+    /// creates the device with the stream's configuration), loads it, and resumes the destination. On failure the
+    /// destination is reset and left stopped (removed, if created here): nothing runs, the source side decides.
+    /// </summary>
+    /// <param name="destination">An existing device, or a parent and type to create one on.</param>
+    /// <param name="input">The envelope; not disposed.</param>
+    /// <param name="options">The chunk size limit (the largest chunk accepted).</param>
+    /// <param name="progress">Receives the bytes loaded.</param>
+    /// <param name="cancellationToken">Cancels the load; the destination is then reset.</param>
+    /// <returns>The outcome; on success the destination is RUNNING.</returns>
+    public Task<MigrationOutcome> LoadAsync(MigrationDestination destination, Stream input, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(input);
+        return new LoadRun(Context, destination, input, Validated(options), progress, cancellationToken).RunAsync();
+    }
 
     /// <summary>
     /// Brings a source that a save left stopped (or a crash left anywhere) back to RUNNING, through the source
@@ -60,142 +145,11 @@ public sealed partial class MigrationOrchestrator
     /// </remarks>
     /// <param name="openHost">Opens another host by its root, for a journal whose destination lived elsewhere (<c>migrate --to-root</c>); null when there is none.</param>
     /// <param name="force">Resume a source whose state moved away: the operator asserts that no other device runs it.</param>
-    public MigrationOutcome Resume(MigrationSource source, Func<string, MigrationHost>? openHost = null, bool force = false)
+    public MigrationOutcome Resume(MigrationSource source, Func<string, MigrationEndpoint>? openHost = null, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var outcome = new MigrationOutcome { Source = source.Device };
-        MigrationJournal journal = MigrationJournal.Of(source.Host);
-        try
-        {
-            if (journal.Find(source.Device) is { } entry)
-            {
-                outcome.Interrupted = true;
-                if (entry.Operation == MigrationJournalEntry.Load)
-                {
-                    if (entry.Loaded && LoadHadFinished(source.Host, source.Device))
-                    {
-                        // Killed between the destination's last arc and the journal's removal: the load is complete.
-                        journal.Remove(source.Device);
-                        outcome.SourceState = MigrationState.Running;
-                        return outcome;
-                    }
-                    throw new VfioException(ErrorCode.MigrationInterrupted,
-                        $"{source.Device} is the destination of an interrupted load and holds no complete state; 'vfioctl abort {source.Device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}")
-                    {
-                        Device = source.Device.ToString(),
-                        Value = entry.Operation,
-                        Expected = "a source",
-                    };
-                }
-                _logger.InterruptedMigrationFound(source.Device.ToString(), entry.Operation, "resume");
-                if (entry.Operation == MigrationJournalEntry.Save && entry.StateMayHaveLeft)
-                {
-                    // Killed while or after the end record went out: the whole state may have reached a destination.
-                    journal.MarkMoved(source.Device, Moved(MovedAwayRecord.StreamSent, MigrationJournalEntry.Save, null, null));
-                    journal.Remove(source.Device);
-                }
-                else if (FinishInterruptedDestination(source.Host, entry, openHost, outcome, code: "resume"))
-                {
-                    journal.MarkMoved(source.Device, Moved(MovedAwayRecord.DestinationRunning, MigrationJournalEntry.Migrate, entry.Destination, entry.DestinationRoot));
-                    journal.Remove(source.Device);
-                    throw new VfioException(ErrorCode.MigrationInterrupted,
-                        $"the interrupted migrate of {source.Device} had already switched over: {entry.Destination} runs, so {source.Device} stays stopped; the journal is cleared ('vfioctl abort {source.Device}' resets it)")
-                    {
-                        Device = source.Device.ToString(),
-                        Value = entry.Destination,
-                        Expected = "a destination that does not run",
-                    };
-                }
-            }
-            if (journal.FindMoved(source.Device) is { } moved)
-            {
-                RequireForced(source, moved, force, openHost);
-                outcome.Forced = moved;
-                _logger.ResumeForced(source.Device.ToString(), moved.Describe());
-                journal.AppendLog($"resume --force {source.Device}: {moved.Describe()}; the operator asserted that no other device runs its state");
-            }
-            using OpenedDevice device = Open(source.Host, source.Device);
-            MigrationState state = device.Driver.GetState();
-            if (state == MigrationState.Running && (outcome.Interrupted || outcome.Forced is not null))
-            {
-                // Killed before its first arc: the source never stopped; the journal alone was left.
-                journal.Remove(source.Device);
-                journal.ClearMoved(source.Device);
-                outcome.SourceState = state;
-                return outcome;
-            }
-            if (state == MigrationState.Running)
-            {
-                outcome.SourceState = state;
-                outcome.Exception = new VfioException(ErrorCode.DeviceStateConflict,
-                    $"mediated device {source.Device} is already RUNNING; there is nothing to resume")
-                {
-                    Device = source.Device.ToString(),
-                    Value = state.ToString(),
-                    Expected = "a stopped source",
-                };
-                return outcome;
-            }
-            (RecoveryOutcome how, MigrationState now) = device.Driver.Recover(RecoveryPolicy.Source);
-            _logger.RolledBack(device.Name, now, how.ToString(), "resume");
-            outcome.SourceState = now;
-            if (outcome.Interrupted)
-            {
-                journal.Remove(source.Device);
-            }
-            if (outcome.Forced is not null)
-            {
-                journal.ClearMoved(source.Device);
-            }
-        }
-        catch (VfioException e)
-        {
-            outcome.Exception = e;
-        }
-        return outcome;
+        return new MigrationRecovery(Context).Resume(source, openHost, force);
     }
-
-    // A source whose state moved away resumes only when forced, and never while its destination is seen to run.
-    private static void RequireForced(MigrationSource source, MovedAwayRecord moved, bool force, Func<string, MigrationHost>? openHost)
-    {
-        if (!force)
-        {
-            throw new VfioException(ErrorCode.StateMovedAway,
-                $"{source.Device} is not resumed: {moved.Describe()}. Running it again could run the guest twice. If the destination runs, 'vfioctl abort {source.Device}' retires this source; " +
-                $"if no device runs its state (the load failed, or the stream was never loaded), 'vfioctl resume --force {source.Device}'")
-            {
-                Device = source.Device.ToString(),
-                Value = moved.Kind,
-                Expected = "a source whose state did not move away, or --force",
-            };
-        }
-        if (moved.Kind != MovedAwayRecord.Retired && MdevUuid.TryParse(moved.Destination, out MdevUuid destination)
-            && (moved.DestinationRoot is null ? source.Host : openHost?.Invoke(moved.DestinationRoot)) is { } host
-            && host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(destination)))
-        {
-            using OpenedDevice opened = Open(host, destination);
-            if (opened.Driver.GetState() == MigrationState.Running)
-            {
-                throw new VfioException(ErrorCode.StateMovedAway,
-                    $"{source.Device} is not resumed, even with --force: {moved.Describe()}, and {destination} is RUNNING now; stop or abort {destination} first")
-                {
-                    Device = source.Device.ToString(),
-                    Value = destination.ToString(),
-                    Expected = "a destination that does not run",
-                };
-            }
-        }
-    }
-
-    private static MovedAwayRecord Moved(string kind, string operation, string? destination, string? destinationRoot) => new()
-    {
-        Kind = kind,
-        Operation = operation,
-        Destination = destination,
-        DestinationRoot = destinationRoot,
-        When = DateTimeOffset.UtcNow,
-        ProcessId = Environment.ProcessId,
-    };
 
     /// <summary>
     /// Ends a migration on a device that must not run the guest (a destination after a crash, or a source whose state
@@ -209,181 +163,37 @@ public sealed partial class MigrationOrchestrator
     /// interrupted load created is removed, and the destination of an interrupted one-process migration that does not
     /// run yet is reset (removed if created). <see cref="MigrationOutcome.Interrupted"/> tells that an entry was found.</remarks>
     /// <param name="openHost">Opens another host by its root, for a journal whose destination lived elsewhere; null when there is none.</param>
-    public MigrationOutcome Abort(MigrationHost host, MdevUuid device, Func<string, MigrationHost>? openHost = null)
+    public MigrationOutcome Abort(MigrationEndpoint host, MdevUuid device, Func<string, MigrationEndpoint>? openHost = null)
     {
         ArgumentNullException.ThrowIfNull(host);
-        var outcome = new MigrationOutcome { Destination = device };
-        MigrationJournal journal = MigrationJournal.Of(host);
-        try
-        {
-            MigrationJournalEntry? entry = journal.Find(device);
-            if (entry is not null)
-            {
-                outcome.Interrupted = true;
-                _logger.InterruptedMigrationFound(device.ToString(), entry.Operation, "abort");
-                if (entry.Operation == MigrationJournalEntry.Load && entry.DestinationCreated)
-                {
-                    outcome.DestinationState = RemoveCreated(host, device, outcome);
-                    journal.Remove(device);
-                    return outcome;
-                }
-                if (entry.Operation == MigrationJournalEntry.Migrate)
-                {
-                    FinishInterruptedDestination(host, entry, openHost, new MigrationOutcome(), code: "abort");
-                }
-            }
-            using (OpenedDevice opened = Open(host, device))
-            {
-                opened.Touched = true;
-                outcome.DestinationState = ResetAndStop(opened, "abort");
-            }
-            // Abort's record: the device must not run the guest, so a later resume needs --force.
-            MovedAwayRecord? earlier = journal.FindMoved(device);
-            journal.MarkMoved(device, Moved(MovedAwayRecord.Retired, "abort", earlier?.Destination ?? entry?.Destination, earlier?.DestinationRoot ?? entry?.DestinationRoot));
-            if (entry is not null)
-            {
-                journal.Remove(device);
-            }
-        }
-        catch (VfioException e)
-        {
-            outcome.Exception = e;
-        }
-        return outcome;
+        return new MigrationRecovery(Context).Abort(host, device, openHost);
     }
 
-    // The destination of an interrupted migrate: true when it runs (the switchover happened; leave it); otherwise it
-    // is reset and stopped, or removed when the migration created it.
-    private bool FinishInterruptedDestination(MigrationHost sourceHost, MigrationJournalEntry entry, Func<string, MigrationHost>? openHost,
-        MigrationOutcome outcome, string code)
+    /// <summary>
+    /// Whether <c>--force</c> may proceed past every one of <paramref name="codes"/>: only when each is in
+    /// <see cref="ErrorCatalogue.Forceable"/> (a model mismatch, a bad stream, a device refusal never are).
+    /// </summary>
+    /// <param name="codes">The refusals' codes.</param>
+    /// <returns>True when all can be forced.</returns>
+    public static bool CanForce(IEnumerable<ErrorCode> codes) => MigrationOverrides.CanForce(codes);
+
+    /// <summary>
+    /// Logs refusals an operator forced past, loudly: one warning per problem (event 613) and one line per problem in
+    /// the host's migration log (<c>var/lib/vfio-migrate/migration.log</c>). A log that cannot be written fails the
+    /// forced operation before anything moves: an override is never unrecorded.
+    /// </summary>
+    /// <param name="host">The host whose migration log records it.</param>
+    /// <param name="verb">The verb that was forced (<c>migrate</c>, <c>load</c>, <c>start --like</c>).</param>
+    /// <param name="device">The device it concerns.</param>
+    /// <param name="problems">The overridden problems.</param>
+    /// <exception cref="VfioFileException">The migration log could not be written.</exception>
+    public void RecordForced(MigrationEndpoint host, string verb, string device, IReadOnlyList<ForcedProblem> problems) =>
+        new MigrationOverrides(_logger).Record(host, verb, device, problems);
+
+    private static MigrationOptions Validated(MigrationOptions? options)
     {
-        if (entry.Operation != MigrationJournalEntry.Migrate || !MdevUuid.TryParse(entry.Destination, out MdevUuid destination))
-        {
-            return false;
-        }
-        MigrationHost host = entry.DestinationRoot is null ? sourceHost
-            : openHost?.Invoke(entry.DestinationRoot) ?? throw new VfioException(ErrorCode.MigrationInterrupted,
-                $"the interrupted migrate of {entry.Source} went to {destination} on the host at {entry.DestinationRoot}, which this command cannot open; end it there with 'vfioctl --emulated {entry.DestinationRoot} abort {destination}'")
-            {
-                Device = entry.Source,
-                Value = entry.DestinationRoot,
-            };
-        outcome.Destination = destination;
-        if (!host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(destination)))
-        {
-            return false;
-        }
-        using (OpenedDevice opened = Open(host, destination))
-        {
-            if (entry.Loaded && opened.Driver.GetState() == MigrationState.Running)
-            {
-                outcome.DestinationState = MigrationState.Running;
-                return true;
-            }
-            if (!entry.DestinationCreated)
-            {
-                opened.Touched = true;
-                outcome.DestinationState = ResetAndStop(opened, code);
-                return false;
-            }
-        }
-        outcome.DestinationState = RemoveCreated(host, destination, outcome);
-        return false;
+        options ??= MigrationOptions.Default;
+        options.Validate();
+        return options;
     }
-
-    private static bool LoadHadFinished(MigrationHost host, MdevUuid device)
-    {
-        if (!host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(device)))
-        {
-            return false;
-        }
-        using OpenedDevice opened = Open(host, device);
-        return opened.Driver.GetState() == MigrationState.Running;
-    }
-
-    private MigrationState? RemoveCreated(MigrationHost host, MdevUuid device, MigrationOutcome outcome)
-    {
-        if (!host.Host.Sysfs.Exists(host.Host.Sysfs.Layout.Device(device)))
-        {
-            outcome.DestinationRemoved = true;
-            return null;
-        }
-        host.Host.Remove(device);
-        outcome.DestinationRemoved = true;
-        _logger.DestinationRemoved(device.ToString(), ErrorCatalogue.Id(ErrorCode.MigrationInterrupted));
-        return null;
-    }
-
-    private void Reach(MigrationCheckpoint point) => Checkpoint?.Invoke(point);
-
-    private static MigrationJournalEntry JournalEntry(string operation, MigrationSource? source, MigrationDestination? destination, MigrationOutcome outcome,
-        bool loaded = false, string phase = MigrationJournalEntry.PhaseStarted) => new()
-    {
-        Loaded = loaded,
-        Phase = phase,
-        Operation = operation,
-        Source = source?.Device.ToString(),
-        Destination = outcome.Destination?.ToString(),
-        DestinationRoot = source is not null && destination is not null
-            && !string.Equals(source.Host.Host.Sysfs.Layout.Root.FullPath, destination.Host.Host.Sysfs.Layout.Root.FullPath, StringComparison.Ordinal)
-            ? destination.Host.Host.Sysfs.Layout.Root.FullPath
-            : null,
-        DestinationCreated = outcome.DestinationCreated,
-        Started = DateTimeOffset.UtcNow,
-        ProcessId = Environment.ProcessId,
-    };
-
-    private static OpenedDevice Open(MigrationHost host, MdevUuid uuid)
-    {
-        DeviceConfiguration configuration = host.Host.ReadConfiguration(uuid);
-        return Open(host, uuid, configuration);
-    }
-
-    private static OpenedDevice Open(MigrationHost host, MdevUuid uuid, DeviceConfiguration configuration)
-    {
-        IVfioDevice device = host.Opener.Open(uuid, configuration);
-        try
-        {
-            return new OpenedDevice(uuid, device, MigrationDriver.Open(device), configuration);
-        }
-        catch (VfioException)
-        {
-            device.Dispose();
-            throw;
-        }
-    }
-
-    private MigrationDataStream? Transition(OpenedDevice device, MigrationState target)
-    {
-        device.Touched = true;
-        MigrationState from = device.Driver.GetState();
-        _logger.Arc(device.Name, from, target);
-        return device.Driver.TransitionTo(target);
-    }
-
-    private static MigrationState? TryGetState(OpenedDevice device)
-    {
-        try
-        {
-            return device.Driver.GetState();
-        }
-        catch (VfioException)
-        {
-            return null;
-        }
-    }
-
-    // What the orchestrator may roll back after: its own kind of failure. Anything else is a bug or a dead process.
-    private static bool IsRecoverable(Exception e) => e is VfioException or IOException or OperationCanceledException;
-
-    private static VfioException AsVfio(Exception e, string device, CancellationToken cancellationToken) => e switch
-    {
-        _ when cancellationToken.IsCancellationRequested || e is OperationCanceledException => new VfioException(ErrorCode.MigrationCancelled,
-            $"the migration of {device} was cancelled", e)
-        {
-            Device = device,
-        },
-        VfioException v => v,
-        _ => new VfioException(ErrorCode.KernelCallFailed, $"{device}: I/O failed during the migration: {e.Message}", e) { Device = device },
-    };
 }

@@ -63,7 +63,7 @@ public sealed class EmulatedHost
 
     /// <summary>The host as the orchestrator takes it.</summary>
     /// <returns>Its tree and opener.</returns>
-    public MigrationHost ToMigrationHost() => new(Host, Opener);
+    public MigrationEndpoint ToMigrationEndpoint() => new(Host, Opener);
 
     private VfioException Missing(MdevUuid device, string type, string id)
     {

@@ -95,14 +95,14 @@ public readonly record struct UnixFileStatus(UnixFileKind Kind, long Size)
     };
 }
 
-/// <summary><c>poll(2)</c> of one descriptor, through Tmds.LibC: what <c>vfioctl</c>'s Ctrl-C-interruptible pipes wait with.</summary>
+/// <summary><c>poll(2)</c> of one descriptor: what <c>vfioctl</c>'s Ctrl-C-interruptible pipes wait with.</summary>
 public static class UnixPoll
 {
     /// <summary>POLLIN: the descriptor has data to read (or its writer closed).</summary>
-    public const short Readable = 0x001;
+    public const short Readable = Interop.Libc.POLLIN;
 
     /// <summary>POLLOUT: the descriptor can be written without blocking.</summary>
-    public const short Writable = 0x004;
+    public const short Writable = Interop.Libc.POLLOUT;
 
     /// <summary>Waits at most <paramref name="milliseconds"/> until <paramref name="descriptor"/> is ready for <paramref name="events"/>.</summary>
     /// <param name="descriptor">The file descriptor.</param>
@@ -112,9 +112,11 @@ public static class UnixPoll
     /// <returns>Positive when ready (or in error or hung up: the read or write then reports it), 0 on timeout, -1 on failure.</returns>
     public static unsafe int Wait(int descriptor, short events, int milliseconds, out int errno)
     {
+        // Tmds.LibC's pollfd (its layout is checked against <poll.h> by the ABI test), through this assembly's own poll
+        // binding: Tmds.LibC's poll does not keep errno (docs/abi.md), and EINTR is what a Ctrl-C'd wait must report.
         var fd = new Tmds.Linux.pollfd { fd = descriptor, events = events };
-        int ready = Tmds.Linux.LibC.poll(&fd, 1, milliseconds);
-        errno = ready < 0 ? Tmds.Linux.LibC.errno : 0;
+        int ready = Interop.Libc.poll(&fd, 1, milliseconds);
+        errno = ready < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
         return ready;
     }
 

@@ -19,8 +19,8 @@ public sealed record RecoveryPolicy(MigrationState? RecoveryState, bool ResetAll
     public static RecoveryPolicy None { get; } = new(null, false);
 
     /// <summary>
-    /// For a migration source: return to RUNNING so the guest keeps its device (ARCHITECTURE step 4: on failure
-    /// only the source resumes), else reset.
+    /// For a migration source: return to RUNNING so the guest keeps its device (docs/architecture.md, "the path of one
+    /// migration": on failure only the source resumes), else reset.
     /// </summary>
     public static RecoveryPolicy Source { get; } = new(MigrationState.Running, true);
 

@@ -47,7 +47,7 @@ internal sealed class EmulatedMigrationHost : IDisposable
         Host = new MdevHost(Sysfs);
         Opener = new EmulatedDeviceOpener(Sysfs, Catalog);
         Recording = new RecordingOpener(Opener);
-        Migration = new MigrationHost(Host, Recording);
+        Migration = new MigrationEndpoint(Host, Recording);
         Faults = new EmulatedDeviceFaults(Sysfs.Layout);
     }
 
@@ -63,7 +63,7 @@ internal sealed class EmulatedMigrationHost : IDisposable
 
     public RecordingOpener Recording { get; }
 
-    public MigrationHost Migration { get; }
+    public MigrationEndpoint Migration { get; }
 
     public EmulatedDeviceFaults Faults { get; }
 

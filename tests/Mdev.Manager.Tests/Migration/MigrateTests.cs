@@ -147,4 +147,59 @@ public sealed class MigrateTests : IDisposable
         Assert.Equal(MigrationState.Stop, other.Snapshot(source).State);
         Assert.Equal(before with { State = MigrationState.Running }, other.Snapshot(destination));
     }
+
+    [Fact]
+    public async Task MigrateToAnExistingDestinationThatHasRun_IsRefusedBeforeAnythingMoves_AndForceMigratesItLogged()
+    {
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
+        NicSnapshot sourceBefore = _host.Snapshot(source);
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        _host.Mutate(destination, nic => nic.Counter = 7);
+        NicSnapshot running = _host.Snapshot(destination);
+        Assert.Equal(MigrationState.Running, running.State);
+
+        MigrationOutcome refused = await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination));
+
+        // Refused like load (E6041): the destination keeps running its own state, the source runs on, no journal is left.
+        Assert.Equal(ErrorCode.DestinationHasRun, refused.Error);
+        Assert.Contains("migrate --force", refused.Exception!.Message, StringComparison.Ordinal);
+        Assert.Equal(MigrationState.Running, refused.SourceState);
+        Assert.Equal(MigrationState.Running, refused.DestinationState);
+        Assert.Equal(0, refused.Bytes);
+        Assert.Equal(running, _host.Snapshot(destination));
+        Assert.Equal(sourceBefore, _host.Snapshot(source));
+        Assert.Empty(refused.Overridden);
+        Assert.Empty(new MigrationJournal(_host.Root).List());
+        Assert.Null(new MigrationJournal(_host.Root).FindMoved(source));
+
+        MigrationOutcome forced = await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination), new MigrationOptions { Force = true });
+
+        Assert.True(forced.Succeeded, forced.ToString());
+        Assert.Equal(ErrorCode.DestinationHasRun, Assert.Single(forced.Overridden).Code);
+        Assert.Equal(sourceBefore with { State = MigrationState.Running }, _host.Snapshot(destination));
+        Assert.Equal(MigrationState.Stop, _host.StateOf(source));
+        Assert.Equal([destination], _host.RunningDevices());
+        Assert.Contains($"migrate --force {destination}: forced past E6041 destination-has-run", File.ReadAllText(new MigrationJournal(_host.Root).LogPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MigrateToAnExistingDestinationThatIsStopped_NeedsNoForce()
+    {
+        MdevUuid source = RunningSource(EmulatedMigrationHost.V2Type);
+        MdevUuid destination = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        MdevUuid other = _host.CreateDevice(EmulatedMigrationHost.V2Type);
+        // A device that ran and was migrated away is STOP: it may receive a state again without --force.
+        Assert.True((await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, destination), MigrationDestination.Existing(_host.Migration, other))).Succeeded);
+        Assert.Equal(MigrationState.Stop, _host.StateOf(destination));
+
+        MigrationOutcome outcome = await new MigrationOrchestrator().MigrateAsync(
+            new MigrationSource(_host.Migration, source), MigrationDestination.Existing(_host.Migration, destination));
+
+        Assert.True(outcome.Succeeded, outcome.ToString());
+        Assert.Empty(outcome.Overridden);
+        Assert.Equal(MigrationState.Running, _host.StateOf(destination));
+    }
 }

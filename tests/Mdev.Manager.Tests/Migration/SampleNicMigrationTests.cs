@@ -13,7 +13,7 @@ public sealed class SampleNicMigrationTests : IDisposable
     private static readonly MdevTypeName NicType = MdevTypeName.Parse("my-nic");
 
     private readonly string _root = Directory.CreateTempSubdirectory("orchestrator-nic-").FullName;
-    private readonly MigrationHost _host;
+    private readonly MigrationEndpoint _host;
     private readonly EmulatedDeviceOpener _opener;
 
     public SampleNicMigrationTests()
@@ -24,7 +24,7 @@ public sealed class SampleNicMigrationTests : IDisposable
             .AddType(OldParent, NicType, "NIC (old driver)", 4, NicImplementations.Old)
             .Build();
         _opener = new EmulatedDeviceOpener(sysfs, catalog);
-        _host = new MigrationHost(new MdevHost(sysfs), _opener);
+        _host = new MigrationEndpoint(new MdevHost(sysfs), _opener);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -32,8 +32,8 @@ public sealed class SampleNicMigrationTests : IDisposable
     private MdevUuid Create(ParentDeviceName parent, string configuration)
     {
         MdevUuid uuid = MdevUuid.NewUuid();
-        ModelDescription model = _host.Host.GetSupportedType(parent, NicType).Migration!.DefaultModel;
-        _host.Host.Create(parent, NicType, uuid, DeviceConfiguration.Parse(model, configuration));
+        ModelDescription model = _host.Tree.GetSupportedType(parent, NicType).Migration!.DefaultModel;
+        _host.Tree.Create(parent, NicType, uuid, DeviceConfiguration.Parse(model, configuration));
         return uuid;
     }
 
@@ -80,7 +80,7 @@ public sealed class SampleNicMigrationTests : IDisposable
 
         Assert.False(outcome.Succeeded);
         Assert.Contains(outcome.Problems, p => p.Parameter == "rss");
-        Assert.DoesNotContain(_host.Host.GetDevices(), d => d.Parent == OldParent);
+        Assert.DoesNotContain(_host.Tree.GetDevices(), d => d.Parent == OldParent);
         Assert.Equal(MigrationState.Running, _opener.PeekMigrationState(source));
     }
 }

@@ -38,6 +38,8 @@ internal sealed class AbiProbe
         c.AppendLine("#include <stdio.h>");
         c.AppendLine("#include <errno.h>");
         c.AppendLine("#include <fcntl.h>");
+        c.AppendLine("#include <poll.h>");
+        c.AppendLine("#include <sys/types.h>");
         c.AppendLine("#include <linux/ioctl.h>");
         c.AppendLine("#include <linux/vfio.h>");
         c.AppendLine("#include <linux/version.h>");

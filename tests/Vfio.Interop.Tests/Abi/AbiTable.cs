@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Vfio.Devices;
 using Vfio.Kernel;
 using static Vfio.Interop.Vfio;
@@ -23,6 +25,15 @@ internal static class AbiTable
     private const string Detach = "VFIO_DEVICE_DETACH_IOMMUFD_PT";
 
     public static IReadOnlyList<AbiItem> Items { get; } = Build();
+
+    // Where a member of Tmds.LibC's pollfd lies: set it alone to a marker and find the marker in the struct's bytes
+    // (Tmds.LibC's members are not all marshalled fields, so Marshal.OffsetOf cannot name them).
+    private static ulong PollfdOffset(Tmds.Linux.pollfd value, byte[] marker)
+    {
+        ReadOnlySpan<byte> bytes = MemoryMarshal.AsBytes(new ReadOnlySpan<Tmds.Linux.pollfd>(in value));
+        int at = bytes.IndexOf(marker);
+        return at >= 0 ? (ulong)at : throw new InvalidOperationException("the marker is not in Tmds.Linux.pollfd's bytes");
+    }
 
     private static IReadOnlyList<AbiItem> Build() => new AbiTableBuilder()
         // asm-generic/ioctl.h
@@ -171,6 +182,18 @@ internal static class AbiTable
         .Const(nameof(L.O_WRONLY), L.O_WRONLY)
         .Const(nameof(L.O_RDWR), L.O_RDWR)
         .Const(nameof(L.O_CLOEXEC), L.O_CLOEXEC)
+
+        // <poll.h>, and the libc types of the calls that go through Tmds.LibC (Interop.Libc): its off_t, size_t,
+        // ssize_t and pollfd must be what gcc says, or pread/pwrite offsets and poll's descriptors would be misread.
+        .Const(nameof(L.POLLIN), (ulong)L.POLLIN)
+        .Const(nameof(L.POLLOUT), (ulong)L.POLLOUT)
+        .Expr("sizeof(off_t)", (ulong)Unsafe.SizeOf<Tmds.Linux.off_t>(), "Tmds.Linux.off_t")
+        .Expr("sizeof(size_t)", (ulong)Unsafe.SizeOf<Tmds.Linux.size_t>(), "Tmds.Linux.size_t")
+        .Expr("sizeof(ssize_t)", (ulong)Unsafe.SizeOf<Tmds.Linux.ssize_t>(), "Tmds.Linux.ssize_t")
+        .Expr("sizeof(struct pollfd)", (ulong)Unsafe.SizeOf<Tmds.Linux.pollfd>(), "Tmds.Linux.pollfd")
+        .Expr("offsetof(struct pollfd, fd)", PollfdOffset(new Tmds.Linux.pollfd { fd = 0x5A5A5A5A }, [0x5A, 0x5A, 0x5A, 0x5A]), "Tmds.Linux.pollfd.fd")
+        .Expr("offsetof(struct pollfd, events)", PollfdOffset(new Tmds.Linux.pollfd { events = 0x5A5A }, [0x5A, 0x5A]), "Tmds.Linux.pollfd.events")
+        .Expr("offsetof(struct pollfd, revents)", PollfdOffset(new Tmds.Linux.pollfd { revents = 0x5A5A }, [0x5A, 0x5A]), "Tmds.Linux.pollfd.revents")
 
         // <errno.h>
         .Const(nameof(E.EPERM), E.EPERM)

@@ -16,6 +16,10 @@ internal sealed class AbiTableBuilder
     public AbiTableBuilder Const(string name, ulong value, string? guard = null, params Enum[] mirrors) =>
         Add(new AbiItem(name, value, guard, name, mirrors));
 
+    /// <summary>Any C expression with the value a type outside Interop has (Tmds.LibC's <c>off_t</c>, <c>pollfd</c>).</summary>
+    public AbiTableBuilder Expr(string cExpression, ulong value, string csharpName) =>
+        Add(new AbiItem(cExpression, value, null, csharpName, []));
+
     /// <summary>sizeof the struct, then offsetof and size of each named field, all under one guard.</summary>
     public AbiTableBuilder Struct<T>(string? guard, params string[] fields)
         where T : struct => Size<T>(guard).Fields<T>(guard, fields);

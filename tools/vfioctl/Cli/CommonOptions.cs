@@ -38,6 +38,9 @@ internal static class CommonOptions
         CustomParser = r => Parse<MdevTypeName>(r, MdevTypeName.TryParse, "an mdev type name such as mtty-2"),
     };
 
+    /// <summary><c>--json</c> on a read verb: one JSON document on stdout instead of the table (schemas in docs/schemas).</summary>
+    public static Option<bool> Json(string what) => new("--json") { Description = $"Print {what} as one JSON document instead of the table" };
+
     public static Option<bool> DumpJson() => new("--dumpjson") { Description = "Print JSON (the format mdevctl prints) instead of a table" };
 
     public static Option<string?> Config() => new("--config", "-c")

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Vfioctl.Commands.Abort;
 using Vfioctl.Commands.Capabilities;
 using Vfioctl.Commands.Check;
+using Vfioctl.Commands.Completion;
 using Vfioctl.Commands.Conform;
 using Vfioctl.Commands.Define;
 using Vfioctl.Commands.Demo;
@@ -56,5 +57,6 @@ internal static class Verbs
         (FaultCommandDefinition.Create, static s => s.AddTransient<FaultCommand>()),
         (ConformCommandDefinition.Create, static s => s.AddTransient<ConformCommand>()),
         (DemoCommandDefinition.Create, static s => s.AddTransient<DemoCommand>()),
+        (CompletionCommandDefinition.Create, static s => s.AddTransient<CompletionCommand>()),
     ];
 }

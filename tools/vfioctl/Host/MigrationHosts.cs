@@ -6,15 +6,15 @@ namespace Vfioctl.Host;
 /// <summary>The hosts a migration verb works on: this one, or another emulated host given by <c>--to-root</c>.</summary>
 internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, IOptions<MdevManagerOptions> options)
 {
-    public MigrationHost Local { get; } = new(host, opener);
+    public MigrationEndpoint Local { get; } = new(host, opener);
 
-    public MigrationHost Open(string? root)
+    public MigrationEndpoint Open(string? root)
     {
         if (root is null)
         {
             return Local;
         }
         Vfioctl.Cli.EmulatedRoot.Require("--to-root", root);
-        return DeviceAccess.OpenEmulated(root, options.Value).ToMigrationHost();
+        return DeviceAccess.OpenEmulated(root, options.Value).ToMigrationEndpoint();
     }
 }

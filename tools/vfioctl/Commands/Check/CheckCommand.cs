@@ -4,6 +4,7 @@ using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfioctl.Cli;
 using Vfioctl.Host;
+using Vfioctl.Output;
 
 namespace Vfioctl.Commands.Check;
 
@@ -13,9 +14,13 @@ namespace Vfioctl.Commands.Check;
 /// </summary>
 internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceOpener opener, CliConsole console)
 {
-    public int Execute(CheckSource source, CheckDestination destination)
+    public int Execute(CheckSource source, CheckDestination destination, bool json = false)
     {
         ForeignConfiguration configuration = ReadSource(source, out string sourceName, out DeviceDocument document);
+        if (json)
+        {
+            return ReportJson(sourceName, configuration, document, CheckAgainst(configuration, destination));
+        }
         console.Output.WriteLine($"source       {sourceName}: {configuration.Model} [{Describe(configuration)}]");
         console.Output.WriteLine($"stop-copy    {DeviceFacts.EstimateText(document)}");
         List<(string Name, CompatibilityResult Result)> outcomes = CheckAgainst(configuration, destination);
@@ -55,6 +60,56 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
         return compatible ? ExitCodes.Ok : ExitCodes.Incompatible;
     }
 
+    // The same verdict as the table, for an orchestrator: exit 0 when any destination accepts, 2 when none does.
+    private int ReportJson(string sourceName, ForeignConfiguration configuration, DeviceDocument document, List<(string Name, CompatibilityResult Result)> outcomes)
+    {
+        bool compatible = outcomes.Any(o => o.Result.IsCompatible);
+        JsonText.Write(console.Output, json =>
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("source");
+            json.WriteString("name", sourceName);
+            json.WriteString("model", configuration.Model.ToString());
+            json.WriteStartObject("configuration");
+            foreach (KeyValuePair<string, string> kv in configuration.Values)
+            {
+                json.WriteString(kv.Key, kv.Value);
+            }
+            json.WriteEndObject();
+            if (document.StopCopyBytes is ulong bytes)
+            {
+                json.WriteNumber("stopCopyBytes", bytes);
+            }
+            else
+            {
+                json.WriteString("stopCopyUnknown", document.StopCopyUnknown ?? "not in the document");
+            }
+            json.WriteEndObject();
+            json.WriteStartArray("destinations");
+            foreach ((string name, CompatibilityResult result) in outcomes)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", name);
+                json.WriteBoolean("compatible", result.IsCompatible);
+                if (result.DestinationConfiguration is DeviceConfiguration runsAs)
+                {
+                    json.WriteString("runsAs", runsAs.ToString());
+                }
+                json.WriteStartArray("problems");
+                foreach (CompatibilityProblem problem in result.Problems)
+                {
+                    ProblemJson.Write(json, problem.Code, problem.Message, problem.Parameter, problem.Value, problem.Expected);
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteBoolean("compatible", compatible);
+            json.WriteEndObject();
+        });
+        return compatible ? ExitCodes.Ok : ExitCodes.Incompatible;
+    }
+
     private ForeignConfiguration ReadSource(CheckSource source, out string name, out DeviceDocument document)
     {
         if (source.Uuid is MdevUuid uuid)
@@ -82,7 +137,7 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
 
     private List<(string Name, CompatibilityResult Result)> CheckAgainst(ForeignConfiguration source, CheckDestination destination)
     {
-        MdevHost target = destination.Root is string root ? hosts.Open(root).Host : host;
+        MdevHost target = destination.Root is string root ? hosts.Open(root).Tree : host;
         string where = destination.Root is string r ? $" on {r}" : "";
         if (destination.Device is MdevUuid device)
         {

@@ -11,6 +11,7 @@ internal static class CheckCommandDefinition
     public static readonly Option<MdevUuid?> ToOption = new("--to") { Description = "Destination: an existing device", CustomParser = r => CommonOptions.ParseUuidValue(r) };
     public static readonly Option<TypeAddress?> ToTypeOption = new("--to-type") { Description = "Destination: a type, <parent>/<type>", CustomParser = TypeAddress.Parse };
     public static readonly Option<string?> ToRootOption = CliFiles.PathOption(new Option<string?>("--to-root") { Description = "The destination is on the emulated host in this directory" });
+    public static readonly Option<bool> JsonOption = CommonOptions.Json("the source, every destination's verdict and every problem (code, parameter, value, expected)");
     public static readonly Option<FileInfo?> ToHostOption = CliFiles.PathOption(new Option<FileInfo?>("--to-host") { Description = "Destination: a host capability document (vfioctl capabilities)" });
 
     public static Command Create(CliApplication app)
@@ -22,6 +23,7 @@ internal static class CheckCommandDefinition
         command.Options.Add(ToTypeOption);
         command.Options.Add(ToRootOption);
         command.Options.Add(ToHostOption);
+        command.Options.Add(JsonOption);
         command.Validators.Add(r =>
         {
             if ((r.GetResult(UuidOption) is null) == (r.GetResult(DeviceOption) is null))
@@ -42,7 +44,7 @@ internal static class CheckCommandDefinition
         {
             var source = new CheckSource(r.GetValue(UuidOption), r.GetValue(DeviceOption));
             var destination = new CheckDestination(r.GetValue(ToOption), r.GetValue(ToTypeOption), r.GetValue(ToRootOption), r.GetValue(ToHostOption)?.FullName);
-            return app.Get<CheckCommand>().Execute(source, destination);
+            return app.Get<CheckCommand>().Execute(source, destination, r.GetValue(JsonOption));
         });
         return command;
     }

@@ -64,8 +64,8 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
     private async Task RunStoryAsync(string root, CancellationToken cancellationToken)
     {
         TextWriter o = console.Output;
-        MigrationHost a = Open(DemoHosts.HostA(root));
-        MigrationHost b = Open(DemoHosts.HostB(root));
+        MigrationEndpoint a = Open(DemoHosts.HostA(root));
+        MigrationEndpoint b = Open(DemoHosts.HostB(root));
         o.WriteLine("vfioctl demo: migrating a VFIO mediated device between two emulated hosts");
 
         Step("1. Discover what each host offers (vfioctl types / models)");
@@ -98,16 +98,16 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
 
         Step($"7. Inject a fault: cut the data stream after 1000 bytes while moving {MovedDevice} back to host-a (vfioctl fault --cut-after)");
         IReadOnlyDictionary<string, string> running = State(b, MovedDevice);
-        new EmulatedDeviceFaults(b.Host.Sysfs.Layout).Set(MovedDevice, new Vfio.Emulation.EmulatedFaults { CutStreamAfterBytes = 1000 });
+        new EmulatedDeviceFaults(b.Tree.Sysfs.Layout).Set(MovedDevice, new Vfio.Emulation.EmulatedFaults { CutStreamAfterBytes = 1000 });
         var toA = MigrationDestination.NewDevice(a, DemoHosts.Parent, DemoHosts.Type, ReturnDevice);
         MigrationOutcome failed = await Migrate(b, MovedDevice, toA, cancellationToken).ConfigureAwait(false);
-        new EmulatedDeviceFaults(b.Host.Sysfs.Layout).Clear(MovedDevice);
+        new EmulatedDeviceFaults(b.Tree.Sysfs.Layout).Clear(MovedDevice);
         string code = failed.Error is ErrorCode c ? $"{ErrorCatalogue.Id(c)} {ErrorCatalogue.Name(c)}" : "no error";
         o.WriteLine($"   refused with {code}: {failed.Exception?.Message}");
         o.WriteLine($"   rolled back: source {MovedDevice} {failed.SourceState?.ToString().ToUpperInvariant()}, destination {(failed.DestinationRemoved ? "removed" : "left " + failed.DestinationState)}");
         bool unchanged = State(b, MovedDevice).SequenceEqual(running);
         o.WriteLine($"   the source kept running with its state {(unchanged ? "unchanged" : "CHANGED")}");
-        if (failed.Succeeded || failed.SourceState != Vfio.Devices.MigrationState.Running || !unchanged || a.Host.FindDevice(ReturnDevice) is not null)
+        if (failed.Succeeded || failed.SourceState != Vfio.Devices.MigrationState.Running || !unchanged || a.Tree.FindDevice(ReturnDevice) is not null)
         {
             throw new VfioException(ErrorCode.RecoveryFailed, "the demo's fault did not roll back as designed: " + failed);
         }
@@ -124,9 +124,9 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
         console.Output.WriteLine(title);
     }
 
-    private void Discover(string name, MigrationHost host)
+    private void Discover(string name, MigrationEndpoint host)
     {
-        foreach (MdevParent parent in host.Host.GetParents())
+        foreach (MdevParent parent in host.Tree.GetParents())
         {
             foreach (MdevType type in parent.Types)
             {
@@ -138,21 +138,21 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
         }
     }
 
-    private void Create(MigrationHost host, MdevUuid uuid, string config)
+    private void Create(MigrationEndpoint host, MdevUuid uuid, string config)
     {
-        ModelDescription model = host.Host.GetSupportedType(DemoHosts.Parent, DemoHosts.Type).Migration!.DefaultModel;
+        ModelDescription model = host.Tree.GetSupportedType(DemoHosts.Parent, DemoHosts.Type).Migration!.DefaultModel;
         DeviceConfiguration configuration = DeviceConfiguration.Parse(model, config, uuid.ToString());
-        host.Host.Create(DemoHosts.Parent, DemoHosts.Type, uuid, configuration);
-        console.Output.WriteLine($"   host-a: started {uuid} with {config} = [{host.Host.ReadConfiguration(uuid)}]");
+        host.Tree.Create(DemoHosts.Parent, DemoHosts.Type, uuid, configuration);
+        console.Output.WriteLine($"   host-a: started {uuid} with {config} = [{host.Tree.ReadConfiguration(uuid)}]");
     }
 
-    private void Traffic(MigrationHost host, MdevUuid uuid, int seed)
+    private void Traffic(MigrationEndpoint host, MdevUuid uuid, int seed)
     {
         LabTrafficCounters counters = LabDevices.SimulateTraffic(host.Opener, uuid, seed, 2000);
         console.Output.WriteLine($"   {uuid}: rx {counters.RxPackets} packets, tx {counters.TxPackets} packets");
     }
 
-    private void Check(MigrationHost host, MdevUuid uuid, MigrationDestination destination)
+    private void Check(MigrationEndpoint host, MdevUuid uuid, MigrationDestination destination)
     {
         CompatibilityResult result = _orchestrator.Check(new MigrationSource(host, uuid), destination);
         if (result.IsCompatible)
@@ -168,12 +168,12 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
         }
     }
 
-    private Task<MigrationOutcome> Migrate(MigrationHost host, MdevUuid uuid, MigrationDestination destination, CancellationToken cancellationToken) =>
+    private Task<MigrationOutcome> Migrate(MigrationEndpoint host, MdevUuid uuid, MigrationDestination destination, CancellationToken cancellationToken) =>
         // The progress lines are part of the story (stdout, indented), in order with the lines around them.
         _orchestrator.MigrateAsync(new MigrationSource(host, uuid), destination, MigrationOptions.Default,
             new ProgressDisplay.QuietLines(console.Output, "   migrate"), cancellationToken);
 
-    private static IReadOnlyDictionary<string, string> State(MigrationHost host, MdevUuid uuid) =>
+    private static IReadOnlyDictionary<string, string> State(MigrationEndpoint host, MdevUuid uuid) =>
         StateFields.Read(host.Opener, uuid);
 
     // Fields both sides keep must be equal. A field only the source has is an optional one the destination's build
@@ -215,5 +215,5 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
     // Never a prefix of the value itself: that would print the first bytes of a hash key or a ring.
     private static string Short(string value) => StateText.Display(value);
 
-    private static MigrationHost Open(string directory) => new EmulatedHost(directory).ToMigrationHost();
+    private static MigrationEndpoint Open(string directory) => new EmulatedHost(directory).ToMigrationEndpoint();
 }

@@ -16,7 +16,7 @@ namespace Vfioctl.Commands.Find;
 /// again when it creates the device, and refuses a stale answer with its code.</remarks>
 internal sealed class FindCommand(MdevHost host, CliConsole console)
 {
-    public int Execute(string fleetDirectory, MdevUuid? uuid, string? documentPath, int max)
+    public int Execute(string fleetDirectory, MdevUuid? uuid, string? documentPath, int max, bool json = false)
     {
         ForeignConfiguration source = Source(uuid, documentPath);
         if (!Directory.Exists(fleetDirectory))
@@ -36,11 +36,11 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
                 throw new VfioException(e.Code, $"{file}: {e.Message}", e) { Value = e.Value, Parameter = e.Parameter, Expected = e.Expected };
             }
         }
-        return Print(source, new FleetIndex(documents), max);
+        return Print(source, new FleetIndex(documents), max, json);
     }
 
     /// <summary>The same query over the documents published in etcd: one range read at one revision.</summary>
-    public async Task<int> ExecuteAsync(EtcdStoreOptions store, MdevUuid? uuid, string? documentPath, int max, CancellationToken cancellationToken)
+    public async Task<int> ExecuteAsync(EtcdStoreOptions store, MdevUuid? uuid, string? documentPath, int max, CancellationToken cancellationToken, bool json = false)
     {
         ForeignConfiguration source = Source(uuid, documentPath);
         using EtcdConnection connection = EtcdConnection.Open(store);
@@ -50,16 +50,38 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
         {
             console.Error.WriteLine($"warning: left out {rejected}");
         }
-        return Print(source, index.Index, max);
+        return Print(source, index.Index, max, json);
     }
 
     private ForeignConfiguration Source(MdevUuid? uuid, string? documentPath) => uuid is MdevUuid u
         ? host.ReadConfiguration(u).ToForeign(u.ToString())
         : DeviceDocument.Parse(CliFiles.ReadDocument(documentPath!, "device document")).ToForeign();
 
-    private int Print(ForeignConfiguration source, FleetIndex index, int max)
+    private int Print(ForeignConfiguration source, FleetIndex index, int max, bool json)
     {
         IReadOnlyList<FleetCandidate> candidates = index.Find(source, max);
+        if (json)
+        {
+            JsonText.Write(console.Output, w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("model", source.Model.ToString());
+                w.WriteNumber("hosts", index.HostCount);
+                w.WriteStartArray("candidates");
+                foreach (FleetCandidate c in candidates)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("host", c.Host);
+                    w.WriteString("parent", c.Parent);
+                    w.WriteString("type", c.Type);
+                    w.WriteNumber("availableInstances", c.AvailableInstances);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            });
+            return candidates.Count == 0 ? ExitCodes.Incompatible : ExitCodes.Ok;
+        }
         console.Output.WriteLine($"{candidates.Count} candidate(s) among {index.HostCount} host(s) for {source.Model} [{string.Join(",", source.Values.Select(kv => $"{kv.Key}={kv.Value}"))}]");
         if (candidates.Count == 0)
         {

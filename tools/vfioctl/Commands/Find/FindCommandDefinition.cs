@@ -9,6 +9,7 @@ internal static class FindCommandDefinition
     public static readonly Argument<DirectoryInfo?> FleetArgument = CliFiles.PathArgument(new Argument<DirectoryInfo?>("fleet-dir") { Description = "A folder of host capability documents (*.json, one per host, from 'vfioctl capabilities'); or --etcd", Arity = ArgumentArity.ZeroOrOne });
     public static readonly Option<MdevUuid?> UuidOption = CommonOptions.Uuid("The device to place: a device on this host");
     public static readonly Option<FileInfo?> DeviceOption = CliFiles.PathOption(new Option<FileInfo?>("--device", "-d") { Description = "The device to place: a device document (JSON)" });
+    public static readonly Option<bool> JsonOption = CommonOptions.Json("the candidates (host, parent, type, free instances), best first");
     public static readonly Option<int> MaxOption = new("--max") { Description = "Print at most this many candidates", DefaultValueFactory = _ => 20 };
 
     public static Command Create(CliApplication app)
@@ -19,6 +20,7 @@ internal static class FindCommandDefinition
         command.Options.Add(UuidOption);
         command.Options.Add(DeviceOption);
         command.Options.Add(MaxOption);
+        command.Options.Add(JsonOption);
         store.AddTo(command);
         command.Validators.Add(r =>
         {
@@ -40,8 +42,8 @@ internal static class FindCommandDefinition
             }
         });
         command.SetAction((ParseResult r, CancellationToken ct) => r.GetValue(store.Etcd) is null
-            ? Task.FromResult(app.Get<FindCommand>().Execute(r.GetValue(FleetArgument)!.FullName, r.GetValue(UuidOption), r.GetValue(DeviceOption)?.FullName, r.GetValue(MaxOption)))
-            : app.Get<FindCommand>().ExecuteAsync(store.Read(r), r.GetValue(UuidOption), r.GetValue(DeviceOption)?.FullName, r.GetValue(MaxOption), ct));
+            ? Task.FromResult(app.Get<FindCommand>().Execute(r.GetValue(FleetArgument)!.FullName, r.GetValue(UuidOption), r.GetValue(DeviceOption)?.FullName, r.GetValue(MaxOption), r.GetValue(JsonOption)))
+            : app.Get<FindCommand>().ExecuteAsync(store.Read(r), r.GetValue(UuidOption), r.GetValue(DeviceOption)?.FullName, r.GetValue(MaxOption), ct, r.GetValue(JsonOption)));
         return command;
     }
 }

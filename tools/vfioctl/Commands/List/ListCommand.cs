@@ -25,7 +25,15 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
         }
         if (dumpJson)
         {
-            WriteJson(entries, filter.Defined);
+            if (filter.Uuid is not null && entries.Count == 1)
+            {
+                // mdevctl 1.2 prints one named device as its bare definition object, not the parent-keyed list.
+                JsonText.Write(console.Output, json => WriteDevice(json, entries[0], filter.Defined));
+            }
+            else
+            {
+                WriteJson(entries, filter.Defined);
+            }
             return ExitCodes.Ok;
         }
         var journal = new MigrationJournal(definitions.Host.Sysfs.Layout.Root.FullPath);
@@ -152,15 +160,8 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
                 foreach (MdevListEntry e in parent)
                 {
                     json.WriteStartObject();
-                    json.WriteStartObject(e.Uuid.ToString());
-                    json.WriteString("mdev_type", e.Type.Value);
-                    json.WriteString("start", e.Definition?.AutoStart == true ? "auto" : "manual");
-                    if (!defined && e.Active is not null)
-                    {
-                        json.WriteBoolean("active", true);
-                    }
-                    WriteAttrs(json, e);
-                    json.WriteEndObject();
+                    json.WritePropertyName(e.Uuid.ToString());
+                    WriteDevice(json, e, defined);
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
@@ -168,6 +169,20 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
             }
             json.WriteEndArray();
         });
+    }
+
+    // One device: { "mdev_type": ..., "start": ..., "attrs": [ {k: v} ] } (and "active" in a listing of running devices).
+    private static void WriteDevice(Utf8JsonWriter json, MdevListEntry e, bool defined)
+    {
+        json.WriteStartObject();
+        json.WriteString("mdev_type", e.Type.Value);
+        json.WriteString("start", e.Definition?.AutoStart == true ? "auto" : "manual");
+        if (!defined && e.Active is not null)
+        {
+            json.WriteBoolean("active", true);
+        }
+        WriteAttrs(json, e);
+        json.WriteEndObject();
     }
 
     private static void WriteAttrs(Utf8JsonWriter json, MdevListEntry e)

@@ -11,7 +11,7 @@ internal sealed class MigrateCommand(MigrationOrchestrator orchestrator, Migrati
     public async Task<int> ExecuteAsync(MdevUuid source, MigrateTarget target, MigrationOptions options, CancellationToken cancellationToken)
     {
         using IDisposable moving = signals.MoveState();
-        MigrationHost destinationHost = hosts.Open(target.Root);
+        MigrationEndpoint destinationHost = hosts.Open(target.Root);
         MigrationDestination destination = target.Device is MdevUuid existing
             ? MigrationDestination.Existing(destinationHost, existing)
             : MigrationDestination.NewDevice(destinationHost, target.Type!.Value.Parent, target.Type.Value.Type, target.NewUuid ?? MdevUuid.NewUuid());

@@ -12,7 +12,7 @@ internal static class MigrateCommandDefinition
     public static readonly Option<MdevUuid?> ToUuidOption = new("--to-uuid") { Description = "UUID of the device --to-type creates (default: a new one)", CustomParser = CommonOptions.ParseUuidValue };
     public static readonly Option<string?> ToRootOption = CliFiles.PathOption(new Option<string?>("--to-root") { Description = "The destination is on the emulated host in this directory" });
     public static readonly PreCopyOptions PreCopy = new();
-    public static readonly Option<bool> ForceOption = CommonOptions.Force("Proceed past a configuration refusal of the check (E3002-E3005; never a model mismatch or a bad stream), logged on stderr and in the migration log");
+    public static readonly Option<bool> ForceOption = CommonOptions.Force("Proceed past a configuration refusal of the check (E3002-E3005; never a model mismatch or a bad stream) or a --to destination that has run (E6041), logged on stderr and in the migration log");
 
     public static Command Create(CliApplication app)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mdev.Manager;
 using Spectre.Console;
 using Vfio.DeviceModels;
@@ -10,7 +11,7 @@ namespace Vfioctl.Commands.Models;
 /// <summary><c>vfioctl models</c>: what a host supports, without attempting anything.</summary>
 internal sealed class ModelsCommand(MdevHost host, CliConsole console)
 {
-    public int Execute()
+    public int Execute(bool json = false)
     {
         // One entry per distinct description; the types that offer it are listed with it.
         var seen = new Dictionary<string, (ModelDescription Model, List<string> Types)>(StringComparer.Ordinal);
@@ -28,6 +29,34 @@ internal sealed class ModelsCommand(MdevHost host, CliConsole console)
                     entry.Types.Add($"{parent.Name}/{type.Name}");
                 }
             }
+        }
+        if (json)
+        {
+            // Each description as its own migration_info.json document (the format types publish), with its types.
+            JsonText.Write(console.Output, w =>
+            {
+                w.WriteStartArray();
+                foreach ((ModelDescription model, List<string> types) in seen.Values.OrderBy(e => e.Model.Id.ToString(), StringComparer.Ordinal))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("model", model.Id.ToString());
+                    w.WriteString("fingerprint", Vfio.DeviceModels.Documents.MigrationInfo.Fingerprint(model));
+                    w.WriteStartArray("types");
+                    foreach (string type in types)
+                    {
+                        w.WriteStringValue(type);
+                    }
+                    w.WriteEndArray();
+                    w.WritePropertyName("migrationInfo");
+                    using (JsonDocument document = JsonDocument.Parse(new Vfio.DeviceModels.Documents.MigrationInfo([model]).ToJson()))
+                    {
+                        document.WriteTo(w);
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            });
+            return ExitCodes.Ok;
         }
         if (seen.Count == 0)
         {

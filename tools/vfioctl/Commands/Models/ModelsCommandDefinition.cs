@@ -8,7 +8,9 @@ internal static class ModelsCommandDefinition
     public static Command Create(CliApplication app)
     {
         Command command = new("models", "List the device models this host runs: parameters with their ranges, off and init values, and versions");
-        command.SetAction((ParseResult r) => app.Get<ModelsCommand>().Execute());
+        Option<bool> json = CommonOptions.Json("every model description (as in migration_info.json) with the types that run it");
+        command.Options.Add(json);
+        command.SetAction((ParseResult r) => app.Get<ModelsCommand>().Execute(r.GetValue(json)));
         return command;
     }
 }

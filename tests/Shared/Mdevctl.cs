@@ -1,13 +1,13 @@
 using System.Diagnostics;
 
-namespace Mdev.Manager.Tests;
+namespace Vfio.Tests.Shared;
 
 /// <summary>
 /// Runs the real mdevctl against a private definitions directory: mdevctl reads the fixed /etc/mdevctl.d, so each
 /// call runs in a new mount namespace (unshare -m) with a temporary folder bind-mounted over it. The machine's own
 /// definitions are never read or written.
 /// </summary>
-internal sealed class Mdevctl : IDisposable
+public sealed class Mdevctl : IDisposable
 {
     private static readonly Lazy<string?> Unavailable = new(Probe);
 
@@ -71,8 +71,8 @@ internal sealed class Mdevctl : IDisposable
 }
 
 /// <summary>A fact that runs only where the real mdevctl can run in a private mount namespace.</summary>
-[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipFactDiscoverer.TypeName, "Mdev.Manager.Tests")]
-internal sealed class RequiresMdevctlFactAttribute : FactAttribute
+[Xunit.Sdk.XunitTestCaseDiscoverer(Vfio.Tests.Shared.ExplainedSkipFactDiscoverer.TypeName, TestAssembly.Name)]
+public sealed class RequiresMdevctlFactAttribute : FactAttribute
 {
     public RequiresMdevctlFactAttribute()
     {

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using Vfio;
+using Vfio.Tests.Vfioctl.Support;
+
+namespace Vfio.Tests.Vfioctl;
+
+/// <summary>The read verbs' --json: the table's facts as one JSON document, with the same exit codes.</summary>
+public sealed class JsonOutputTests : IDisposable
+{
+    private const string Parent = "0000:00:03.0";
+    private const string Type = "mynic-4q";
+    private const string Source = "a0000000-0000-4000-8000-0000000000e1";
+    private const string Old = "a0000000-0000-4000-8000-0000000000e2";
+    private readonly DemoHostFixture _hosts = new();
+
+    public void Dispose() => _hosts.Dispose();
+
+    private Task<CliResult> OnA(params string[] args) => Cli.RunAsync(["--emulated", _hosts.HostA, .. args]);
+
+    private Task<CliResult> OnB(params string[] args) => Cli.RunAsync(["--emulated", _hosts.HostB, .. args]);
+
+    private async Task Start(string uuid, string config)
+    {
+        CliResult r = await OnA("start", "-u", uuid, "-p", Parent, "-t", Type, "--config", config);
+        Assert.True(r.ExitCode == 0, r.Err);
+    }
+
+    [Fact]
+    public async Task Check_json_names_every_problem_with_its_code_and_facts_and_keeps_the_exit_code()
+    {
+        await Start(Source, "version=3");
+
+        CliResult refused = await OnA("check", "-u", Source, "--to-type", $"{Parent}/{Type}", "--to-root", _hosts.HostB, "--json");
+        CliResult accepted = await OnA("check", "-u", Source, "--to-type", $"{Parent}/{Type}", "--json");
+
+        Assert.Equal(2, refused.ExitCode);
+        using JsonDocument no = JsonDocument.Parse(refused.Out);
+        Assert.False(no.RootElement.GetProperty("compatible").GetBoolean());
+        Assert.Equal("vendor-a.com/my-nic", no.RootElement.GetProperty("source").GetProperty("model").GetString());
+        Assert.Equal("on", no.RootElement.GetProperty("source").GetProperty("configuration").GetProperty("rss").GetString());
+        JsonElement destination = Assert.Single(no.RootElement.GetProperty("destinations").EnumerateArray());
+        JsonElement[] problems = [.. destination.GetProperty("problems").EnumerateArray()];
+        JsonElement rss = Assert.Single(problems, p => p.GetProperty("parameter").GetString() == "rss");
+        Assert.Equal("E3002", rss.GetProperty("code").GetString());
+        Assert.Equal("parameter-unknown-to-destination", rss.GetProperty("name").GetString());
+        Assert.Equal("on", rss.GetProperty("value").GetString());
+        Assert.Equal(ErrorCatalogue.CanBeForced(ErrorCode.ParameterUnknownToDestination), rss.GetProperty("canBeForced").GetBoolean());
+
+        Assert.Equal(0, accepted.ExitCode);
+        using JsonDocument yes = JsonDocument.Parse(accepted.Out);
+        Assert.True(yes.RootElement.GetProperty("compatible").GetBoolean());
+        Assert.Empty(yes.RootElement.GetProperty("destinations")[0].GetProperty("problems").EnumerateArray());
+        Assert.Contains("rss=on", yes.RootElement.GetProperty("destinations")[0].GetProperty("runsAs").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Find_json_lists_the_candidates_best_first_and_exits_2_when_none()
+    {
+        await Start(Source, "version=3");
+        await Start(Old, "version=1");
+        string fleet = Path.Join(_hosts.Root, "fleet");
+        Directory.CreateDirectory(fleet);
+        File.WriteAllText(Path.Join(fleet, "a.json"), (await OnA("capabilities", "--host-name", "host-a")).Out);
+        File.WriteAllText(Path.Join(fleet, "b.json"), (await OnB("capabilities", "--host-name", "host-b")).Out);
+        string nowhere = Path.Join(_hosts.Root, "nowhere");
+        Directory.CreateDirectory(nowhere);
+        File.WriteAllText(Path.Join(nowhere, "b.json"), File.ReadAllText(Path.Join(fleet, "b.json")));
+
+        CliResult newOnly = await OnA("find", fleet, "-u", Source, "--json");
+        CliResult both = await OnA("find", fleet, "-u", Old, "--json");
+        CliResult none = await OnA("find", nowhere, "-u", Source, "--json");
+
+        using JsonDocument one = JsonDocument.Parse(newOnly.Out);
+        Assert.Equal(0, newOnly.ExitCode);
+        Assert.Equal(2, one.RootElement.GetProperty("hosts").GetInt32());
+        JsonElement candidate = Assert.Single(one.RootElement.GetProperty("candidates").EnumerateArray());
+        Assert.Equal("host-a", candidate.GetProperty("host").GetString());
+        Assert.Equal(Type, candidate.GetProperty("type").GetString());
+        using JsonDocument two = JsonDocument.Parse(both.Out);
+        int[] free = [.. two.RootElement.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("availableInstances").GetInt32())];
+        Assert.Equal(2, free.Length);
+        Assert.True(free[0] >= free[1], "most free instances first");
+        Assert.Equal(2, none.ExitCode);
+        using JsonDocument zero = JsonDocument.Parse(none.Out);
+        Assert.Empty(zero.RootElement.GetProperty("candidates").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Models_json_gives_each_description_as_a_migration_info_document_with_its_types()
+    {
+        CliResult a = await OnA("models", "--json");
+        CliResult b = await OnB("models", "--json");
+
+        Assert.Equal(0, a.ExitCode);
+        using JsonDocument onA = JsonDocument.Parse(a.Out);
+        JsonElement model = Assert.Single(onA.RootElement.EnumerateArray());
+        Assert.Equal("vendor-a.com/my-nic", model.GetProperty("model").GetString());
+        Assert.Equal([$"{Parent}/{Type}"], model.GetProperty("types").EnumerateArray().Select(t => t.GetString()));
+        JsonElement description = model.GetProperty("migrationInfo").GetProperty("models").GetProperty("vendor-a.com/my-nic");
+        Assert.True(description.GetProperty("params").TryGetProperty("rss", out _));
+        using JsonDocument onB = JsonDocument.Parse(b.Out);
+        JsonElement old = Assert.Single(onB.RootElement.EnumerateArray());
+        Assert.False(old.GetProperty("migrationInfo").GetProperty("models").GetProperty("vendor-a.com/my-nic").GetProperty("params").TryGetProperty("rss", out _));
+        Assert.NotEqual(model.GetProperty("fingerprint").GetString(), old.GetProperty("fingerprint").GetString());
+    }
+}
