@@ -1,4 +1,4 @@
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
 

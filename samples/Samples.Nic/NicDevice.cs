@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 
 namespace Vfio.Samples.Nic;

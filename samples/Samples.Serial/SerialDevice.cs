@@ -1,6 +1,6 @@
 using System.Globalization;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 
 namespace Vfio.Samples.Serial;

@@ -1,5 +1,5 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples.Nic;

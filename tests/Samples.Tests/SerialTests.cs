@@ -11,7 +11,7 @@ public sealed class SerialTests
 {
     private sealed class Card : IDisposable
     {
-        public Card(Vfio.DeviceModels.Sdk.DeviceImplementation implementation, string name)
+        public Card(Vfio.Sdk.DeviceImplementation implementation, string name)
         {
             Device = (SerialDevice)implementation.Create(name, DeviceConfiguration.FromInit(implementation.Model));
             Vfio = new EmulatedVfioDevice(name, Device, implementation.Emulation);

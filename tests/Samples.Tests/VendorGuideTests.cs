@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipes;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;

@@ -1,5 +1,5 @@
 using Vfio;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Migration;
 using DeviceFaults = Vfio.Emulation.EmulatedFaults;

@@ -1,5 +1,5 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;

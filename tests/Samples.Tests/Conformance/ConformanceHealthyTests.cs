@@ -1,6 +1,6 @@
 using Vfio.Conformance;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;

@@ -1,7 +1,7 @@
 using Mdev.Manager;
 using Vfio.Conformance;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Emulation;

@@ -1,6 +1,6 @@
 using Mdev.Manager;
 using Vfio;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Samples.Nic;
 

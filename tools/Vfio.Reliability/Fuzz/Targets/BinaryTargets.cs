@@ -1,5 +1,5 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;

@@ -1,7 +1,7 @@
 using System.Text;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
