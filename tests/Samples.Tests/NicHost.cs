@@ -12,7 +12,7 @@ internal sealed class NicHost : IDisposable
     public NicHost(DeviceImplementation implementation, string name, DeviceConfiguration configuration)
     {
         Device = (NicDevice)implementation.Create(name, configuration);
-        Vfio = new EmulatedVfioDevice(name, Device, implementation.Emulation);
+        Vfio = new EmulatedVfioDevice(name, Device, implementation.Protocol, implementation.Features);
         Driver = MigrationDriver.Open(Vfio);
     }
 

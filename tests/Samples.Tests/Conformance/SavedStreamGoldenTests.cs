@@ -154,7 +154,7 @@ public sealed class SavedStreamGoldenTests
                 ? DeviceConfiguration.FromInit(implementation.Model)
                 : DeviceConfiguration.Parse(implementation.Model, configuration, "golden");
             var code = (MigratableDevice)implementation.Create("golden", config);
-            return new Host(code, new EmulatedVfioDevice("golden", code, implementation.Emulation));
+            return new Host(code, new EmulatedVfioDevice("golden", code, implementation.Protocol, implementation.Features));
         }
 
         public void Dispose()
