@@ -143,7 +143,7 @@ internal sealed class SampleNic : MigratableDevice
         using var output = new MemoryStream();
         byte[] buffer = new byte[piece];
         int n;
-        while ((n = ReadData(buffer)) != 0)
+        while ((n = ((IMigrationBackend)this).ReadData(buffer)) != 0)
         {
             if (n < 0)
             {
