@@ -64,7 +64,7 @@ internal sealed class TestNic : MigratableDevice
 
     public static DeviceImplementation Implementation(string id, ModelDescription model, MigrationProtocolKind protocol) =>
         new(id, model, (name, configuration) => new TestNic(name, configuration, MigrationFeatures.StopCopy | MigrationFeatures.PreCopy),
-            new EmulatedDeviceOptions { Protocol = protocol });
+            protocol);
 
     protected override void SaveState(DeviceStateWriter writer)
     {
