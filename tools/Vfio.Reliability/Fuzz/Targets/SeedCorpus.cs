@@ -72,7 +72,7 @@ internal static class SeedCorpus
         DeviceConfiguration config = DeviceConfiguration.Parse(implementation.Model, configuration);
         var backend = (MigratableDevice)implementation.Create("seed-src", config);
         using (backend)
-        using (var device = new Vfio.Emulation.EmulatedVfioDevice("seed-src", backend, implementation.Emulation))
+        using (var device = new Vfio.Emulation.EmulatedVfioDevice("seed-src", backend, implementation.Protocol, implementation.Features))
         {
             if (backend is NicDevice nic)
             {
