@@ -24,7 +24,7 @@ public sealed class MigrationTestOptions<TDevice> where TDevice : MigratableDevi
 
     /// <summary>
     /// The configurations to move, as text of the source build's model (e.g. <c>version=2,rss=off</c>); null for every
-    /// version both builds describe.
+    /// version both builds describe, or, for a model without versions, its init configuration.
     /// </summary>
     public IReadOnlyList<string>? Configurations { get; init; }
 
@@ -32,5 +32,8 @@ public sealed class MigrationTestOptions<TDevice> where TDevice : MigratableDevi
     public int BufferSize { get; init; } = 64 * 1024;
 
     internal IEnumerable<string> ConfigurationsFor(ModelDescription first, ModelDescription second) =>
-        Configurations ?? first.Versions.Where(v => second.HasVersion(v.Name)).Select(v => v.ToString());
+        Configurations
+        ?? (first.Versions.Count == 0 && second.Versions.Count == 0
+            ? [DeviceConfiguration.FromInit(first).ToString()]
+            : first.Versions.Where(v => second.HasVersion(v.Name)).Select(v => v.ToString()));
 }

@@ -1,5 +1,5 @@
-using Vfio.DeviceModels;
 using System.Diagnostics.CodeAnalysis;
+using Vfio.DeviceModels;
 
 namespace Vfio.Sdk;
 

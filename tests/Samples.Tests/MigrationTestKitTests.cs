@@ -1,4 +1,5 @@
 using Vfio.Samples.Nic;
+using Vfio.Samples.Serial;
 using Vfio.Sdk;
 using Vfio.Sdk.Testing;
 
@@ -40,6 +41,17 @@ public sealed class MigrationTestKitTests
         Assert.Equal(["version=1", "version=2", "version=3"], proof.Cases.Select(c => c.Configuration).Distinct());
         Assert.Equal(6, proof.Cases.Count);
         Assert.All(proof.Cases, c => Assert.Null(c.DestinationDescription));
+    }
+
+    [Fact]
+    public void AModelWithoutVersions_MovesItsInitConfiguration()
+    {
+        MigrationProof proof = MigrationTestKit.Prove(SerialImplementations.DualPort, SerialImplementations.DualPort,
+            new MigrationTestOptions<SerialDevice> { Describe = card => card.DescribeState() });
+
+        MigrationCaseResult only = Assert.Single(proof.Cases); // mtty-sdk offers no pre-copy
+        Assert.False(only.PreCopy);
+        Assert.Equal(only.SourceDescription, only.DestinationDescription);
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples;
 

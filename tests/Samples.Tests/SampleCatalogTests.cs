@@ -1,9 +1,9 @@
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples;
 

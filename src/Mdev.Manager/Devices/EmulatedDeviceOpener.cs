@@ -1,8 +1,8 @@
 using Vfio;
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Sdk;
 
 namespace Mdev.Manager;
 

@@ -1,7 +1,7 @@
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Sdk;
 
 namespace DeviceModels.Tests.Sdk;
 

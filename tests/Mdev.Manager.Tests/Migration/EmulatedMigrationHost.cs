@@ -1,6 +1,6 @@
-using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Migration;
+using Vfio.Sdk;
 
 namespace Mdev.Manager.Tests.Migration;
 

@@ -1,9 +1,9 @@
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
+using Vfio.Sdk;
 
 namespace Mdev.Manager.Tests.Migration;
 

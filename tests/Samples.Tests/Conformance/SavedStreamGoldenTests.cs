@@ -1,7 +1,6 @@
 using Mdev.Manager;
 using Vfio.Conformance;
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Emulation;
@@ -9,6 +8,7 @@ using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
 using Vfio.Samples.VendorGuide;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples.Conformance;
 

@@ -1,8 +1,8 @@
 using Mdev.Manager;
 using Vfio;
-using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Samples.Nic;
+using Vfio.Sdk;
 
 namespace Vfioctl.Host;
 

@@ -1,5 +1,4 @@
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
@@ -7,6 +6,7 @@ using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
+using Vfio.Sdk;
 
 namespace Vfio.Reliability.Fuzz.Targets;
 

@@ -1,13 +1,13 @@
 using System.Text;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
-using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
+using Vfio.Sdk;
 
 namespace Vfio.Reliability.Fuzz.Targets;
 
