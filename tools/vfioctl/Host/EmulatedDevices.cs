@@ -1,8 +1,8 @@
 using Mdev.Manager;
 using Vfio;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Samples.Nic;
+using Vfio.Sdk;
 
 namespace Vfioctl.Host;
 

@@ -46,7 +46,7 @@ internal static class DemoHosts
         Lay(HostB(root), NicImplementations.Old);
     }
 
-    private static void Lay(string directory, Vfio.DeviceModels.Sdk.DeviceImplementation implementation)
+    private static void Lay(string directory, Vfio.Sdk.DeviceImplementation implementation)
     {
         if (Directory.Exists(Path.Join(directory, "sys")))
         {

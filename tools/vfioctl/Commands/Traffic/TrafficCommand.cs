@@ -16,13 +16,14 @@ internal sealed class TrafficCommand(IDeviceOpener opener, CliConsole console)
         {
             // Traffic flows only while the device executes; a stopped one (after a save, mid-migration) is a state
             // conflict to name, not a crash.
-            if (nic.State is not (MigrationState.Running or MigrationState.RunningP2P or MigrationState.PreCopy or MigrationState.PreCopyP2P))
+            MigrationState state = ((IMigrationBackend)nic).State;
+            if (state is not (MigrationState.Running or MigrationState.RunningP2P or MigrationState.PreCopy or MigrationState.PreCopyP2P))
             {
                 throw new VfioException(ErrorCode.DeviceStateConflict,
-                    $"device {uuid} is in {nic.State.ToString()}; traffic flows only while it runs ('vfioctl resume {uuid}' runs a stopped source again)")
+                    $"device {uuid} is in {state.ToString()}; traffic flows only while it runs ('vfioctl resume {uuid}' runs a stopped source again)")
                 {
                     Device = uuid.ToString(),
-                    Value = nic.State.ToString(),
+                    Value = state.ToString(),
                     Expected = "RUNNING",
                 };
             }
