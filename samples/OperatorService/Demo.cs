@@ -1,6 +1,6 @@
 using Mdev.Manager;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Samples.Nic;
 

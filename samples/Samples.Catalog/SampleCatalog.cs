@@ -1,6 +1,6 @@
-using Vfio.DeviceModels.Sdk;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
+using Vfio.Sdk;
 
 namespace Vfio.Samples;
 

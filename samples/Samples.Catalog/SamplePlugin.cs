@@ -1,4 +1,4 @@
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Samples;
 
 [assembly: DevicePlugin(typeof(SamplePlugin))]

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
+using Vfio.Sdk;
 
 namespace Vfio.Samples.Nic;
 

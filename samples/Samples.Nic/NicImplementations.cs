@@ -1,6 +1,5 @@
-using Vfio.DeviceModels.Sdk;
-using Vfio.Emulation;
 using Vfio.Migration;
+using Vfio.Sdk;
 
 namespace Vfio.Samples.Nic;
 
@@ -18,11 +17,8 @@ public static class NicImplementations
         NicModel.Id + "@3",
         NicModel.Current,
         (name, configuration) => new NicDevice(name, configuration, NicBuild.Current),
-        new EmulatedDeviceOptions
-        {
-            Protocol = MigrationProtocolKind.V2Feature,
-            Features = NicDevice.FeaturesOf(NicBuild.Current),
-        });
+        MigrationProtocolKind.V2Feature,
+        NicDevice.FeaturesOf(NicBuild.Current));
 
     /// <summary>
     /// The old build, <c>vendor-a.com/my-nic@2</c>: versions 1-2 (<see cref="NicModel.Old"/>), the v1 migration
@@ -32,9 +28,5 @@ public static class NicImplementations
         NicModel.Id + "@2",
         NicModel.Old,
         (name, configuration) => new NicDevice(name, configuration, NicBuild.Old),
-        new EmulatedDeviceOptions
-        {
-            Protocol = MigrationProtocolKind.V1Region,
-            V1DataSectionSize = 16 * 1024,
-        });
+        MigrationProtocolKind.V1Region);
 }

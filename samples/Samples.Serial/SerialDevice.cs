@@ -1,7 +1,7 @@
 using System.Globalization;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
+using Vfio.Sdk;
 
 namespace Vfio.Samples.Serial;
 

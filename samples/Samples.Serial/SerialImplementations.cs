@@ -1,6 +1,4 @@
-using Vfio.DeviceModels.Sdk;
-using Vfio.Emulation;
-using Vfio.Migration;
+using Vfio.Sdk;
 
 namespace Vfio.Samples.Serial;
 
@@ -19,6 +17,5 @@ public static class SerialImplementations
     private static DeviceImplementation Create(string type, DeviceModels.ModelDescription model) => new(
         SerialModel.Id + "@" + type,
         model,
-        (name, configuration) => new SerialDevice(name, configuration),
-        new EmulatedDeviceOptions { Protocol = MigrationProtocolKind.V2Feature });
+        (name, configuration) => new SerialDevice(name, configuration));
 }

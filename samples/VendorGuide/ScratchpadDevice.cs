@@ -1,8 +1,8 @@
 using System.Globalization;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Sdk;
 
 namespace Vfio.Samples.VendorGuide;
 

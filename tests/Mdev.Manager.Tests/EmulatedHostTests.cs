@@ -1,7 +1,7 @@
 using System.Runtime.Loader;
 using Vfio;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Samples;
 using Vfio.Samples.Nic;

@@ -1,7 +1,7 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Samples.Nic;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples;
 

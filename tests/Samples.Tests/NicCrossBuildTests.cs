@@ -140,7 +140,7 @@ public sealed class NicCrossBuildTests
         DeviceStateException cause = FindCause<DeviceStateException>(ex);
         Assert.Equal(ErrorCode.DeviceStateFieldUnknown, cause.Code);
         Assert.Equal("rss", cause.Parameter);
-        Assert.Equal(MigrationState.Error, dst.Device.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)dst.Device).State);
     }
 
     private static T FindCause<T>(Exception e) where T : Exception

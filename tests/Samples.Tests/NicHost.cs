@@ -1,8 +1,8 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples;
 
@@ -12,7 +12,7 @@ internal sealed class NicHost : IDisposable
     public NicHost(DeviceImplementation implementation, string name, DeviceConfiguration configuration)
     {
         Device = (NicDevice)implementation.Create(name, configuration);
-        Vfio = new EmulatedVfioDevice(name, Device, implementation.Emulation);
+        Vfio = new EmulatedVfioDevice(name, Device, implementation.Protocol, implementation.Features);
         Driver = MigrationDriver.Open(Vfio);
     }
 

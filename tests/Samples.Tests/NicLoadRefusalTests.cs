@@ -33,7 +33,7 @@ public sealed class NicLoadRefusalTests
         DeviceStateException cause = Cause(ex);
         Assert.Equal(ErrorCode.DeviceStateLoadFailed, cause.Code);
         Assert.Equal(path, cause.Parameter);
-        Assert.Equal(MigrationState.Error, dst.Device.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)dst.Device).State);
         Assert.Equal(before, dst.Device.DescribeState());
     }
 

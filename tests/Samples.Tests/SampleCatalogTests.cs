@@ -1,9 +1,9 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples;
 
@@ -36,15 +36,15 @@ public sealed class SampleCatalogTests
         DeviceConfiguration init = DeviceConfiguration.FromInit(impl.Model);
         using var srcBackend = (IDisposable)impl.Create("a", init);
         using var dstBackend = (IDisposable)impl.Create("b", init);
-        using var src = new EmulatedVfioDevice("a", (IMigrationBackend)srcBackend, impl.Emulation);
-        using var dst = new EmulatedVfioDevice("b", (IMigrationBackend)dstBackend, impl.Emulation);
+        using var src = new EmulatedVfioDevice("a", (IMigrationBackend)srcBackend, impl.Protocol, impl.Features);
+        using var dst = new EmulatedVfioDevice("b", (IMigrationBackend)dstBackend, impl.Protocol, impl.Features);
         MigrationDriver source = MigrationDriver.Open(src);
         MigrationDriver destination = MigrationDriver.Open(dst);
 
         Migrate.Load(destination, Migrate.Save(source, preCopy: false));
 
         Assert.Equal(MigrationState.Running, destination.GetState());
-        Assert.Equal(impl.Emulation.Protocol, source.Protocol);
+        Assert.Equal(impl.Protocol, source.Protocol);
     }
 
     [Fact]

@@ -11,10 +11,10 @@ public sealed class SerialTests
 {
     private sealed class Card : IDisposable
     {
-        public Card(Vfio.DeviceModels.Sdk.DeviceImplementation implementation, string name)
+        public Card(Vfio.Sdk.DeviceImplementation implementation, string name)
         {
             Device = (SerialDevice)implementation.Create(name, DeviceConfiguration.FromInit(implementation.Model));
-            Vfio = new EmulatedVfioDevice(name, Device, implementation.Emulation);
+            Vfio = new EmulatedVfioDevice(name, Device, implementation.Protocol, implementation.Features);
             Driver = MigrationDriver.Open(Vfio);
         }
 
@@ -139,7 +139,7 @@ public sealed class SerialTests
         DeviceStateException cause = Assert.IsType<DeviceStateException>(Causes(ex).First(e => e is DeviceStateException));
         Assert.Equal(ErrorCode.DeviceStateLoadFailed, cause.Code);
         Assert.Equal("nr-ports", cause.Parameter);
-        Assert.Equal(MigrationState.Error, dst.Device.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)dst.Device).State);
     }
 
     [Theory]

@@ -1,12 +1,10 @@
 using System.Text.RegularExpressions;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
-using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
-using Vfio.Emulation;
-using Vfio.Migration;
 using Vfio.Samples.VendorGuide;
+using Vfio.Sdk;
+using Vfio.Sdk.Testing;
 
 namespace Vfio.Tests.Samples;
 
@@ -39,63 +37,38 @@ public sealed class VendorGuideTests
     public void Step7_MigrateTheScratchpad()
     {
         // guide step 7 begins
-        DeviceImplementation build = ScratchpadImplementation.Build;
-        DeviceConfiguration configuration = DeviceConfiguration.Parse(build.Model, "version=2");
-        using var sourceDevice = (ScratchpadDevice)build.Create("pad-src", configuration);
-        using var destinationDevice = (ScratchpadDevice)build.Create("pad-dst", configuration);
-        using var source = new EmulatedVfioDevice("pad-src", sourceDevice, build.Emulation);
-        using var destination = new EmulatedVfioDevice("pad-dst", destinationDevice, build.Emulation);
-        sourceDevice.Write(100, "hello"u8);
-        sourceDevice.RingDoorbell();
-
-        // Check before anything moves.
-        CompatibilityChecker.Check(sourceDevice.Configuration, destinationDevice.Configuration, "pad-src", "pad-dst")
-            .ThrowIfIncompatible();
-
-        // Save: pre-copy while the guest keeps writing, then stop-and-copy, into the stream envelope.
-        using var envelope = new MemoryStream();
-        var writer = new MigrationStreamWriter(envelope, sourceDevice.CreateStreamHeader());
-        MigrationDriver sourceDriver = MigrationDriver.Open(source);
-        using (MigrationDataStream saving = sourceDriver.TransitionTo(MigrationState.PreCopy)!)
-        {
-            CopyAvailable(saving, writer);              // every page once
-            sourceDevice.Write(5000, "dirty"u8);        // page 1 changes: it is sent again
-            sourceDriver.TransitionTo(MigrationState.StopCopy);
-            CopyAvailable(saving, writer);              // page 1, the registers, the end marker
-        }
-        writer.Complete();
-
-        // Load: check the header against the destination while it still runs, then resume and copy.
-        envelope.Position = 0;
-        MigrationDriver destinationDriver = MigrationDriver.Open(destination);
-        using var reader = new MigrationStreamReader(envelope, destinationDevice.ValidateStreamHeader);
-        reader.ReadHeader(); // another model or configuration: E5007, and the destination never left RUNNING
-        using (MigrationDataStream resuming = destinationDriver.TransitionTo(MigrationState.Resuming)!)
-        {
-            reader.CopyTo(resuming);
-        }
-        Assert.True(reader.IsComplete);
-        destinationDriver.TransitionTo(MigrationState.Running);
-
-        Assert.Equal(sourceDevice.DescribeState(), destinationDevice.DescribeState());
+        MigrationProof proof = MigrationTestKit.Prove(ScratchpadImplementation.Build, ScratchpadImplementation.Build,
+            new MigrationTestOptions<ScratchpadDevice>
+            {
+                Exercise = pad => { pad.Write(100, "hello"u8); pad.RingDoorbell(); },  // the guest, before the migration
+                WhilePreCopy = pad => pad.Write(5000, "dirty"u8),  // page 1 changes during pre-copy: it is sent again
+                Describe = pad => pad.DescribeState(),             // what must be equal on both sides
+            });
         // guide step 7 ends
-        Assert.InRange(sourceDevice.ResentBytes, ScratchpadDevice.PageSize, ScratchpadDevice.PageSize + 64); // page 1 only
-        Assert.Equal(MigrationState.Running, destinationDevice.State);
-        Assert.Equal("2", destinationDevice.DescribeState()["writes"]);
+        Assert.Equal(4, proof.Cases.Count); // versions 1 and 2, each with stop-and-copy and with pre-copy
+        MigrationCaseResult preCopied = proof.Case(ScratchpadImplementation.Build.Id, ScratchpadImplementation.Build.Id, "version=2", preCopy: true);
+        Assert.Equal(preCopied.SourceDescription, preCopied.DestinationDescription);
+        Assert.InRange(preCopied.ResentBytes, ScratchpadDevice.PageSize, ScratchpadDevice.PageSize + 64); // page 1 only
+        Assert.Equal(MigrationState.Running, preCopied.DestinationState);
+        Assert.Equal("2", preCopied.DestinationDescription!["writes"]);
     }
 
-    // guide helper begins
-    /// <summary>Copies what the device has now: until "nothing now" (-1) in PRE_COPY, until the end (0) in STOP_COPY.</summary>
-    private static void CopyAvailable(MigrationDataStream saving, MigrationStreamWriter writer)
+    [Fact]
+    public void Step7_AFailedCase_IsNamed()
     {
-        byte[] buffer = new byte[64 * 1024];
-        int n;
-        while ((n = saving.TryRead(buffer)) > 0)
-        {
-            writer.Write(buffer.AsSpan(0, n));
-        }
+        // A destination that loses the doorbell: the kit names the case and the field.
+        MigrationTestException failure = Assert.Throws<MigrationTestException>(() => MigrationTestKit.Prove(ScratchpadImplementation.Build, ScratchpadImplementation.Build,
+            new MigrationTestOptions<ScratchpadDevice>
+            {
+                Exercise = pad => pad.RingDoorbell(),
+                Describe = pad => pad.Name == "kit-destination" ? new Dictionary<string, string>(pad.DescribeState()) { ["doorbell"] = "lost" } : pad.DescribeState(),
+                Configurations = ["version=1"],
+            }));
+
+        Assert.Contains("example.com/scratchpad@2 -> example.com/scratchpad@2, version=1, stop-copy: FAILED", failure.Message);
+        Assert.Contains("doorbell: 1 -> lost", failure.Message);
+        Assert.All(failure.Proof!.Cases, c => Assert.False(c.Passed));
     }
-    // guide helper ends
 
     [Fact]
     public void Version1Destination_RefusesAVersion2Source_BeforeAnythingMoves()

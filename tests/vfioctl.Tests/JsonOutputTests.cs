@@ -104,3 +104,70 @@ public sealed class JsonOutputTests : IDisposable
         Assert.NotEqual(model.GetProperty("fingerprint").GetString(), old.GetProperty("fingerprint").GetString());
     }
 }
+
+/// <summary>--json on migrate, save and load: progress and the outcome as JSON lines on stderr.</summary>
+public sealed class JsonProgressTests : IDisposable
+{
+    private const string Parent = "0000:00:03.0";
+    private const string Type = "mynic-4q";
+    private const string Source = "a0000000-0000-4000-8000-0000000000e5";
+    private const string Moved = "a0000000-0000-4000-8000-0000000000e6";
+    private readonly DemoHostFixture _hosts = new();
+
+    public void Dispose() => _hosts.Dispose();
+
+    private Task<CliResult> OnA(params string[] args) => Cli.RunAsync(["--emulated", _hosts.HostA, .. args]);
+
+    private static List<JsonElement> Events(string stderr) =>
+        [.. stderr.Split('\n').Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    [Fact]
+    public async Task Migrate_json_reports_each_phase_in_order_then_one_outcome_with_both_sides()
+    {
+        Assert.Equal(0, (await OnA("start", "-u", Source, "-p", Parent, "-t", Type, "--config", "version=2")).ExitCode);
+
+        CliResult r = await OnA("migrate", Source, "--to-type", $"{Parent}/{Type}", "--to-uuid", Moved, "--to-root", _hosts.HostB, "--json");
+
+        Assert.True(r.ExitCode == 0, r.Err);
+        List<JsonElement> events = Events(r.Err);
+        Assert.True(events.Count >= 4, r.Err);
+        Assert.All(events[..^1], e => Assert.Equal("progress", e.GetProperty("event").GetString()));
+        string[] phases = [.. events[..^1].Select(e => e.GetProperty("phase").GetString()!).Distinct()];
+        Assert.Equal("checking", phases[0]);
+        Assert.Equal("finished", phases[^1]);
+        Assert.Contains("stop-copy", phases);
+        Assert.True(Array.IndexOf(phases, "stop-copy") < Array.IndexOf(phases, "switchover"));
+        JsonElement outcome = events[^1];
+        Assert.Equal("outcome", outcome.GetProperty("event").GetString());
+        Assert.True(outcome.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(Moved, outcome.GetProperty("destination").GetProperty("uuid").GetString());
+        Assert.Equal("Running", outcome.GetProperty("destination").GetProperty("state").GetString());
+        Assert.Equal("Stop", outcome.GetProperty("source").GetProperty("state").GetString());
+        Assert.True(outcome.GetProperty("bytes").GetInt64() > 0);
+        Assert.Equal(outcome.GetProperty("bytes").GetInt64(), events[^2].GetProperty("bytes").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_load_of_a_truncated_stream_reports_its_code_and_the_bytes_it_received_as_json()
+    {
+        Assert.Equal(0, (await OnA("start", "-u", Source, "-p", Parent, "-t", Type, "--config", "version=1")).ExitCode);
+        string stream = Path.Join(_hosts.Root, "s.bin");
+        CliResult saved = await OnA("save", Source, "-o", stream, "--json");
+        byte[] whole = await File.ReadAllBytesAsync(stream);
+        await File.WriteAllBytesAsync(stream, whole[..(whole.Length * 3 / 4)]);
+
+        CliResult load = await Cli.RunAsync(["--emulated", _hosts.HostB, "load", Moved, "-i", stream, "-p", Parent, "-t", Type, "--json"]);
+
+        Assert.True(saved.ExitCode == 0, saved.Err);
+        Assert.Equal("outcome", Events(saved.Err)[^1].GetProperty("event").GetString());
+        Assert.NotEqual(0, load.ExitCode);
+        JsonElement outcome = Events(load.Err)[^1];
+        Assert.False(outcome.GetProperty("succeeded").GetBoolean());
+        Assert.StartsWith("E5", outcome.GetProperty("code").GetString(), StringComparison.Ordinal);
+        long received = outcome.GetProperty("streamBytes").GetInt64();
+        Assert.InRange(received, 1, whole.Length * 3 / 4);
+        CliResult plain = await Cli.RunAsync(["--emulated", _hosts.HostB, "load", Moved, "-i", stream, "-p", Parent, "-t", Type]);
+        Assert.Contains($"({received} stream bytes received)", plain.Err, StringComparison.Ordinal);
+        Assert.Equal("removed", outcome.GetProperty("destination").GetProperty("state").GetString());
+    }
+}

@@ -1,5 +1,5 @@
 using Mdev.Manager;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.Tests.Vfioctl.Support;
 using Vfioctl.Cli;
 using Vfioctl.Commands.Demo;

@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipes;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
+using Vfio.Sdk;
 
 namespace Vfio.Benchmarks;
 

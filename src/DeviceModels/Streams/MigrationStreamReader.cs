@@ -58,6 +58,9 @@ public sealed class MigrationStreamReader : IDisposable
     /// <summary>Device data bytes returned so far.</summary>
     public long DataLength => _dataLength;
 
+    /// <summary>Envelope bytes read from the input so far (preamble, records, checksums): how far a broken stream got.</summary>
+    public long StreamOffset => _offset;
+
     /// <summary>
     /// Reads and checks the preamble and header record and runs the validator (once; later calls return the
     /// same header).

@@ -1,8 +1,8 @@
 using Vfio;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Sdk;
 
 namespace Mdev.Manager;
 
@@ -16,7 +16,7 @@ namespace Mdev.Manager;
 /// processes never run one device at once. Disposing the returned device persists its state back, atomically and
 /// under the host lock, into <c>var/lib/vfio-emu/devices/&lt;uuid&gt;/</c>: the next process sees RUNNING or STOP and
 /// the moved device state. The device's own save code writes the persisted state
-/// (<see cref="MigratableDevice.ExportState"/>), so persisting is the same code path as migrating.</para>
+/// (<see cref="IPersistentMigrationBackend.ExportState"/>), so persisting is the same code path as migrating.</para>
 /// <para>A device left in a saving state or RESUMING (a process that died mid-copy) comes back in that state with
 /// a fresh session: the old data session is gone, as a closed <c>data_fd</c> is.</para>
 /// <para>Faults armed through <see cref="EmulatedDeviceFaults"/> are applied at every open.</para>
@@ -100,7 +100,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
                 (given ?? _host.ReadConfiguration(device)).Values, device: device.ToString());
             backend = implementation.Create(device.ToString(), configuration);
             Restore(device, backend);
-            var emulated = new EmulatedVfioDevice(device.ToString(), backend, implementation.Emulation)
+            var emulated = new EmulatedVfioDevice(device.ToString(), backend, implementation.Protocol, implementation.Features)
             {
                 Faults = _faults.Get(device),
             };
@@ -168,7 +168,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
     {
         string statePath = _files.DeviceState(device);
         string migrationPath = _files.MigrationState(device);
-        if (backend is not MigratableDevice migratable)
+        if (backend is not IPersistentMigrationBackend migratable)
         {
             // Only SDK devices can be kept across processes; anything else starts from power-on each time.
             return;
@@ -195,7 +195,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
 
     private void Persist(MdevUuid device, IMigrationBackend backend, MigrationState migrationState)
     {
-        if (backend is not MigratableDevice migratable)
+        if (backend is not IPersistentMigrationBackend migratable)
         {
             return;
         }

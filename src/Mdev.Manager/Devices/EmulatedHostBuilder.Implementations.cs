@@ -1,5 +1,5 @@
 using Vfio.DeviceModels.Documents;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 
 namespace Mdev.Manager;
 

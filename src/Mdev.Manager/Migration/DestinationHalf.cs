@@ -43,7 +43,16 @@ internal sealed class DestinationHalf(MigrationContext context, OpenedDevice dev
         {
             context.Reach(MigrationCheckpoint.ResumingEntered);
             IProgress<long>? bytes = progress is null ? null : new ByteProgress(progress);
-            outcome.Bytes = await reader.CopyToAsync(data, bytes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                outcome.Bytes = await reader.CopyToAsync(data, bytes, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // A failed load still says how far it got: the stream bytes received, and the device data delivered of them.
+                outcome.Bytes = reader.DataLength;
+                outcome.StreamBytes = reader.StreamOffset;
+            }
         }
         // RESUMING -> STOP is where the device loads what it received.
         progress?.Report(new MigrationProgress(MigrationPhase.Loading, outcome.Bytes, 0));

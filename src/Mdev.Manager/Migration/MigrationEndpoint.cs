@@ -1,4 +1,4 @@
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 
 namespace Mdev.Manager;
 

@@ -66,6 +66,9 @@ public sealed class MigrationOutcome
     /// <summary>Device data bytes moved.</summary>
     public long Bytes { get; internal set; }
 
+    /// <summary>For a load: the migration stream's bytes received (envelope included), also when the stream broke.</summary>
+    public long StreamBytes { get; internal set; }
+
     /// <summary>Pre-copy rounds run.</summary>
     public int PreCopyIterations { get; internal set; }
 
@@ -103,6 +106,10 @@ public sealed class MigrationOutcome
             text.Append(CultureInfo.InvariantCulture, $"; destination {destination} {state}");
         }
         text.Append(CultureInfo.InvariantCulture, $"; {Bytes} bytes");
+        if (!Succeeded && StreamBytes > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" ({StreamBytes} stream bytes received)");
+        }
         return text.ToString();
     }
 }

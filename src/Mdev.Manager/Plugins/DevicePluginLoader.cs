@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using Vfio;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 
 namespace Mdev.Manager;
 
@@ -198,7 +198,7 @@ public static class DevicePluginLoader
         [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only the names of the SDK's references are read; a build that trims them loads no plug-ins.")]
         private static HashSet<string> SharedNames()
         {
-            Assembly[] contract = [typeof(IDevicePlugin).Assembly, typeof(Vfio.Emulation.IMigrationBackend).Assembly, typeof(Vfio.DeviceModels.Lab.ILabTraffic).Assembly];
+            Assembly[] contract = [typeof(IDevicePlugin).Assembly, typeof(Vfio.Devices.IMigrationBackend).Assembly, typeof(Vfio.DeviceModels.Lab.ILabTraffic).Assembly];
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (Assembly assembly in contract)
             {

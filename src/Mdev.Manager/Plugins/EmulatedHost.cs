@@ -1,5 +1,5 @@
 using Vfio;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 
 namespace Mdev.Manager;
 

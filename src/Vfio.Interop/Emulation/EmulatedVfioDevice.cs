@@ -77,6 +77,20 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
         _regions = BuildRegions();
     }
 
+    /// <summary>
+    /// Creates an emulated device that speaks a build's kernel protocol (a vendor build states it as
+    /// <c>DeviceImplementation.Protocol</c> and <c>Features</c>), with the emulator's default region sizes.
+    /// </summary>
+    /// <param name="name">The device's name, reported in every error (e.g. an mdev UUID).</param>
+    /// <param name="backend">The device behind the regions and the state machine.</param>
+    /// <param name="protocol">The migration protocol the device speaks.</param>
+    /// <param name="features">For v2, the flags the device reports; null for the backend's own.</param>
+    /// <exception cref="ArgumentException">As <see cref="EmulatedVfioDevice(string, IMigrationBackend, EmulatedDeviceOptions?)"/>.</exception>
+    public EmulatedVfioDevice(string name, IMigrationBackend backend, MigrationProtocolKind protocol, MigrationFeatures? features = null)
+        : this(name, backend, new EmulatedDeviceOptions { Protocol = protocol, Features = protocol == MigrationProtocolKind.V2Feature ? features : null })
+    {
+    }
+
     /// <inheritdoc />
     public string Name { get; }
 

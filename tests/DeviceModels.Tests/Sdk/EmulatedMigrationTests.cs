@@ -4,6 +4,7 @@ using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
+using Vfio.Sdk.Testing;
 
 namespace DeviceModels.Tests.Sdk;
 
@@ -46,8 +47,8 @@ public sealed class EmulatedMigrationTests
         destinationDriver.TransitionTo(MigrationState.Running);
 
         destinationNic.AssertSameState(sourceNic);
-        Assert.Equal(MigrationState.Running, destinationNic.State);
-        Assert.Equal(MigrationState.Stop, sourceNic.State);
+        Assert.Equal(MigrationState.Running, ((IMigrationBackend)destinationNic).State);
+        Assert.Equal(MigrationState.Stop, ((IMigrationBackend)sourceNic).State);
     }
 
     [Fact]
@@ -111,16 +112,11 @@ public sealed class EmulatedMigrationTests
 
         Assert.Equal(ErrorCode.StreamHeaderMismatch, e.Code);
         Assert.Equal("rss", e.Parameter);
-        Assert.Equal(MigrationState.Running, destinationNic.State);
+        Assert.Equal(MigrationState.Running, ((IMigrationBackend)destinationNic).State);
         Assert.Equal(0u, destinationNic.RxHead);
     }
 
-    private static void Drain(MigrationDataStream session, MigrationStreamWriter writer, byte[] buffer)
-    {
-        int n;
-        while ((n = session.TryRead(buffer)) > 0)
-        {
-            writer.Write(buffer.AsSpan(0, n));
-        }
-    }
+    // What the device has now, through the test kit: until "nothing now" (-1) in PRE_COPY, until the end (0) in STOP_COPY.
+    private static void Drain(MigrationDataStream session, MigrationStreamWriter writer, byte[] buffer) =>
+        writer.Write(MigrationTestKit.Drain(session, stopAtNothingNow: true, buffer.Length));
 }

@@ -10,22 +10,22 @@ public sealed class MigratableDeviceSaveLoadTests
 
     private static byte[] SaveStopped(SampleNic nic)
     {
-        nic.Step(MigrationState.Stop);
-        nic.Step(MigrationState.StopCopy);
+        ((IMigrationBackend)nic).Step(MigrationState.Stop);
+        ((IMigrationBackend)nic).Step(MigrationState.StopCopy);
         byte[] state = nic.ReadAll(piece: 333);
-        nic.Step(MigrationState.Stop);
+        ((IMigrationBackend)nic).Step(MigrationState.Stop);
         return state;
     }
 
     private static void Load(SampleNic nic, byte[] state, int piece = 7)
     {
-        nic.Step(MigrationState.Stop);
-        nic.Step(MigrationState.Resuming);
+        ((IMigrationBackend)nic).Step(MigrationState.Stop);
+        ((IMigrationBackend)nic).Step(MigrationState.Resuming);
         for (int i = 0; i < state.Length; i += piece)
         {
-            nic.WriteData(state.AsSpan(i, Math.Min(piece, state.Length - i)));
+            ((IMigrationBackend)nic).WriteData(state.AsSpan(i, Math.Min(piece, state.Length - i)));
         }
-        nic.Step(MigrationState.Stop);
+        ((IMigrationBackend)nic).Step(MigrationState.Stop);
     }
 
     [Theory]
@@ -42,19 +42,19 @@ public sealed class MigratableDeviceSaveLoadTests
 
         destination.AssertSameState(source);
         Assert.Equal(12ul, destination.DroppedCounter);
-        Assert.Equal(MigrationState.Stop, destination.State);
+        Assert.Equal(MigrationState.Stop, ((IMigrationBackend)destination).State);
     }
 
     [Fact]
     public void Save_ProducesOneSectionAtATime()
     {
         using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy, rings: 4, ringSize: 10_000);
-        source.Step(MigrationState.Stop);
-        source.Step(MigrationState.StopCopy);
+        ((IMigrationBackend)source).Step(MigrationState.Stop);
+        ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] piece = new byte[64];
 
         // Reading the first 64 bytes saved the first ring only, not the whole device.
-        Assert.Equal(64, source.ReadData(piece));
+        Assert.Equal(64, ((IMigrationBackend)source).ReadData(piece));
         Assert.Equal(["ring0"], source.SectionSaves.Keys);
         Assert.Equal(0, source.CoreSaves);
     }
@@ -64,18 +64,18 @@ public sealed class MigratableDeviceSaveLoadTests
     {
         using var source = new SampleNic("src", SampleNic.V3, PreCopy);
         source.Fill(seed: 2);
-        source.Step(MigrationState.PreCopy);
-        PrecopyInfo before = source.GetPrecopyInfo();
+        ((IMigrationBackend)source).Step(MigrationState.PreCopy);
+        PrecopyInfo before = ((IMigrationBackend)source).GetPrecopyInfo();
 
         byte[] initial = source.ReadAll();                       // until "nothing now" (-1)
-        PrecopyInfo afterInitial = source.GetPrecopyInfo();
+        PrecopyInfo afterInitial = ((IMigrationBackend)source).GetPrecopyInfo();
         source.Receive(ring: 1, offset: 5, value: 0xEE);          // the device keeps running
-        PrecopyInfo afterDirty = source.GetPrecopyInfo();
+        PrecopyInfo afterDirty = ((IMigrationBackend)source).GetPrecopyInfo();
         byte[] dirty = source.ReadAll();
         source.Receive(ring: 2, offset: 9, value: 0xDD);
-        source.Step(MigrationState.StopCopy);
+        ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] final = source.ReadAll();
-        source.Step(MigrationState.Stop);
+        ((IMigrationBackend)source).Step(MigrationState.Stop);
 
         Assert.Equal(new Dictionary<string, int> { ["ring0"] = 1, ["ring1"] = 2, ["ring2"] = 2 }, source.SectionSaves);
         Assert.Equal(1, source.CoreSaves);
@@ -96,21 +96,21 @@ public sealed class MigratableDeviceSaveLoadTests
     {
         using var source = new SampleNic("src", SampleNic.V3, PreCopy);
         source.Fill(seed: 8);
-        source.Step(MigrationState.PreCopy);
+        ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         byte[] initial = source.ReadAll();
         byte firstCopy = source.Rings[1][5];
         source.Receive(ring: 1, offset: 5, value: (byte)(firstCopy ^ 0xFF));
-        source.Step(MigrationState.StopCopy);
+        ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] final = source.ReadAll();
         using var destination = new SampleNic("dst", SampleNic.V3, PreCopy) { EarlyLoad = true };
-        destination.Step(MigrationState.Stop);
-        destination.Step(MigrationState.Resuming);
+        ((IMigrationBackend)destination).Step(MigrationState.Stop);
+        ((IMigrationBackend)destination).Step(MigrationState.Resuming);
 
-        destination.WriteData(initial);
+        ((IMigrationBackend)destination).WriteData(initial);
         Assert.Equal(source.Rings[0], destination.Rings[0]);        // loaded before the state is complete
         Assert.Equal(firstCopy, destination.Rings[1][5]);
-        destination.WriteData(final);
-        destination.Step(MigrationState.Stop);
+        ((IMigrationBackend)destination).WriteData(final);
+        ((IMigrationBackend)destination).Step(MigrationState.Stop);
 
         destination.AssertSameState(source);
         Assert.Equal((byte)(firstCopy ^ 0xFF), destination.Rings[1][5]);
@@ -126,7 +126,7 @@ public sealed class MigratableDeviceSaveLoadTests
 
         Assert.Equal(ErrorCode.DeviceStateMalformed, e.Code);
         Assert.Equal("ring2", e.Field);
-        Assert.Equal(MigrationState.Error, destination.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
     }
 
     [Fact]
@@ -138,17 +138,17 @@ public sealed class MigratableDeviceSaveLoadTests
         var e = Assert.Throws<DeviceStateException>(() => Load(destination, SaveStopped(source)));
 
         Assert.Equal(ErrorCode.DeviceStateLoadFailed, e.Code);
-        Assert.Equal(MigrationState.Error, destination.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
     }
 
     [Fact]
     public void PreCopy_WithNothingDirty_ReportsNothingAvailable()
     {
         using var source = new SampleNic("src", SampleNic.V3, PreCopy);
-        source.Step(MigrationState.PreCopy);
+        ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         source.ReadAll();
 
-        Assert.Equal(-1, source.ReadData(new byte[100]));
+        Assert.Equal(-1, ((IMigrationBackend)source).ReadData(new byte[100]));
         Assert.Equal(1, source.SectionSaves["ring0"]);
     }
 
@@ -157,11 +157,11 @@ public sealed class MigratableDeviceSaveLoadTests
     {
         using var source = new SampleNic("src", SampleNic.V3, PreCopy);
         source.Fill(3);
-        source.Step(MigrationState.PreCopy);
+        ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         source.ReadAll();
-        source.Step(MigrationState.Running);
-        source.Step(MigrationState.PreCopy);
-        source.Step(MigrationState.StopCopy);
+        ((IMigrationBackend)source).Step(MigrationState.Running);
+        ((IMigrationBackend)source).Step(MigrationState.PreCopy);
+        ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] full = source.ReadAll();
 
         using var destination = new SampleNic("dst", SampleNic.V3, PreCopy);
@@ -180,11 +180,11 @@ public sealed class MigratableDeviceSaveLoadTests
         Assert.Equal(ErrorCode.DeviceStateFieldUnknown, e.Code);
         Assert.Equal("dst", e.Device);
         Assert.Equal("offload", e.Field);
-        Assert.Equal(MigrationState.Error, older.State);
-        Assert.Equal(ErrorCode.DeviceInErrorState, Assert.Throws<VfioException>(() => older.Step(MigrationState.Running)).Code);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)older).State);
+        Assert.Equal(ErrorCode.DeviceInErrorState, Assert.Throws<VfioException>(() => ((IMigrationBackend)older).Step(MigrationState.Running)).Code);
 
-        older.Reset();
-        Assert.Equal(MigrationState.Running, older.State);
+        ((IMigrationBackend)older).Reset();
+        Assert.Equal(MigrationState.Running, ((IMigrationBackend)older).State);
     }
 
     [Fact]
@@ -211,7 +211,7 @@ public sealed class MigratableDeviceSaveLoadTests
         Assert.Equal(ErrorCode.DeviceStateLoadFailed, e.Code);
         Assert.Contains("dst", e.Message);
         Assert.IsType<InvalidDataException>(e.InnerException);
-        Assert.Equal(MigrationState.Error, destination.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
     }
 
     [Fact]
@@ -224,20 +224,20 @@ public sealed class MigratableDeviceSaveLoadTests
         var e = Assert.Throws<DeviceStateException>(() => Load(destination, state[..^1]));
 
         Assert.Equal(ErrorCode.DeviceStateMalformed, e.Code);
-        Assert.Equal(MigrationState.Error, destination.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
     }
 
     [Fact]
     public void GarbageWrittenIntoResuming_FailsAtOnceAndEntersError()
     {
         using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy);
-        destination.Step(MigrationState.Stop);
-        destination.Step(MigrationState.Resuming);
+        ((IMigrationBackend)destination).Step(MigrationState.Stop);
+        ((IMigrationBackend)destination).Step(MigrationState.Resuming);
 
-        var e = Assert.Throws<DeviceStateException>(() => destination.WriteData("VFIOMIG1 is the envelope, not the state"u8));
+        var e = Assert.Throws<DeviceStateException>(() => ((IMigrationBackend)destination).WriteData("VFIOMIG1 is the envelope, not the state"u8));
 
         Assert.Equal(ErrorCode.DeviceStateMalformed, e.Code);
-        Assert.Equal(MigrationState.Error, destination.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
     }
 
     [Fact]
@@ -258,12 +258,12 @@ public sealed class MigratableDeviceSaveLoadTests
     public void StopCopySize_EstimatesTheSavedBytes()
     {
         using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy);
-        source.Step(MigrationState.Stop);
-        source.Step(MigrationState.StopCopy);
+        ((IMigrationBackend)source).Step(MigrationState.Stop);
+        ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         int actual = source.ReadAll().Length;
-        source.Step(MigrationState.Stop);
+        ((IMigrationBackend)source).Step(MigrationState.Stop);
 
         // After one save the estimate is the last save's size.
-        Assert.Equal((ulong)actual, source.GetStopCopySize());
+        Assert.Equal((ulong)actual, ((IMigrationBackend)source).GetStopCopySize());
     }
 }

@@ -20,15 +20,15 @@ public sealed class MigratableDeviceStateMachineTests
     public void IllegalArcs_AreRefusedNamingDeviceFromAndTo(MigrationFeatures features, MigrationState from, MigrationState to)
     {
         using var nic = new SampleNic("nic-0", SampleNic.V3, features);
-        Assert.Equal(from, nic.State);
+        Assert.Equal(from, ((IMigrationBackend)nic).State);
 
-        var e = Assert.Throws<VfioException>(() => nic.Step(to));
+        var e = Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).Step(to));
 
         Assert.Equal(ErrorCode.IllegalStateArc, e.Code);
         Assert.Equal("nic-0", e.Device);
         Assert.Contains("nic-0", e.Message);
         Assert.Contains($"{from} -> {to}", e.Message);
-        Assert.Equal(from, nic.State);
+        Assert.Equal(from, ((IMigrationBackend)nic).State);
         Assert.Empty(nic.Hooks);
     }
 
@@ -37,22 +37,22 @@ public sealed class MigratableDeviceStateMachineTests
     {
         // The emulated v1 region has no P2P states and drives RUNNING -> STOP and PRE_COPY -> STOP_COPY directly.
         using var nic = new SampleNic("nic-0", SampleNic.V3, All);
-        nic.Step(MigrationState.PreCopy);
-        nic.Step(MigrationState.StopCopy);
-        nic.Step(MigrationState.Stop);
-        nic.Step(MigrationState.Running);
-        Assert.Equal(MigrationState.Running, nic.State);
+        ((IMigrationBackend)nic).Step(MigrationState.PreCopy);
+        ((IMigrationBackend)nic).Step(MigrationState.StopCopy);
+        ((IMigrationBackend)nic).Step(MigrationState.Stop);
+        ((IMigrationBackend)nic).Step(MigrationState.Running);
+        Assert.Equal(MigrationState.Running, ((IMigrationBackend)nic).State);
     }
 
     [Fact]
     public void StopCopyFromResuming_IsRefused()
     {
         using var nic = new SampleNic("nic-0", SampleNic.V3, StopCopyOnly);
-        nic.Step(MigrationState.Stop);
-        nic.Step(MigrationState.Resuming);
+        ((IMigrationBackend)nic).Step(MigrationState.Stop);
+        ((IMigrationBackend)nic).Step(MigrationState.Resuming);
 
-        Assert.Equal(ErrorCode.IllegalStateArc, Assert.Throws<VfioException>(() => nic.Step(MigrationState.StopCopy)).Code);
-        Assert.Equal(MigrationState.Resuming, nic.State);
+        Assert.Equal(ErrorCode.IllegalStateArc, Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).Step(MigrationState.StopCopy)).Code);
+        Assert.Equal(MigrationState.Resuming, ((IMigrationBackend)nic).State);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class MigratableDeviceStateMachineTests
         using var nic = new SampleNic("nic-0", SampleNic.V3, All);
         foreach (MigrationState s in new[] { MigrationState.RunningP2P, MigrationState.PreCopyP2P, MigrationState.StopCopy, MigrationState.Stop, MigrationState.RunningP2P, MigrationState.Running })
         {
-            nic.Step(s);
+            ((IMigrationBackend)nic).Step(s);
         }
 
         Assert.Equal(["stopped", "running"], nic.Hooks);
@@ -72,19 +72,19 @@ public sealed class MigratableDeviceStateMachineTests
     {
         using var nic = new SampleNic("nic-0", SampleNic.V3, StopCopyOnly) { FailOnStop = new IOException("queue did not drain") };
 
-        var e = Assert.Throws<VfioException>(() => nic.Step(MigrationState.Stop));
+        var e = Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).Step(MigrationState.Stop));
 
         Assert.Equal(ErrorCode.DeviceRefusedState, e.Code);
         Assert.Contains("queue did not drain", e.Message);
-        Assert.Equal(MigrationState.Running, nic.State);
+        Assert.Equal(MigrationState.Running, ((IMigrationBackend)nic).State);
     }
 
     [Fact]
     public void ReadData_OutsideASavingState_IsRefused()
     {
         using var nic = new SampleNic("nic-0", SampleNic.V3, StopCopyOnly);
-        Assert.Equal(ErrorCode.DeviceRefusedState, Assert.Throws<VfioException>(() => nic.ReadData(new byte[16])).Code);
-        Assert.Equal(ErrorCode.DeviceRefusedState, Assert.Throws<VfioException>(() => nic.WriteData(new byte[16])).Code);
+        Assert.Equal(ErrorCode.DeviceRefusedState, Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).ReadData(new byte[16])).Code);
+        Assert.Equal(ErrorCode.DeviceRefusedState, Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).WriteData(new byte[16])).Code);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Sdk;
 
 namespace DeviceModels.Tests.Sdk;
 
@@ -143,7 +143,7 @@ internal sealed class SampleNic : MigratableDevice
         using var output = new MemoryStream();
         byte[] buffer = new byte[piece];
         int n;
-        while ((n = ReadData(buffer)) != 0)
+        while ((n = ((IMigrationBackend)this).ReadData(buffer)) != 0)
         {
             if (n < 0)
             {

@@ -21,28 +21,28 @@ public sealed class StateIntegrityTests
     // A pre-copy save: the initial pass, one ring re-sent after it changed, then stop-copy (a ring changed again and the core).
     private static byte[] PreCopyStream(SampleNic source)
     {
-        source.Step(MigrationState.PreCopy);
+        ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         byte[] initial = source.ReadAll();
         source.Receive(ring: 1, offset: 5, value: 0xEE);
         byte[] dirty = source.ReadAll();
         source.Receive(ring: 2, offset: 9, value: 0xDD);
-        source.Step(MigrationState.StopCopy);
+        ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] final = source.ReadAll();
-        source.Step(MigrationState.Stop);
+        ((IMigrationBackend)source).Step(MigrationState.Stop);
         return [.. initial, .. dirty, .. final];
     }
 
     private static DeviceStateException LoadExpectingFailure(SampleNic destination, byte[] state)
     {
-        destination.Step(MigrationState.Stop);
-        destination.Step(MigrationState.Resuming);
+        ((IMigrationBackend)destination).Step(MigrationState.Stop);
+        ((IMigrationBackend)destination).Step(MigrationState.Resuming);
         return Assert.Throws<DeviceStateException>(() =>
         {
             for (int i = 0; i < state.Length; i += 64)
             {
-                destination.WriteData(state.AsSpan(i, Math.Min(64, state.Length - i)));
+                ((IMigrationBackend)destination).WriteData(state.AsSpan(i, Math.Min(64, state.Length - i)));
             }
-            destination.Step(MigrationState.Stop);
+            ((IMigrationBackend)destination).Step(MigrationState.Stop);
         });
     }
 
@@ -54,10 +54,10 @@ public sealed class StateIntegrityTests
         byte[] state = PreCopyStream(source);
         using (var clean = new SampleNic("dst", SampleNic.V3, PreCopy))
         {
-            clean.Step(MigrationState.Stop);
-            clean.Step(MigrationState.Resuming);
-            clean.WriteData(state);
-            clean.Step(MigrationState.Stop);
+            ((IMigrationBackend)clean).Step(MigrationState.Stop);
+            ((IMigrationBackend)clean).Step(MigrationState.Resuming);
+            ((IMigrationBackend)clean).WriteData(state);
+            ((IMigrationBackend)clean).Step(MigrationState.Stop);
             clean.AssertSameState(source);
         }
 
@@ -70,7 +70,7 @@ public sealed class StateIntegrityTests
             DeviceStateException e = LoadExpectingFailure(destination, damaged);
 
             Assert.True(e.Code == ErrorCode.DeviceStateChecksumMismatch, $"byte {at} of {state.Length}: {e.Code} {e.Message}");
-            Assert.Equal(MigrationState.Error, destination.State);
+            Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
             Assert.Equal("", destination.Label);
             Assert.All(destination.Rings, ring => Assert.All(ring, b => Assert.Equal(0, b)));
         }
@@ -81,23 +81,23 @@ public sealed class StateIntegrityTests
     {
         using var source = new SampleNic("src", SampleNic.V3, PreCopy);
         source.Fill(seed: 4);
-        source.Step(MigrationState.PreCopy);
+        ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         byte[] initial = source.ReadAll();
         // Preamble, then frame + ring0, frame + ring1, ...: damage a byte in the middle of ring1's descriptors.
         int ringPiece = (initial.Length - DeviceStateFormat.PreambleLength) / source.RingNames.Length;
         int at = DeviceStateFormat.PreambleLength + ringPiece + ringPiece / 2;
         initial[at] ^= 0x20;
         using var destination = new SampleNic("dst", SampleNic.V3, PreCopy) { EarlyLoad = true };
-        destination.Step(MigrationState.Stop);
-        destination.Step(MigrationState.Resuming);
+        ((IMigrationBackend)destination).Step(MigrationState.Stop);
+        ((IMigrationBackend)destination).Step(MigrationState.Resuming);
 
-        var e = Assert.Throws<DeviceStateException>(() => destination.WriteData(initial));
+        var e = Assert.Throws<DeviceStateException>(() => ((IMigrationBackend)destination).WriteData(initial));
 
         Assert.Equal(ErrorCode.DeviceStateChecksumMismatch, e.Code);
         Assert.Equal("dst", e.Device);
         Assert.Equal(source.Rings[0], destination.Rings[0]);
         Assert.All(destination.Rings[1], b => Assert.Equal(0, b));
-        Assert.Equal(MigrationState.Error, destination.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
     }
 
     [Fact]
@@ -106,13 +106,13 @@ public sealed class StateIntegrityTests
         using var source = new SampleNic("src", SampleNic.V3, PreCopy);
         source.Fill(seed: 5);
         using var file = new MemoryStream();
-        source.ExportState(file);
+        ((IPersistentMigrationBackend)source).ExportState(file);
         byte[] state = file.ToArray();
         state[state.Length / 2] ^= 0x01;
         using var device = new SampleNic("dev", SampleNic.V3, PreCopy);
         device.Fill(seed: 6);
 
-        var e = Assert.Throws<DeviceStateException>(() => device.ImportState(state));
+        var e = Assert.Throws<DeviceStateException>(() => ((IPersistentMigrationBackend)device).ImportState(state));
 
         Assert.Equal(ErrorCode.DeviceStateChecksumMismatch, e.Code);
         Assert.Equal("eth6", device.Label);
@@ -156,7 +156,7 @@ public sealed class StateIntegrityTests
 
         Assert.Equal(ErrorCode.DeviceStateChecksumMismatch, e.Code);
         Assert.Equal("dst-nic", e.Device);
-        Assert.Equal(MigrationState.Error, destination.State);
+        Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
         Assert.Equal("", destination.Label);
     }
 

@@ -1,7 +1,7 @@
 using Vfio;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Migration;
+using Vfio.Sdk;
 using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 
 namespace Mdev.Manager.Tests.Migration;

@@ -1,6 +1,6 @@
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Migration;
+using Vfio.Sdk;
 
 namespace Mdev.Manager.Tests.Migration;
 
@@ -90,7 +90,7 @@ internal sealed class EmulatedMigrationHost : IDisposable
     {
         using IVfioDevice device = Opener.Open(uuid);
         var nic = (TestNic)((PersistentEmulatedDevice)device).Backend;
-        return new NicSnapshot(nic.Counter, nic.Mac, Convert.ToHexString(nic.RssKey), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(nic.Ring))[..16], nic.State);
+        return new NicSnapshot(nic.Counter, nic.Mac, Convert.ToHexString(nic.RssKey), Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(nic.Ring))[..16], ((IMigrationBackend)nic).State);
     }
 
     public MigrationState StateOf(MdevUuid uuid) => Opener.PeekMigrationState(uuid);

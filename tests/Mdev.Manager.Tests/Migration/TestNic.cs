@@ -1,9 +1,9 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
+using Vfio.Sdk;
 
 namespace Mdev.Manager.Tests.Migration;
 
@@ -64,7 +64,7 @@ internal sealed class TestNic : MigratableDevice
 
     public static DeviceImplementation Implementation(string id, ModelDescription model, MigrationProtocolKind protocol) =>
         new(id, model, (name, configuration) => new TestNic(name, configuration, MigrationFeatures.StopCopy | MigrationFeatures.PreCopy),
-            new EmulatedDeviceOptions { Protocol = protocol });
+            protocol);
 
     protected override void SaveState(DeviceStateWriter writer)
     {

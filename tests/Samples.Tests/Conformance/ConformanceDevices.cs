@@ -1,11 +1,11 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
 using Vfio.Samples.VendorGuide;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples.Conformance;
 
@@ -30,7 +30,7 @@ internal sealed class ConformanceDevices : IDisposable
             "nic-current-stop-copy-only" => (NicImplementations.Current, V2(MigrationFeatures.StopCopy)),
             "nic-current-p2p" => (NicImplementations.Current, V2(MigrationFeatures.StopCopy | MigrationFeatures.P2P)),
             "nic-current-pre-copy" => (NicImplementations.Current, V2(MigrationFeatures.StopCopy | MigrationFeatures.PreCopy)),
-            "nic-old-v1" => (NicImplementations.Old, null),
+            "nic-old-v1" => (NicImplementations.Old, new EmulatedDeviceOptions { Protocol = MigrationProtocolKind.V1Region, V1DataSectionSize = 16 * 1024 }),
             "serial-1" => (SerialImplementations.SinglePort, null),
             "serial-2" => (SerialImplementations.DualPort, null),
             "serial-2-v1" => (SerialImplementations.DualPort, new EmulatedDeviceOptions { Protocol = MigrationProtocolKind.V1Region }),
@@ -42,7 +42,7 @@ internal sealed class ConformanceDevices : IDisposable
             ? DeviceConfiguration.FromInit(implementation.Model)
             : DeviceConfiguration.Parse(implementation.Model, configuration, variant);
         var code = (MigratableDevice)implementation.Create(variant, config);
-        var vfio = new EmulatedVfioDevice(variant, code, options ?? implementation.Emulation)
+        var vfio = new EmulatedVfioDevice(variant, code, options ?? new EmulatedDeviceOptions { Protocol = implementation.Protocol, Features = implementation.Features })
         {
             Faults = new EmulatedFaults { DriverBugs = bugs },
         };

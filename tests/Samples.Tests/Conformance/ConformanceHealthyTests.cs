@@ -1,12 +1,12 @@
 using Vfio.Conformance;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
 using Vfio.Samples.VendorGuide;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples.Conformance;
 

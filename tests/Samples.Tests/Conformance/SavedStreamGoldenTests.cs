@@ -1,7 +1,6 @@
 using Mdev.Manager;
 using Vfio.Conformance;
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Emulation;
@@ -9,6 +8,7 @@ using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
 using Vfio.Samples.VendorGuide;
+using Vfio.Sdk;
 
 namespace Vfio.Tests.Samples.Conformance;
 
@@ -154,7 +154,7 @@ public sealed class SavedStreamGoldenTests
                 ? DeviceConfiguration.FromInit(implementation.Model)
                 : DeviceConfiguration.Parse(implementation.Model, configuration, "golden");
             var code = (MigratableDevice)implementation.Create("golden", config);
-            return new Host(code, new EmulatedVfioDevice("golden", code, implementation.Emulation));
+            return new Host(code, new EmulatedVfioDevice("golden", code, implementation.Protocol, implementation.Features));
         }
 
         public void Dispose()

@@ -1,7 +1,7 @@
 using Mdev.Manager;
-using Vfio.DeviceModels.Sdk;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
+using Vfio.Sdk;
 
 namespace Vfio.Reliability.Concurrency;
 

@@ -41,6 +41,12 @@ internal static class CommonOptions
     /// <summary><c>--json</c> on a read verb: one JSON document on stdout instead of the table (schemas in docs/schemas).</summary>
     public static Option<bool> Json(string what) => new("--json") { Description = $"Print {what} as one JSON document instead of the table" };
 
+    /// <summary><c>--json</c> on migrate, save and load: progress and the outcome as JSON lines on stderr.</summary>
+    public static Option<bool> JsonProgress() => new("--json")
+    {
+        Description = "Report progress and the outcome on stderr as JSON lines, one object per event ({\"event\":\"progress\"|\"outcome\",...})",
+    };
+
     public static Option<bool> DumpJson() => new("--dumpjson") { Description = "Print JSON (the format mdevctl prints) instead of a table" };
 
     public static Option<string?> Config() => new("--config", "-c")

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mdev.Manager;
 using Vfio;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 
@@ -29,12 +29,12 @@ internal static class StateFields
             { Device = uuid.ToString() };
         }
         using var state = new MemoryStream();
-        code.ExportState(state);
+        ((IPersistentMigrationBackend)code).ExportState(state);
         return Decode(state.ToArray(), code.ExportSchema(), uuid.ToString());
     }
 
     /// <summary>Decodes a device-state container with its schema.</summary>
-    /// <param name="state">The container, as <see cref="MigratableDevice.ExportState"/> wrote it.</param>
+    /// <param name="state">The container, as <see cref="IPersistentMigrationBackend.ExportState"/> wrote it.</param>
     /// <param name="schema">The schema of the device that wrote it.</param>
     /// <param name="device">The device's name, for errors.</param>
     public static IReadOnlyDictionary<string, string> Decode(byte[] state, DeviceStateSchema schema, string device)

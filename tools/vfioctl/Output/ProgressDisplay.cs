@@ -11,8 +11,12 @@ namespace Vfioctl.Output;
 /// </summary>
 internal static class ProgressDisplay
 {
-    public static async Task<T> RunAsync<T>(CliConsole console, string verb, Func<IProgress<MigrationProgress>, Task<T>> work)
+    public static async Task<T> RunAsync<T>(CliConsole console, string verb, Func<IProgress<MigrationProgress>, Task<T>> work, bool json = false)
     {
+        if (json)
+        {
+            return await work(new JsonLines(console.Error, verb)).ConfigureAwait(false);
+        }
         if (!console.ErrorIsTerminal)
         {
             return await work(new QuietLines(console.Error, verb)).ConfigureAwait(false);
@@ -66,6 +70,88 @@ internal static class ProgressDisplay
             _last = (value.Phase, value.Iteration);
             _rolledBack |= value.Phase == MigrationPhase.RollingBack;
             error.WriteLine($"{verb}: {Describe(value, _rolledBack)}");
+        }
+    }
+
+    /// <summary>The phase as it appears in a JSON event: <c>pre-copy</c>, <c>stop-copy</c>, <c>rolling-back</c>, ...</summary>
+    public static string PhaseName(MigrationPhase phase) => phase switch
+    {
+        MigrationPhase.CreatingDestination => "creating-destination",
+        MigrationPhase.PreCopy => "pre-copy",
+        MigrationPhase.StopCopy => "stop-copy",
+        MigrationPhase.RollingBack => "rolling-back",
+        _ => phase.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>
+    /// <c>--json</c>: every progress report as one JSON object on its own line of stderr (stdout may carry the stream),
+    /// <c>{"event":"progress","verb":...,"phase":...,"bytes":...,"iteration":...}</c>, for an orchestrator to follow.
+    /// Unlike the quiet lines, every report is written: each is an event a program may count.
+    /// </summary>
+    internal sealed class JsonLines(TextWriter error, string verb) : IProgress<MigrationProgress>
+    {
+        private readonly Lock _sync = new();
+
+        public void Report(MigrationProgress value)
+        {
+            lock (_sync)
+            {
+                JsonText.WriteLine(error, json =>
+                {
+                    json.WriteStartObject();
+                    json.WriteString("event", "progress");
+                    json.WriteString("verb", verb);
+                    json.WriteString("phase", PhaseName(value.Phase));
+                    json.WriteNumber("bytes", value.Bytes);
+                    json.WriteNumber("iteration", value.Iteration);
+                    json.WriteEndObject();
+                });
+            }
+        }
+    }
+
+    /// <summary>The last JSON event of <c>--json</c>: how the operation ended, both sides' states and what moved.</summary>
+    public static void WriteOutcome(TextWriter error, string verb, MigrationOutcome outcome) => JsonText.WriteLine(error, json =>
+    {
+        json.WriteStartObject();
+        json.WriteString("event", "outcome");
+        json.WriteString("verb", verb);
+        json.WriteBoolean("succeeded", outcome.Succeeded);
+        if (outcome.Exception is { } failure)
+        {
+            json.WriteString("code", Vfio.ErrorCatalogue.Id(failure.Code));
+            json.WriteString("name", Vfio.ErrorCatalogue.Name(failure.Code));
+            json.WriteString("message", failure.Message);
+        }
+        WriteDevice(json, "source", outcome.Source, outcome.SourceState?.ToString() ?? (outcome.SourceUntouched ? "untouched" : null));
+        WriteDevice(json, "destination", outcome.Destination, outcome.DestinationRemoved ? "removed" : outcome.DestinationState?.ToString());
+        json.WriteBoolean("destinationCreated", outcome.DestinationCreated);
+        json.WriteNumber("bytes", outcome.Bytes);
+        if (outcome.StreamBytes > 0)
+        {
+            json.WriteNumber("streamBytes", outcome.StreamBytes);
+        }
+        json.WriteNumber("preCopyIterations", outcome.PreCopyIterations);
+        json.WriteStartArray("forced");
+        foreach (ForcedProblem forced in outcome.Overridden)
+        {
+            json.WriteStringValue(Vfio.ErrorCatalogue.Id(forced.Code));
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    });
+
+    private static void WriteDevice(System.Text.Json.Utf8JsonWriter json, string side, MdevUuid? device, string? state)
+    {
+        if (device is MdevUuid uuid)
+        {
+            json.WriteStartObject(side);
+            json.WriteString("uuid", uuid.ToString());
+            if (state is not null)
+            {
+                json.WriteString("state", state);
+            }
+            json.WriteEndObject();
         }
     }
 

@@ -1,5 +1,4 @@
 using Vfio.DeviceModels;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
@@ -7,6 +6,7 @@ using Vfio.Emulation;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
+using Vfio.Sdk;
 
 namespace Vfio.Reliability.Fuzz.Targets;
 
@@ -91,7 +91,7 @@ internal static class BinaryTargets
         using var source = new MemoryStream(input, writable: false);
         DeviceConfiguration destination = DeviceConfiguration.Parse(NicModel.Current, "version=3");
         using var nic = new NicDevice("fuzz-dst", destination, NicBuild.Current);
-        using var device = new EmulatedVfioDevice("fuzz-dst", nic, NicImplementations.Current.Emulation);
+        using var device = new EmulatedVfioDevice("fuzz-dst", nic, NicImplementations.Current.Protocol, NicImplementations.Current.Features);
         MigrationDriver driver = MigrationDriver.Open(device);
         using var reader = new MigrationStreamReader(source, nic.ValidateStreamHeader, maxChunkSize: 65536);
         reader.ReadHeader();
@@ -134,20 +134,20 @@ internal static class BinaryTargets
     private static void ImportNic(byte[] input)
     {
         using var nic = new NicDevice("fuzz", DeviceConfiguration.Parse(NicModel.Current, "version=3"), NicBuild.Current);
-        nic.ImportState(input);
+        ((IPersistentMigrationBackend)nic).ImportState(input);
         _ = nic.DescribeState();
     }
 
     private static void ImportSerial(byte[] input)
     {
         using var serial = (MigratableDevice)SerialImplementations.DualPort.Create("fuzz", DeviceConfiguration.FromInit(SerialModel.DualPort));
-        serial.ImportState(input);
+        ((IPersistentMigrationBackend)serial).ImportState(input);
     }
 
     private static void Resume(DeviceImplementation implementation, string configuration, byte[] input, int writeSize)
     {
         using var backend = (MigratableDevice)implementation.Create("fuzz-dst", DeviceConfiguration.Parse(implementation.Model, configuration));
-        using var device = new EmulatedVfioDevice("fuzz-dst", backend, implementation.Emulation);
+        using var device = new EmulatedVfioDevice("fuzz-dst", backend, implementation.Protocol, implementation.Features);
         MigrationDriver driver = MigrationDriver.Open(device);
         using (MigrationDataStream session = driver.TransitionTo(MigrationState.Resuming) ?? throw new InvalidOperationException("RESUMING opened no session"))
         {
@@ -162,7 +162,7 @@ internal static class BinaryTargets
     private static List<byte[]> RegionInfoSeeds()
     {
         using var backend = (MigratableDevice)NicImplementations.Old.Create("seed", DeviceConfiguration.Parse(NicModel.Old, "version=2"));
-        using var device = new EmulatedVfioDevice("seed", backend, NicImplementations.Old.Emulation);
+        using var device = new EmulatedVfioDevice("seed", backend, NicImplementations.Old.Protocol, NicImplementations.Old.Features);
         var seeds = new List<byte[]>();
         for (uint index = 0; index < device.GetInfo().NumRegions; index++)
         {

@@ -1,13 +1,13 @@
 using System.Text;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
-using Vfio.DeviceModels.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
+using Vfio.Sdk;
 
 namespace Vfio.Reliability.Fuzz.Targets;
 
@@ -72,7 +72,7 @@ internal static class SeedCorpus
         DeviceConfiguration config = DeviceConfiguration.Parse(implementation.Model, configuration);
         var backend = (MigratableDevice)implementation.Create("seed-src", config);
         using (backend)
-        using (var device = new Vfio.Emulation.EmulatedVfioDevice("seed-src", backend, implementation.Emulation))
+        using (var device = new Vfio.Emulation.EmulatedVfioDevice("seed-src", backend, implementation.Protocol, implementation.Features))
         {
             if (backend is NicDevice nic)
             {

@@ -1,5 +1,5 @@
 using Mdev.Manager;
-using Vfio.DeviceModels.Sdk;
+using Vfio.Sdk;
 
 namespace Vfioctl.Commands.Demo;
 

@@ -9,7 +9,7 @@ namespace Vfioctl.Commands.Load;
 /// <summary><c>vfioctl load</c>: the destination half; the stream's header is checked before a byte is loaded.</summary>
 internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)
 {
-    public async Task<int> ExecuteAsync(MdevUuid uuid, string input, ParentDeviceName? parent, MdevTypeName? type, CancellationToken cancellationToken, bool force = false)
+    public async Task<int> ExecuteAsync(MdevUuid uuid, string input, ParentDeviceName? parent, MdevTypeName? type, CancellationToken cancellationToken, bool force = false, bool json = false)
     {
         using IDisposable moving = signals.MoveState();
         MigrationDestination destination = parent is ParentDeviceName p && type is MdevTypeName t
@@ -24,10 +24,17 @@ internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationH
         await using (stream.ConfigureAwait(false))
         {
             outcome = await ProgressDisplay.RunAsync(console, "load",
-                progress => orchestrator.LoadAsync(destination, stream, force ? new MigrationOptions { Force = true } : null, progress, cancellationToken)).ConfigureAwait(false);
+                progress => orchestrator.LoadAsync(destination, stream, force ? new MigrationOptions { Force = true } : null, progress, cancellationToken), json).ConfigureAwait(false);
         }
         CommonOptions.WarnForced(console.Error, outcome.Overridden);
-        console.Error.WriteLine($"load {uuid}: {outcome}");
+        if (json)
+        {
+            ProgressDisplay.WriteOutcome(console.Error, "load", outcome);
+        }
+        else
+        {
+            console.Error.WriteLine($"load {uuid}: {outcome}");
+        }
         outcome.ThrowIfFailed();
         console.Output.WriteLine($"{uuid} loaded ({ProgressDisplay.Bytes(outcome.Bytes)}) and running");
         return ExitCodes.Ok;

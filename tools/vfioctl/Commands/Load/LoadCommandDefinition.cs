@@ -11,6 +11,8 @@ internal static class LoadCommandDefinition
     public static readonly Option<ParentDeviceName?> ParentOption = CommonOptions.Parent("Create the destination under this parent");
     public static readonly Option<MdevTypeName?> TypeOption = CommonOptions.Type("Create the destination with this type, in the stream's configuration");
 
+    public static readonly Option<bool> JsonOption = CommonOptions.JsonProgress();
+
     public static readonly Option<bool> ForceOption = CommonOptions.Force("Load into a destination that has run since it was created (E6041 destination-has-run: its live state is overwritten), logged on stderr and in the migration log");
 
     public static Command Create(CliApplication app)
@@ -21,6 +23,7 @@ internal static class LoadCommandDefinition
         command.Options.Add(ParentOption);
         command.Options.Add(TypeOption);
         command.Options.Add(ForceOption);
+        command.Options.Add(JsonOption);
         command.Validators.Add(r =>
         {
             if ((r.GetResult(ParentOption) is null) != (r.GetResult(TypeOption) is null))
@@ -29,7 +32,7 @@ internal static class LoadCommandDefinition
             }
         });
         command.SetAction((ParseResult r, CancellationToken ct) => app.Get<LoadCommand>().ExecuteAsync(
-            r.GetValue(UuidArgument), r.GetValue(InputOption)!, r.GetValue(ParentOption), r.GetValue(TypeOption), ct, r.GetValue(ForceOption)));
+            r.GetValue(UuidArgument), r.GetValue(InputOption)!, r.GetValue(ParentOption), r.GetValue(TypeOption), ct, r.GetValue(ForceOption), r.GetValue(JsonOption)));
         return command;
     }
 }

@@ -12,6 +12,7 @@ internal static class MigrateCommandDefinition
     public static readonly Option<MdevUuid?> ToUuidOption = new("--to-uuid") { Description = "UUID of the device --to-type creates (default: a new one)", CustomParser = CommonOptions.ParseUuidValue };
     public static readonly Option<string?> ToRootOption = CliFiles.PathOption(new Option<string?>("--to-root") { Description = "The destination is on the emulated host in this directory" });
     public static readonly PreCopyOptions PreCopy = new();
+    public static readonly Option<bool> JsonOption = CommonOptions.JsonProgress();
     public static readonly Option<bool> ForceOption = CommonOptions.Force("Proceed past a configuration refusal of the check (E3002-E3005; never a model mismatch or a bad stream) or a --to destination that has run (E6041), logged on stderr and in the migration log");
 
     public static Command Create(CliApplication app)
@@ -24,6 +25,7 @@ internal static class MigrateCommandDefinition
         command.Options.Add(ToRootOption);
         PreCopy.AddTo(command);
         command.Options.Add(ForceOption);
+        command.Options.Add(JsonOption);
         command.Validators.Add(r =>
         {
             if ((r.GetResult(ToOption) is null) == (r.GetResult(ToTypeOption) is null))
@@ -38,7 +40,7 @@ internal static class MigrateCommandDefinition
         command.SetAction((ParseResult r, CancellationToken ct) => app.Get<MigrateCommand>().ExecuteAsync(
             r.GetValue(SourceArgument),
             new MigrateTarget(r.GetValue(ToOption), r.GetValue(ToTypeOption), r.GetValue(ToUuidOption), r.GetValue(ToRootOption)),
-            PreCopy.Read(r, r.GetValue(ForceOption)), ct));
+            PreCopy.Read(r, r.GetValue(ForceOption)), ct, r.GetValue(JsonOption)));
         return command;
     }
 }

@@ -12,8 +12,11 @@ namespace Vfioctl.Commands.Save;
 /// </summary>
 internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)
 {
-    public async Task<int> ExecuteAsync(MdevUuid uuid, string output, MigrationOptions options, CancellationToken cancellationToken)
+    private bool _json;
+
+    public async Task<int> ExecuteAsync(MdevUuid uuid, string output, MigrationOptions options, CancellationToken cancellationToken, bool json = false)
     {
+        _json = json;
         using IDisposable moving = signals.MoveState();
         var source = new MigrationSource(hosts.Local, uuid);
         MigrationOutcome outcome;
@@ -44,7 +47,14 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
         {
             outcome = await SaveToFile(source, output, options, cancellationToken).ConfigureAwait(false);
         }
-        console.Error.WriteLine($"save {uuid}: {outcome}");
+        if (json)
+        {
+            ProgressDisplay.WriteOutcome(console.Error, "save", outcome);
+        }
+        else
+        {
+            console.Error.WriteLine($"save {uuid}: {outcome}");
+        }
         if (outcome.StateLeft && !outcome.Succeeded)
         {
             console.Error.WriteLine($"the whole stream had been written before the failure: {uuid} stays stopped, marked as moved away; 'vfioctl resume --force {uuid}' once no load of it runs.");
@@ -109,5 +119,5 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
     }
 
     private Task<MigrationOutcome> Save(MigrationSource source, Stream output, MigrationOptions options, CancellationToken cancellationToken) =>
-        ProgressDisplay.RunAsync(console, "save", progress => orchestrator.SaveAsync(source, output, options, progress, cancellationToken));
+        ProgressDisplay.RunAsync(console, "save", progress => orchestrator.SaveAsync(source, output, options, progress, cancellationToken), _json);
 }

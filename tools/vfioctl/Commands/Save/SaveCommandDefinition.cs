@@ -9,6 +9,7 @@ internal static class SaveCommandDefinition
     public static readonly Argument<MdevUuid> UuidArgument = CommonOptions.UuidArgument("uuid", "The running source device");
     public static readonly Option<string> OutputOption = CliFiles.PathOption(new Option<string>("--output", "-o") { Description = "Where the migration stream goes: a file, or - for stdout", DefaultValueFactory = _ => "-" });
     public static readonly PreCopyOptions PreCopy = new();
+    public static readonly Option<bool> JsonOption = CommonOptions.JsonProgress();
 
     public static Command Create(CliApplication app)
     {
@@ -16,8 +17,9 @@ internal static class SaveCommandDefinition
         command.Arguments.Add(UuidArgument);
         command.Options.Add(OutputOption);
         PreCopy.AddTo(command);
+        command.Options.Add(JsonOption);
         command.SetAction((ParseResult r, CancellationToken ct) => app.Get<SaveCommand>().ExecuteAsync(
-            r.GetValue(UuidArgument), r.GetValue(OutputOption)!, PreCopy.Read(r), ct));
+            r.GetValue(UuidArgument), r.GetValue(OutputOption)!, PreCopy.Read(r), ct, r.GetValue(JsonOption)));
         return command;
     }
 }

@@ -1,7 +1,7 @@
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 
-namespace Vfio.DeviceModels.Sdk;
+namespace Vfio.Sdk;
 
 public abstract partial class MigratableDevice
 {
@@ -28,7 +28,7 @@ public abstract partial class MigratableDevice
     /// <inheritdoc />
     /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> when the bytes cannot be a
     /// device state (bad preamble, oversized field, bytes after the end marker); the device is then in ERROR.</exception>
-    public void WriteData(ReadOnlySpan<byte> data)
+    void IMigrationBackend.WriteData(ReadOnlySpan<byte> data)
     {
         lock (_sync)
         {

@@ -1,7 +1,7 @@
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 
-namespace Vfio.DeviceModels.Sdk;
+namespace Vfio.Sdk;
 
 public abstract partial class MigratableDevice
 {
@@ -52,7 +52,7 @@ public abstract partial class MigratableDevice
     protected virtual long EstimateSectionSize(string section) => 0;
 
     /// <inheritdoc />
-    public int ReadData(Span<byte> buffer)
+    int IMigrationBackend.ReadData(Span<byte> buffer)
     {
         lock (_sync)
         {
@@ -92,7 +92,9 @@ public abstract partial class MigratableDevice
     }
 
     /// <inheritdoc />
-    public PrecopyInfo GetPrecopyInfo()
+    PrecopyInfo IMigrationBackend.GetPrecopyInfo() => PendingBytes();
+
+    private PrecopyInfo PendingBytes()
     {
         lock (_sync)
         {
@@ -119,11 +121,11 @@ public abstract partial class MigratableDevice
     }
 
     /// <inheritdoc />
-    public ulong GetStopCopySize()
+    ulong IMigrationBackend.GetStopCopySize()
     {
         lock (_sync)
         {
-            PrecopyInfo pending = _saving ? GetPrecopyInfo() : new PrecopyInfo((ulong)(DeviceStateFormat.PreambleLength + Sections.Sum(SectionEstimate)), 0);
+            PrecopyInfo pending = _saving ? PendingBytes() : new PrecopyInfo((ulong)(DeviceStateFormat.PreambleLength + Sections.Sum(SectionEstimate)), 0);
             return pending.InitialBytes + pending.DirtyBytes + (ulong)(_saving && _coreSent ? 0 : _lastCoreSize + 1);
         }
     }

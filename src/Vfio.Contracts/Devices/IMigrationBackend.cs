@@ -1,6 +1,4 @@
-using Vfio.Devices;
-
-namespace Vfio.Emulation;
+namespace Vfio.Devices;
 
 /// <summary>
 /// The device behind an emulated VFIO device: what the kernel's vendor driver does for a real one.
@@ -8,9 +6,15 @@ namespace Vfio.Emulation;
 /// SDK's <c>MigratableDevice</c> base implements it, so the same device code serves both protocols.
 /// </summary>
 /// <remarks>
+/// <para>This is the contract between the vendor SDK and whatever drives a device (the emulator, the test kit, a
+/// host); it lives in Vfio.Contracts so that the SDK implements it without referencing the emulator. The SDK
+/// implements it explicitly: a vendor's device class does not show these members to the vendor's own guest-facing
+/// code; a driver reaches them through this interface.</para>
+/// <para>
 /// The backend speaks the v2 state machine: the emulated v1 region maps its <c>device_state</c> bits onto it
 /// (RUNNING = Running, SAVING|RUNNING = PreCopy, SAVING = StopCopy, RESUMING = Resuming, 0 = Stop).
 /// <see cref="Step"/> is called for single direct arcs only; the caller has planned the path.
+/// </para>
 /// </remarks>
 public interface IMigrationBackend
 {

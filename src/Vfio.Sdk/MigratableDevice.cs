@@ -1,10 +1,10 @@
+using Vfio.DeviceModels;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
-using Vfio.Emulation;
 using Vfio.Migration;
 
-namespace Vfio.DeviceModels.Sdk;
+namespace Vfio.Sdk;
 
 /// <summary>
 /// The base a vendor derives a migratable device from. It owns the model and the device's fixed configuration,
@@ -19,13 +19,13 @@ namespace Vfio.DeviceModels.Sdk;
 /// <see cref="MigrationFeatures.PreCopy"/> the sections are streamed while the device runs; the device calls
 /// <see cref="MarkDirty"/> when a section changes, and only changed sections are sent again. The loader sees each
 /// section as a top-level section field of the same name (<see cref="DeviceStateReader.ReadSection"/>).</para>
-/// <para>Like the kernel's mtty sample (<c>mtty_set_state</c>/<c>mtty_step_state</c>), <see cref="Step"/> takes one
+/// <para>Like the kernel's mtty sample (<c>mtty_set_state</c>/<c>mtty_step_state</c>), <see cref="IMigrationBackend.Step"/> takes one
 /// arc; planning a path is the caller's job (<see cref="MigrationArcs.NextStep"/>). Loading happens on the
-/// RESUMING to STOP arc; a failed load leaves the device in ERROR until <see cref="Reset"/>.</para>
+/// RESUMING to STOP arc; a failed load leaves the device in ERROR until <see cref="IMigrationBackend.Reset"/>.</para>
 /// <para>All members are serialised by one lock; <see cref="MarkDirty"/> may be called from the device's own
 /// threads while a migration reads data.</para>
 /// </remarks>
-public abstract partial class MigratableDevice : IMigrationBackend, IDisposable
+public abstract partial class MigratableDevice : IPersistentMigrationBackend, IDisposable
 {
     private readonly Lock _sync = new();
     private MigrationState _state = MigrationState.Running;
@@ -57,11 +57,17 @@ public abstract partial class MigratableDevice : IMigrationBackend, IDisposable
     /// <summary>The configuration the device was created with; fixed for its lifetime.</summary>
     public DeviceConfiguration Configuration { get; }
 
-    /// <inheritdoc />
-    public MigrationFeatures Features { get; }
+    /// <summary>The migration features the device offers (what its constructor was given).</summary>
+    protected MigrationFeatures Features { get; }
 
     /// <inheritdoc />
-    public MigrationState State
+    MigrationFeatures IMigrationBackend.Features => Features;
+
+    /// <inheritdoc />
+    MigrationState IMigrationBackend.State => State;
+
+    /// <summary>The device's migration state; guest-facing code checks it to refuse work while the device is stopped.</summary>
+    protected MigrationState State
     {
         get
         {
@@ -91,7 +97,7 @@ public abstract partial class MigratableDevice : IMigrationBackend, IDisposable
     /// <see cref="Features"/> (or for them without P2P, the view of the v1 protocol, which has no P2P states); <see cref="ErrorCode.DeviceInErrorState"/> in ERROR; <see cref="ErrorCode.DeviceRefusedState"/>
     /// when a hook fails (the state is unchanged).</exception>
     /// <exception cref="DeviceStateException">On RESUMING to STOP when the state does not load; the device is then in ERROR.</exception>
-    public void Step(MigrationState next)
+    void IMigrationBackend.Step(MigrationState next)
     {
         lock (_sync)
         {
@@ -130,7 +136,7 @@ public abstract partial class MigratableDevice : IMigrationBackend, IDisposable
     }
 
     /// <inheritdoc />
-    public void Reset()
+    void IMigrationBackend.Reset()
     {
         lock (_sync)
         {

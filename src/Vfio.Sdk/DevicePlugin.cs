@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Vfio.DeviceModels.Sdk;
+namespace Vfio.Sdk;
 
 /// <summary>
 /// The entry point of a device plug-in: an assembly a host loads at run time (an emulated host names it in its

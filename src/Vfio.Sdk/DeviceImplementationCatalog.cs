@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
+using Vfio.DeviceModels;
 
-namespace Vfio.DeviceModels.Sdk;
+namespace Vfio.Sdk;
 
 /// <summary>The device implementations a process can run, by implementation id.</summary>
 public sealed class DeviceImplementationCatalog

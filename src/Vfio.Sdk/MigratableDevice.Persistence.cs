@@ -1,7 +1,7 @@
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 
-namespace Vfio.DeviceModels.Sdk;
+namespace Vfio.Sdk;
 
 // Keeping a device across processes (the emulated host): the device's own save and load code writes and reads its
 // state outside any migration, and the migration state is restored without running a migration.
@@ -13,8 +13,8 @@ public abstract partial class MigratableDevice
     /// </summary>
     /// <param name="output">Where the container goes.</param>
     /// <remarks>For hosts that keep an emulated device between processes; a migration reads the same format through
-    /// <see cref="ReadData"/>.</remarks>
-    public void ExportState(Stream output)
+    /// <see cref="IMigrationBackend.ReadData"/>.</remarks>
+    void IPersistentMigrationBackend.ExportState(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);
         lock (_sync)
@@ -33,7 +33,7 @@ public abstract partial class MigratableDevice
     }
 
     /// <summary>
-    /// Loads a state written by <see cref="ExportState"/> with the device's own load code (unknown required fields
+    /// Loads a state written by <see cref="IPersistentMigrationBackend.ExportState"/> with the device's own load code (unknown required fields
     /// refused, unknown optional fields skipped), without a RESUMING session.
     /// </summary>
     /// <param name="state">The container.</param>
@@ -41,7 +41,7 @@ public abstract partial class MigratableDevice
     /// changed since it was written; nothing was loaded), <see cref="ErrorCode.DeviceStateMalformed"/> or
     /// <see cref="ErrorCode.DeviceStateFieldUnknown"/>; the device is unchanged by the format checks but the load code
     /// may have run partly.</exception>
-    public void ImportState(ReadOnlySpan<byte> state)
+    void IPersistentMigrationBackend.ImportState(ReadOnlySpan<byte> state)
     {
         lock (_sync)
         {
@@ -55,7 +55,7 @@ public abstract partial class MigratableDevice
     /// as a closed <c>data_fd</c> is), and a stopped state runs <see cref="OnStopped"/>.
     /// </summary>
     /// <param name="state">The persisted state; ERROR is kept until a reset.</param>
-    public void RestoreMigrationState(MigrationState state)
+    void IPersistentMigrationBackend.RestoreMigrationState(MigrationState state)
     {
         lock (_sync)
         {
