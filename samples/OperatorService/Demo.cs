@@ -1,8 +1,11 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Samples.Nic;
+using Vfio.Sdk;
 
 namespace Vfio.Samples.OperatorService;
 

@@ -1,4 +1,4 @@
-using Mdev.Manager;
+using Mdev.Manager.Migration;
 using Vfio.DeviceModels;
 
 namespace Vfio.Samples.OperatorService;

@@ -1,3 +1,8 @@
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Mdev.Manager.Tests.Migration;
 using Vfio;
 using Vfio.DeviceModels;

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 
 namespace Mdev.Manager.Tests;

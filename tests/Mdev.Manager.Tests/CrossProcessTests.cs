@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 
 namespace Mdev.Manager.Tests;

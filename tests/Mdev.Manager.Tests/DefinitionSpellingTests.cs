@@ -1,3 +1,5 @@
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Names;
 using Vfio;
 
 namespace Mdev.Manager.Tests;

@@ -1,4 +1,8 @@
 using System.Text.Json;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.Tests.Shared;

@@ -1,10 +1,14 @@
 using System.Runtime.Loader;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 using Vfio;
 using Vfio.DeviceModels;
-using Vfio.Sdk;
 using Vfio.Devices;
 using Vfio.Samples;
 using Vfio.Samples.Nic;
+using Vfio.Sdk;
 using Vfio.Tests.Support;
 
 namespace Mdev.Manager.Tests;
@@ -32,7 +36,7 @@ public sealed class EmulatedHostTests : IDisposable
             builder.AddPlugin(plugin);
         }
         MdevUuid uuid = MdevUuid.NewUuid();
-        new EmulatedHost(_root).Host.Create(Parent, NicType, uuid, DeviceConfiguration.Parse(NicModel.Current, "version=3"));
+        new EmulatedHost(_root).Tree.Create(Parent, NicType, uuid, DeviceConfiguration.Parse(NicModel.Current, "version=3"));
         return uuid;
     }
 
@@ -42,8 +46,8 @@ public sealed class EmulatedHostTests : IDisposable
         MdevUuid device = LayOut("plugins/absent/Vendor.dll");
         var host = new EmulatedHost(_root);
 
-        Assert.Single(host.Host.GetDevices());
-        Assert.Equal("vendor-a.com/my-nic", host.Host.ReadConfiguration(device).ModelId.ToString());
+        Assert.Single(host.Tree.GetDevices());
+        Assert.Equal("vendor-a.com/my-nic", host.Tree.ReadConfiguration(device).ModelId.ToString());
         Assert.False(host.ImplementationsLoaded);
         var e = Assert.Throws<VfioException>(() => host.Opener.Open(device));
 
@@ -75,7 +79,7 @@ public sealed class EmulatedHostTests : IDisposable
     {
         MdevUuid device = LayOut();
         var host = new EmulatedHost(_root, new EmulatedHostOptions { Catalog = SampleCatalog.Create() });
-        DeviceConfiguration read = host.Host.ReadConfiguration(device);
+        DeviceConfiguration read = host.Tree.ReadConfiguration(device);
         DeviceConfiguration given = DeviceConfiguration.FromValues(read.Model,
             read.Values.Select(v => v.Key == NicModel.RxFilterSize ? new KeyValuePair<string, string>(v.Key, "8") : v), device: device.ToString());
 
@@ -84,7 +88,7 @@ public sealed class EmulatedHostTests : IDisposable
             Assert.Equal("8", ((MigratableDevice)EmulatedDeviceOpener.DeviceCode(opened)!).Configuration[NicModel.RxFilterSize]);
         }
         // The device's migration/ files still say what they said: the 8 came from the caller, not from a read.
-        Assert.Equal("32", host.Host.ReadConfiguration(device)[NicModel.RxFilterSize]);
+        Assert.Equal("32", host.Tree.ReadConfiguration(device)[NicModel.RxFilterSize]);
     }
 
     [Fact]
@@ -94,7 +98,7 @@ public sealed class EmulatedHostTests : IDisposable
             .AddType(Parent, NicType, "Another vendor's NIC", 4, new DeviceImplementation("vendor-b.com/other@1", NicModel.Current, (name, c) => new NicDevice(name, c, NicBuild.Current)));
         MdevUuid device = MdevUuid.NewUuid();
         var host = new EmulatedHost(builder.Layout.Root.FullPath);
-        host.Host.Create(Parent, NicType, device, DeviceConfiguration.Parse(NicModel.Current, "version=3"));
+        host.Tree.Create(Parent, NicType, device, DeviceConfiguration.Parse(NicModel.Current, "version=3"));
 
         var e = Assert.Throws<VfioException>(() => host.Opener.Open(device));
 

@@ -1,3 +1,7 @@
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
 namespace Mdev.Manager.Tests;

@@ -1,3 +1,7 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
+
 namespace Mdev.Manager.Tests;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Mdev.Manager.Names;
 using Vfio;
 
 namespace Mdev.Manager.Tests;

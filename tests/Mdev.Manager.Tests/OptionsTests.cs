@@ -1,3 +1,7 @@
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Options;
+using Mdev.Manager.Sysfs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,5 @@
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
 namespace Mdev.Manager.Tests;

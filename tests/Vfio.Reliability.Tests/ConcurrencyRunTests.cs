@@ -1,4 +1,6 @@
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.Reliability.Concurrency;
 
@@ -55,7 +57,7 @@ public sealed class ConcurrencyVerifierTests : IDisposable
     public ConcurrencyVerifierTests()
     {
         ConcurrencyHost.Create(_root);
-        _host = ConcurrencyHost.Open(_root).Host;
+        _host = ConcurrencyHost.Open(_root).Tree;
         _definitions = new MdevDefinitions(_host, new DefinitionStore(ConcurrencyHost.ConfigRoot(_root)));
     }
 

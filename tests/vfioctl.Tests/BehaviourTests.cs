@@ -1,4 +1,7 @@
-using Mdev.Manager;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Sysfs;
 using Vfio.Tests.Vfioctl.Support;
 using Vfioctl.Cli;
 using Vfioctl.Commands.Types;

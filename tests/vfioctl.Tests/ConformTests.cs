@@ -1,5 +1,7 @@
 using System.Text.Json;
-using Mdev.Manager;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 using Vfio.Tests.Vfioctl.Support;
 
 namespace Vfio.Tests.Vfioctl;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mdev.Manager;
+using Mdev.Manager.Migration;
 using Vfio.Tests.Vfioctl.Support;
 using Vfioctl.Cli;
 

@@ -1,4 +1,8 @@
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio.DeviceModels;
 using Vfio.Tests.Vfioctl.Support;
 using Vfioctl.Cli;

@@ -1,4 +1,4 @@
-using Mdev.Manager;
+using Mdev.Manager.Migration;
 using Spectre.Console;
 using Vfio.Tests.Vfioctl.Support;
 using Vfioctl.Cli;

@@ -1,4 +1,6 @@
-using Mdev.Manager;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 using Vfio.Sdk;
 using Vfio.Tests.Vfioctl.Support;
 using Vfioctl.Cli;

@@ -3,7 +3,7 @@ using Vfio.Conformance;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Streams;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Conformance;
 
 /// <summary>
 /// Reads the saved streams a vendor keeps for the conformance kit (streams of older builds, as <c>vfioctl save</c> wrote

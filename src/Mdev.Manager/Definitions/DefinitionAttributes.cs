@@ -1,7 +1,9 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Definitions;
 
 /// <summary>
 /// A pinned configuration carried as mdevctl attribute writes, so a definition written by this manager starts

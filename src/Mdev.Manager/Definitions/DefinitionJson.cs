@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using Mdev.Manager.Names;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Definitions;
 
 /// <summary>
 /// Reads and writes mdevctl's definition JSON (src/mdev.rs load_from_json/to_json) with the reader and writer

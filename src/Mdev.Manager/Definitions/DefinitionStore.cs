@@ -1,6 +1,10 @@
+using Mdev.Manager.Emulation;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Definitions;
 
 /// <summary>
 /// Persistent definitions in mdevctl's layout, <c>&lt;config-root&gt;/&lt;parent&gt;/&lt;uuid&gt;</c> (by default

@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Definitions;
 
 /// <summary>
 /// A persistent device definition in mdevctl's format: the file <c>&lt;config-root&gt;/&lt;parent&gt;/&lt;uuid&gt;</c> holding

@@ -1,7 +1,10 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.DeviceModels;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Definitions;
 
 /// <summary>
 /// mdevctl's verbs over a host and a definition store: start a defined device (create it, apply its attribute

@@ -1,4 +1,7 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Definitions;
 
 /// <summary>One line of <c>mdevctl list</c>: a device that is defined, active, or both.</summary>
 /// <param name="Uuid">The device.</param>

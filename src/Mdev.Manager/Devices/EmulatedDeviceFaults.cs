@@ -1,11 +1,14 @@
 using System.Text.Json;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
 using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>
 /// The fault injection points of emulated devices, kept per device in <c>faults.json</c> beside its state so that a

@@ -1,6 +1,10 @@
+using Mdev.Manager.Emulation;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>
 /// Where the emulated host keeps what a kernel would keep in memory for a device: its implementation (per type),

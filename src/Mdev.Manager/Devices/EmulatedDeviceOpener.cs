@@ -1,10 +1,16 @@
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Sdk;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>
 /// Opens a device of the emulated host the way the kernel would hand out a VFIO device: the device's code (the

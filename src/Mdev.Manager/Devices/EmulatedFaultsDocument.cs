@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>The <c>faults.json</c> of an emulated device: arcs as <c>"Running -> Stop"</c>, counts in bytes.</summary>
 internal sealed class EmulatedFaultsDocument

@@ -1,6 +1,8 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio.Devices;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>
 /// Opens a host's mediated device as an <see cref="IVfioDevice"/>: the one seam between the orchestrator and the

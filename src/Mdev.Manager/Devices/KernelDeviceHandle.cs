@@ -1,7 +1,7 @@
 using Vfio.Devices;
 using Vfio.Kernel;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>A kernel device together with the group and container that keep it usable; disposing closes all three.</summary>
 internal sealed class KernelDeviceHandle : IVfioDevice

@@ -1,8 +1,10 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.Devices;
 using Vfio.Kernel;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>
 /// Opens a mediated device through the kernel: its <c>iommu_group</c> link names the group, the group is attached

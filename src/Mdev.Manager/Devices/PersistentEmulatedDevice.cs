@@ -1,7 +1,7 @@
 using Vfio.Devices;
 using Vfio.Emulation;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Devices;
 
 /// <summary>
 /// An emulated device for the length of one operation: everything goes to the <see cref="EmulatedVfioDevice"/>;

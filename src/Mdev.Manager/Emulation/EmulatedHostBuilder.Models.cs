@@ -1,7 +1,8 @@
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 // Types described by a device model: the model description becomes the type's migration_info.json.
 public sealed partial class EmulatedHostBuilder

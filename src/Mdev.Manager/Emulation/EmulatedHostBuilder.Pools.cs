@@ -1,6 +1,7 @@
 using System.Globalization;
+using Mdev.Manager.Names;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 // Types that share one pool of hardware units, as mtty's types share its ports.
 public sealed partial class EmulatedHostBuilder

@@ -1,6 +1,9 @@
 using System.Globalization;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// Lays out an emulated host: parent devices under <c>sys/devices/vfio-emu</c> linked from

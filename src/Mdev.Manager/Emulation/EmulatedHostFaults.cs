@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using Mdev.Manager.Names;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// Fault injection points of the emulated host's sysfs (the device-level faults are Vfio.Emulation.EmulatedFaults), for tests that prove a failure is rolled back: each fault makes

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// A pool of hardware units that several types of one emulated parent draw from, as the kernel's mtty sample

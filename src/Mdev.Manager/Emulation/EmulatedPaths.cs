@@ -1,4 +1,8 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
+
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// The paths only the emulated host has: where its parent and device directories really live (the

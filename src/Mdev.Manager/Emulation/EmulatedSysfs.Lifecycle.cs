@@ -1,7 +1,10 @@
 using System.Globalization;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 // What the kernel's mdev core (drivers/vfio/mdev/mdev_sysfs.c create_store/remove_store) and a
 // migration-aware driver do, done in files under the host lock.

@@ -1,8 +1,12 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 // The emulated driver's knowledge of each type's model, read from the type's migration_info.json: it is what a
 // migration-aware driver knows about its own devices, and reading it from the tree keeps every process that

@@ -1,6 +1,9 @@
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 // Instance accounting: a type's own available_instances, or a pool its parent's types share (mtty's ports).
 public sealed partial class EmulatedSysfs

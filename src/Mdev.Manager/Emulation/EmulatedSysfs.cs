@@ -1,6 +1,9 @@
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// The emulated host: a directory laid out like sysfs in which writes to <c>create</c>, <c>remove</c> and a

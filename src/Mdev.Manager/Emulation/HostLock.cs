@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using Mdev.Manager.IO;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// The emulated host's exclusive lock: a lock file opened with <see cref="FileShare.None"/>, which .NET on

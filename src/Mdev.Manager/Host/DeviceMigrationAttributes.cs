@@ -1,6 +1,7 @@
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Host;
 
 /// <summary>What a device's <c>migration/</c> directory says: its model and the current value of every parameter.</summary>
 /// <param name="Model">The <c>migration/model</c> file: the device's model id, e.g. <c>vendor-a.com/my-nic</c>.</param>

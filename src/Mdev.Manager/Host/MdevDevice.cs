@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Host;
 
 /// <summary>A mediated device that exists now (an entry of <c>sys/bus/mdev/devices</c>).</summary>
 /// <param name="Uuid">The device's UUID.</param>

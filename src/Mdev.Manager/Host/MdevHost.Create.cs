@@ -1,7 +1,10 @@
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.DeviceModels;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Host;
 
 // Creating and removing devices, and pinning a configuration (docs/sysfs-convention.md: validate first, create, write
 // off values then wanted values into migration/, read back, remove on any failure).

@@ -1,7 +1,9 @@
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.DeviceModels;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Host;
 
 // Mediated devices (sys/bus/mdev/devices/<uuid>).
 public sealed partial class MdevHost

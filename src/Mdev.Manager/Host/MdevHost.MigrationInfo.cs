@@ -1,8 +1,11 @@
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Host;
 
 // Where a type's capability document comes from (docs/sysfs-convention.md).
 public sealed partial class MdevHost

@@ -1,6 +1,8 @@
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Host;
 
 // Parents and their types (sys/class/mdev_bus/*/mdev_supported_types/*).
 public sealed partial class MdevHost

@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Sysfs;
+
+namespace Mdev.Manager.Host;
 
 /// <summary>
 /// What a host has: its parent devices, their types and the mediated devices that exist, read through

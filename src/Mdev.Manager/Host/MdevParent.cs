@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Host;
 
 /// <summary>A parent device that registered with the mdev core (an entry of <c>sys/class/mdev_bus</c>).</summary>
 /// <param name="Name">The parent's name, e.g. <c>0000:00:03.0</c> or <c>mtty</c>.</param>

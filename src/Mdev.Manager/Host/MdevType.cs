@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Host;
 
 /// <summary>One mdev type of a parent, with its kernel attributes and its migration information.</summary>
 /// <param name="Parent">The parent device.</param>

@@ -1,4 +1,4 @@
-namespace Mdev.Manager;
+namespace Mdev.Manager.Host;
 
 /// <summary>Where a type's capability document was found.</summary>
 public enum MigrationInfoSource

@@ -1,7 +1,8 @@
+using Mdev.Manager.Sysfs;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Host;
 
 /// <summary>A type's capability document as found on the host: where it came from, and what it says.</summary>
 /// <param name="Source">Whether it came from the type directory or from a manifest.</param>

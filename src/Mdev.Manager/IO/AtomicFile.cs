@@ -1,7 +1,7 @@
 using System.Text;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.IO;
 
 /// <summary>
 /// Replaces a file so that a reader, another process or a crash sees either the old or the new content,

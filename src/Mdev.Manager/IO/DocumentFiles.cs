@@ -1,7 +1,8 @@
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.DeviceModels.Documents;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.IO;
 
 /// <summary>
 /// The check a capability document file (a type's <c>migration_info.json</c>, a manifest) gets before it is read: a

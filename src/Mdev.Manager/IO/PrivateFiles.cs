@@ -1,6 +1,6 @@
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.IO;
 
 /// <summary>
 /// Files only their owner may read: definitions, the emulated host's device state, migration state, fault plans and

@@ -1,8 +1,9 @@
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.DeviceModels.Streams;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// Creates a new destination device, as its own step once what it must run is known and accepted: for

@@ -1,8 +1,10 @@
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// The destination half: consumes the stream envelope into an open destination whose configuration accepted the

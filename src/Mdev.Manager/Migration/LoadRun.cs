@@ -1,8 +1,9 @@
+using Mdev.Manager.Names;
 using Microsoft.Extensions.Logging;
 using Vfio;
 using Vfio.DeviceModels.Streams;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// <c>load</c>: the destination half alone, from a caller's stream. The header is read first; an existing destination

@@ -1,10 +1,11 @@
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
+using Mdev.Manager.Names;
 using Microsoft.Extensions.Logging;
 using Vfio;
 using Vfio.DeviceModels.Streams;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// <c>migrate</c>: steps 1-2 on what sysfs says (a refusal touches nothing), then a <see cref="SourceHalf"/> piped into

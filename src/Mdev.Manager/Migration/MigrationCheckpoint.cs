@@ -1,4 +1,4 @@
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// The points of a save, load or migration at which <see cref="MigrationOrchestrator.Checkpoint"/> is called: the

@@ -1,9 +1,10 @@
+using Mdev.Manager.Names;
 using Microsoft.Extensions.Logging;
 using Vfio;
 using Vfio.Devices;
 using Vfio.Migration;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// What every step of a save, load, migration, resume or abort shares: the log, the checkpoint hook, opening a device

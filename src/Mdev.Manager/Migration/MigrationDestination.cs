@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// Where the state goes: an existing device (which must already run the source's exact configuration), or a type

@@ -1,6 +1,9 @@
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
 using Vfio.Sdk;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// One host as a migration reaches it: its mediated-device tree (devices, types, capability documents) and how its

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// The migration journal of a host: one small file per device that a save, load or migration is moving, at

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vfio.Devices;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>The orchestrator's log messages, source-generated with stable event ids (600-699).</summary>
 internal static partial class MigrationLog

@@ -1,6 +1,6 @@
 using Vfio.DeviceModels.Streams;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>How a migration moves the state.</summary>
 public sealed class MigrationOptions

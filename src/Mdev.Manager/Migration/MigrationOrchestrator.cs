@@ -1,10 +1,11 @@
+using Mdev.Manager.Names;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.Migration;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// Migrates a mediated device's state in four steps (docs/orchestrator.md): (1) same model, (2) the destination accepts

@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// What a migration, save, load, resume or abort did: whether it succeeded, the error code if not, and the state

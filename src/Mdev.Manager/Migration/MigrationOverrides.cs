@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Vfio;
 using Vfio.DeviceModels;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// <c>--force</c>: whether a refusal may be overridden (<see cref="ErrorCatalogue.Forceable"/>), and the loud record of

@@ -1,4 +1,4 @@
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>Where a migration is, for progress reports.</summary>
 public enum MigrationPhase

@@ -1,8 +1,10 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// Steps 1 and 2 on the configurations read from sysfs, before either device is opened: the source's configuration,

@@ -1,4 +1,4 @@
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>A progress report of a migration, save or load.</summary>
 /// <param name="Phase">The phase.</param>

@@ -1,9 +1,10 @@
+using Mdev.Manager.Names;
 using Microsoft.Extensions.Logging;
 using Vfio;
 using Vfio.Devices;
 using Vfio.Migration;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// Resume and abort: finishes what an interrupted or moved-away operation left. Resume brings a source back to

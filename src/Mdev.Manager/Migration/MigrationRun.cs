@@ -1,8 +1,9 @@
+using Mdev.Manager.Names;
 using Microsoft.Extensions.Logging;
 using Vfio;
 using Vfio.Devices;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// The lifecycle of one save, load or migration, written once: the journal entry written before the first state

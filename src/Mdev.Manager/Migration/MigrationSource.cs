@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Migration;
 
 /// <summary>The device whose state leaves: an existing mediated device on a host.</summary>
 /// <param name="Endpoint">The host it lives on.</param>

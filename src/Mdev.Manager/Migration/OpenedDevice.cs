@@ -1,8 +1,9 @@
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Migration;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>One side of a migration while it is open: the device, its driver, the configuration it runs, and whether its state was moved.</summary>
 internal sealed class OpenedDevice(MdevUuid uuid, IVfioDevice device, MigrationDriver driver, DeviceConfiguration configuration) : IDisposable

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// <c>save</c>: the source half alone, into a caller's stream. On success the source is stopped and marked as moved

@@ -4,7 +4,7 @@ using Vfio;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>
 /// The source half: produces the stream envelope from an open, running source (the header first, pre-copy rounds

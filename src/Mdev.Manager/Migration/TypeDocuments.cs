@@ -1,7 +1,9 @@
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels.Documents;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Migration;
 
 /// <summary>The capability document of a destination type, required for checks against it.</summary>
 internal static class TypeDocuments

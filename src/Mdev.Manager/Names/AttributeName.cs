@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Names;
 
 /// <summary>
 /// The name of one attribute file in sysfs, such as a migration parameter under a device's <c>migration/</c>

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Names;
 
 /// <summary>
 /// The directory name of an mdev type under a parent's <c>mdev_supported_types</c>, e.g. <c>mtty-2</c>,

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Names;
 
 /// <summary>
 /// The UUID that names a mediated device, in the canonical lower-case 8-4-4-4-12 form the kernel prints under

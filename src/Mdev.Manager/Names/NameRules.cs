@@ -1,7 +1,7 @@
 using System.Text;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Names;
 
 /// <summary>
 /// The rules every name that becomes a path segment must pass, in one place, so a parent, type, UUID or

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Names;
 
 /// <summary>
 /// The name of an mdev parent device as listed under <c>/sys/class/mdev_bus</c>: a PCI address such as

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Options;
 
 /// <summary>
 /// Where the manager finds the host and how long it waits, bound from configuration (section <c>Mdev</c>) and

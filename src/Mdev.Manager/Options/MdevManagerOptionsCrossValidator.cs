@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Options;
 
 /// <summary>The rules that involve more than one option, or more than an attribute can say.</summary>
 internal sealed class MdevManagerOptionsCrossValidator : IValidateOptions<MdevManagerOptions>

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Options;
 
 /// <summary>The attribute rules of <see cref="MdevManagerOptions"/>, generated at compile time (no reflection, AOT-clean).</summary>
 [OptionsValidator]

@@ -1,8 +1,12 @@
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Sysfs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Options;
 
 /// <summary>Registers the manager's services.</summary>
 public static class MdevManagerServiceCollectionExtensions

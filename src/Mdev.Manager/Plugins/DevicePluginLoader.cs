@@ -3,10 +3,11 @@ using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
+using Mdev.Manager.Emulation;
 using Vfio;
 using Vfio.Sdk;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Plugins;
 
 /// <summary>
 /// Loads the device plug-ins an emulated host's configuration names (<see cref="EmulatedHostConfiguration"/>) and

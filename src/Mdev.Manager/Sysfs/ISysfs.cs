@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Emulation;
+
+namespace Mdev.Manager.Sysfs;
 
 /// <summary>
 /// The one seam between the manager and the files it manages: the real <c>/sys</c> (<see cref="RealSysfs"/>)

@@ -1,6 +1,6 @@
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Sysfs;
 
 /// <summary>
 /// Resolves a path through every symbolic link on it, as <c>realpath(3)</c> does, and refuses a result outside

@@ -1,7 +1,8 @@
 using System.Text;
+using Mdev.Manager.Names;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Sysfs;
 
 /// <summary>
 /// <see cref="ISysfs"/> over plain files: the real <c>/sys</c> (root <c>/</c>) or any directory laid out like it.

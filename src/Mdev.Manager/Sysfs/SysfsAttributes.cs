@@ -1,7 +1,8 @@
 using System.Globalization;
+using Mdev.Manager.Names;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Sysfs;
 
 /// <summary>
 /// Attribute parsing in one place, strict: the kernel prints one value and one newline, so anything else (an

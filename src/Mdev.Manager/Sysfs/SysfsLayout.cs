@@ -1,4 +1,7 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Sysfs;
 
 /// <summary>
 /// Every path the manager reads or writes, built in one place from a sysfs root and a manifest directory

@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Names;
+
+namespace Mdev.Manager.Sysfs;
 
 /// <summary>
 /// A file or directory below a root (the sysfs root, the emulated host directory or the manifest directory),

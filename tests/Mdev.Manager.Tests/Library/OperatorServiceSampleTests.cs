@@ -1,3 +1,6 @@
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Vfio.Devices;
 using Vfio.Samples.OperatorService;
 

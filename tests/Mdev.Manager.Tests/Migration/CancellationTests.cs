@@ -1,3 +1,5 @@
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.Devices;
 

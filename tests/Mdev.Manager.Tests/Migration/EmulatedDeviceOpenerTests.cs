@@ -1,3 +1,5 @@
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.Devices;
 using Vfio.Migration;

@@ -1,3 +1,8 @@
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Vfio.Devices;
 using Vfio.Migration;
 using Vfio.Sdk;

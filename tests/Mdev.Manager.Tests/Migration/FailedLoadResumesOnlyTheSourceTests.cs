@@ -1,3 +1,5 @@
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Moq;
 using Vfio;
 using Vfio.Devices;

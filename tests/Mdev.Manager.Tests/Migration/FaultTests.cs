@@ -1,8 +1,10 @@
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.Devices;
 using Vfio.Emulation;
-using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 using Vfio.Migration;
+using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 
 namespace Mdev.Manager.Tests.Migration;
 

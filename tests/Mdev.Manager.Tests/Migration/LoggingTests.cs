@@ -1,3 +1,5 @@
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Microsoft.Extensions.Logging;
 using Vfio.Devices;
 using Vfio.Migration;

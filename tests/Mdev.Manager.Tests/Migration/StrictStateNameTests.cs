@@ -1,3 +1,4 @@
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.Devices;
 

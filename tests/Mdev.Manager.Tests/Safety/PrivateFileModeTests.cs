@@ -1,8 +1,11 @@
-using Vfio.Tests.Safety;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.IO;
+using Mdev.Manager.Names;
 using Mdev.Manager.Tests.Migration;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Migration;
+using Vfio.Tests.Safety;
 using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 
 namespace Mdev.Manager.Tests.Safety;

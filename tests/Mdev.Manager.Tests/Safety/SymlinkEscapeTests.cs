@@ -1,3 +1,5 @@
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Names;
 using Mdev.Manager.Tests.Migration;
 using Vfio;
 using Vfio.Devices;

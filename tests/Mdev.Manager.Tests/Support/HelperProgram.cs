@@ -1,4 +1,7 @@
 using System.Globalization;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
 namespace Mdev.Manager.Tests;

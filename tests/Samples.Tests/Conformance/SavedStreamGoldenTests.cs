@@ -1,4 +1,4 @@
-using Mdev.Manager;
+using Mdev.Manager.Conformance;
 using Vfio.Conformance;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Streams;

@@ -1,5 +1,6 @@
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
 using Microsoft.Extensions.DependencyInjection;
-using Mdev.Manager;
 using Moq;
 using Vfio.Reliability.Attacks;
 using Vfio.Tests.Vfioctl.Support;

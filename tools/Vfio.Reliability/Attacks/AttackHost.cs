@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Mdev.Manager;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
 using Vfio.Reliability.Faults;
 using Vfio.Samples.Nic;
 

@@ -1,4 +1,6 @@
-using Mdev.Manager;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
 using Vfio.Sdk;

@@ -1,5 +1,10 @@
 using System.Globalization;
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
+using Mdev.Manager.Sysfs;
 
 namespace Vfio.Reliability.Concurrency;
 
@@ -37,7 +42,7 @@ internal static class ConcurrencyVerifier
         var findings = new List<Finding>();
         EmulatedHost emulated = ConcurrencyHost.Open(hostRoot);
         EmulatedSysfs sysfs = emulated.Sysfs;
-        MdevHost host = emulated.Host;
+        MdevHost host = emulated.Tree;
         IReadOnlyList<MdevDevice> devices = host.GetDevices();
         CheckOperations(records, findings);
         CheckCounts(sysfs, host, devices, findings);

@@ -1,7 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Samples;
@@ -43,7 +48,7 @@ internal sealed partial class ConcurrencyWorker
         // One stream per worker from the run's seed: the choices repeat, the interleaving is the machine's.
         _random = new Random(HashCode.Combine(options.Seed, index));
         EmulatedHost emulated = ConcurrencyHost.Open(options.HostRoot);
-        _host = emulated.Host;
+        _host = emulated.Tree;
         _definitions = new MdevDefinitions(_host, new DefinitionStore(ConcurrencyHost.ConfigRoot(options.HostRoot), ConcurrencyHost.LockTimeout));
         _opener = emulated.Opener;
     }

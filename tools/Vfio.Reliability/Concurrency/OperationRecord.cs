@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
 
 namespace Vfio.Reliability.Concurrency;
 

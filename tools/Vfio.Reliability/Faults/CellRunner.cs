@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 using Vfio.Emulation;
 
 namespace Vfio.Reliability.Faults;

@@ -1,4 +1,4 @@
-using Mdev.Manager;
+using Mdev.Manager.Migration;
 using Vfio.Devices;
 using Vfio.Migration;
 

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mdev.Manager;
-using Vfio.Tests.Support;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio.Reliability.Faults;
 using Vfio.Samples.Nic;
+using Vfio.Tests.Support;
 
 namespace Vfio.Reliability.MigrationSafety;
 
@@ -318,7 +320,7 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         for (int point = 1; point < 64; point++)
         {
             string host = Path.Join(workRoot, "hosts", Interlocked.Increment(ref _hosts).ToString("D3", CultureInfo.InvariantCulture));
-            MdevHost manager = MigrationSafetyCrashChild.Build(host).Host;
+            MdevHost manager = MigrationSafetyCrashChild.Build(host).Tree;
             (ParentDeviceName parent, MdevTypeName type) = pooled ? (MigrationSafetyCrashChild.Mtty, MigrationSafetyCrashChild.Dual) : (MigrationSafetyCrashChild.Nic, MigrationSafetyCrashChild.NicType);
             MdevUuid victim = MdevUuid.NewUuid();
             if (operation == "remove")

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Mdev.Manager;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 
 namespace Vfio.Reliability.MigrationSafety;
 
@@ -28,8 +31,8 @@ internal static class MigrationSafetyCrashChild
             .AddType(Mtty, Dual, "Dual port serial", 0)
             .ShareInstancePool(Mtty, Ports, (Single, 1), (Dual, 2));
         var emulated = new EmulatedHost(root);
-        emulated.Host.Create(Nic, NicType, MdevUuid.NewUuid());
-        emulated.Host.Create(Mtty, Single, MdevUuid.NewUuid());
+        emulated.Tree.Create(Nic, NicType, MdevUuid.NewUuid());
+        emulated.Tree.Create(Mtty, Single, MdevUuid.NewUuid());
         return emulated;
     }
 

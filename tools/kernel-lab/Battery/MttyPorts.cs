@@ -1,4 +1,5 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
 using Vfio.Devices;
 
 namespace Vfio.KernelLab;

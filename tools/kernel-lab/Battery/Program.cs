@@ -1,4 +1,7 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Host;
+using Mdev.Manager.Sysfs;
+
 using Vfio.KernelLab;
 
 // vfio-kernel-battery --vfioctl PATH --results FILE [--scratch DIR] [--only PREFIX]  (--only: a developer's run of the

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mdev.Manager;
+using Mdev.Manager.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

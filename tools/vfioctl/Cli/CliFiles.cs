@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text;
-using Mdev.Manager;
 using Vfio;
 
 namespace Vfioctl.Cli;

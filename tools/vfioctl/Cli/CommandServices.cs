@@ -1,4 +1,5 @@
-using Mdev.Manager;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Vfioctl.Host;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Mdev.Manager;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 
 namespace Vfioctl.Cli;
 

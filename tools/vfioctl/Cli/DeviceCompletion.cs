@@ -1,5 +1,7 @@
 using System.CommandLine.Completions;
-using Mdev.Manager;
+using Mdev.Manager.Host;
+using Mdev.Manager.Options;
+using Mdev.Manager.Sysfs;
 using Vfio;
 
 namespace Vfioctl.Cli;
@@ -17,7 +19,7 @@ internal static class DeviceCompletion
         try
         {
             MdevHost host = options.Emulated
-                ? Vfioctl.Host.DeviceAccess.OpenEmulated(options.SysfsRoot, options, options.ManifestDir).Host
+                ? Vfioctl.Host.DeviceAccess.OpenEmulated(options.SysfsRoot, options, options.ManifestDir).Tree
                 : new MdevHost(new RealSysfs(new SysfsLayout(Path.GetFullPath(options.SysfsRoot), Path.GetFullPath(options.ManifestDir))));
             return [.. host.GetDevices().Select(d => d.Uuid.ToString())];
         }

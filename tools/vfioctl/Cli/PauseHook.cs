@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mdev.Manager;
+using Mdev.Manager.Migration;
 
 namespace Vfioctl.Cli;
 

@@ -1,5 +1,5 @@
 using System.CommandLine.Parsing;
-using Mdev.Manager;
+using Mdev.Manager.Names;
 
 namespace Vfioctl.Cli;
 

@@ -1,4 +1,9 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Options;
+using Mdev.Manager.Plugins;
+using Mdev.Manager.Sysfs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,7 +26,7 @@ internal static class DeviceAccess
             ? emulated.Sysfs
             : new RealSysfs(provider.GetRequiredService<SysfsLayout>())));
         services.Replace(ServiceDescriptor.Singleton(provider => provider.GetRequiredService<EmulatedHostAccess>().Host is EmulatedHost emulated
-            ? emulated.Host
+            ? emulated.Tree
             : new MdevHost(provider.GetRequiredService<ISysfs>())));
         services.TryAddSingleton<IDeviceOpener>(provider =>
         {

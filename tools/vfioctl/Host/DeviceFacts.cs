@@ -1,4 +1,7 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;

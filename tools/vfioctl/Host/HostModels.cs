@@ -1,4 +1,4 @@
-using Mdev.Manager;
+using Mdev.Manager.Host;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 

@@ -1,4 +1,5 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.DeviceModels.Lab;
 using Vfio.Devices;

@@ -1,4 +1,7 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Options;
 using Microsoft.Extensions.Options;
 
 namespace Vfioctl.Host;

@@ -1,9 +1,10 @@
 using System.Globalization;
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
 using Vfio;
-using Vfio.Sdk;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Sdk;
 
 namespace Vfioctl.Host;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Mdev.Manager;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Spectre.Console;
 using Vfioctl.Cli;
 

@@ -1,4 +1,9 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
+using Mdev.Manager.Sysfs;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Migration;
@@ -62,7 +67,7 @@ internal sealed class HostFileTargets
                 Catalog = SampleCatalog.Create(),
             });
             _sysfs = emulated.Sysfs;
-            _mdev = emulated.Host;
+            _mdev = emulated.Tree;
             _mdev.Create(Parent, Type, _device, DeviceConfiguration.Parse(NicModel.Current, "version=2"));
             _opener = emulated.Opener;
             _files = new EmulatedDeviceFiles(_sysfs.Layout);

@@ -1,4 +1,5 @@
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Diff;
 using Vfio.DeviceModels.Documents;

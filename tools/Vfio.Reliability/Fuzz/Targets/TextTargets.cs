@@ -1,5 +1,7 @@
 using System.Text;
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio.DeviceModels;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;

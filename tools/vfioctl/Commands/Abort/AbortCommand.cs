@@ -1,4 +1,5 @@
-using Mdev.Manager;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfioctl.Cli;
 using Vfioctl.Host;

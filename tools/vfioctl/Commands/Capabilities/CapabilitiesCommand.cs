@@ -1,4 +1,4 @@
-using Mdev.Manager;
+using Mdev.Manager.Host;
 using Vfioctl.Cli;
 using Vfioctl.Host;
 using Vfioctl.Output;

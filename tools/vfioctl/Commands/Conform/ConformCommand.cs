@@ -1,5 +1,8 @@
 using System.Globalization;
-using Mdev.Manager;
+using Mdev.Manager.Conformance;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio;
 using Vfio.Conformance;
 using Vfio.Devices;

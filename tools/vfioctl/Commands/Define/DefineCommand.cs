@@ -1,4 +1,6 @@
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Vfio.DeviceModels;
 using Vfioctl.Cli;
 using Vfioctl.Host;

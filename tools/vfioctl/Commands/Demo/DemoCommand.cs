@@ -1,8 +1,13 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Vfio;
 using Vfio.DeviceModels;
-using Microsoft.Extensions.Logging;
 using Vfio.DeviceModels.Lab;
 using Vfioctl.Cli;
 using Vfioctl.Host;

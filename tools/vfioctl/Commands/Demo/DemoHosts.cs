@@ -1,4 +1,6 @@
-using Mdev.Manager;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
 using Vfio.Sdk;
 
 namespace Vfioctl.Commands.Demo;

@@ -1,6 +1,10 @@
-using Mdev.Manager;
-using Vfio;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Spectre.Console;
+using Vfio;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Migration;

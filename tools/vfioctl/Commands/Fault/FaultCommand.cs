@@ -1,8 +1,10 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Names;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.Devices;
 using Vfio.Emulation;
-
 using Vfio.Migration;
 using Vfioctl.Cli;
 

@@ -1,5 +1,7 @@
 using System.Text.Json;
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
 using Spectre.Console;
 using Vfio;
 using Vfio.DeviceModels;

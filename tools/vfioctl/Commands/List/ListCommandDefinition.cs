@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Mdev.Manager;
+using Mdev.Manager.Names;
 using Vfioctl.Cli;
 
 namespace Vfioctl.Commands.List;

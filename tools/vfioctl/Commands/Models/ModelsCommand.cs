@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Mdev.Manager;
+using Mdev.Manager.Host;
 using Spectre.Console;
 using Vfio.DeviceModels;
 using Vfioctl.Cli;

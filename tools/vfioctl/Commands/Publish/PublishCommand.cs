@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Mdev.Manager;
+using Mdev.Manager.Host;
 using Vfio.Fleet.Etcd;
 using Vfioctl.Cli;
 using Vfioctl.Host;

@@ -1,4 +1,5 @@
-using Mdev.Manager;
+using Mdev.Manager.Definitions;
+using Mdev.Manager.Names;
 using Vfioctl.Cli;
 
 namespace Vfioctl.Commands.Stop;

@@ -1,4 +1,5 @@
-using Mdev.Manager;
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
 using Vfio.DeviceModels.Lab;
 using Vfioctl.Cli;
 using Vfioctl.Host;

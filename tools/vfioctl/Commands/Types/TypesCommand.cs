@@ -1,5 +1,6 @@
 using System.Text.Json;
-using Mdev.Manager;
+using Mdev.Manager.Host;
+using Mdev.Manager.Names;
 using Spectre.Console;
 using Vfio.DeviceModels;
 using Vfioctl.Cli;

@@ -1,4 +1,6 @@
-namespace Mdev.Manager;
+using Mdev.Manager.Plugins;
+
+namespace Mdev.Manager.Emulation;
 
 // Plug-ins: the assemblies whose device implementations the host's types run, named in etc/vfio-emu/host.json.
 public sealed partial class EmulatedHostBuilder

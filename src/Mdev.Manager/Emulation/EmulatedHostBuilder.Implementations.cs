@@ -1,7 +1,9 @@
+using Mdev.Manager.Devices;
+using Mdev.Manager.Names;
 using Vfio.DeviceModels.Documents;
 using Vfio.Sdk;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 // Types run by a device implementation: the type gets the implementation's capability document and names the
 // implementation in emulation_impl, so every process that opens one of its devices runs the same device code.

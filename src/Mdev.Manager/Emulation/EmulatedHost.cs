@@ -1,7 +1,14 @@
+using Mdev.Manager.Devices;
+using Mdev.Manager.Emulation;
+using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
+using Mdev.Manager.Plugins;
+using Mdev.Manager.Sysfs;
 using Vfio;
 using Vfio.Sdk;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// An emulated host at a root, opened once: its layout, its <see cref="EmulatedSysfs"/>, the <see cref="MdevHost"/>
@@ -28,10 +35,10 @@ public sealed class EmulatedHost
         string full = Path.GetFullPath(root);
         Layout = new SysfsLayout(full, Path.GetFullPath(options.ManifestDirectory ?? DefaultManifestDirectory(full)));
         Sysfs = new EmulatedSysfs(Layout, options.LockTimeout);
-        Host = new MdevHost(Sysfs);
+        Tree = new MdevHost(Sysfs);
         DeviceImplementationCatalog? given = options.Catalog;
         _catalog = new Lazy<DeviceImplementationCatalog>(() => given ?? DevicePluginLoader.Load(EmulatedHostConfiguration.Read(full)));
-        Opener = new EmulatedDeviceOpener(Sysfs, Host, () => _catalog.Value, options.DeviceLockTimeout, given is null ? Missing : null);
+        Opener = new EmulatedDeviceOpener(Sysfs, Tree, () => _catalog.Value, options.DeviceLockTimeout, given is null ? Missing : null);
     }
 
     /// <summary>The manifest directory of a host at <paramref name="root"/> unless told otherwise: <c>usr/share/vfio-migrate/manifests</c>.</summary>
@@ -48,8 +55,8 @@ public sealed class EmulatedHost
     /// <summary>The emulated kernel's tree.</summary>
     public EmulatedSysfs Sysfs { get; }
 
-    /// <summary>The manager's view of the tree.</summary>
-    public MdevHost Host { get; }
+    /// <summary>The manager's view of the tree (its mediated devices, types and parents).</summary>
+    public MdevHost Tree { get; }
 
     /// <summary>Opens the host's devices, running their code from the plug-ins (loaded at the first open).</summary>
     public EmulatedDeviceOpener Opener { get; }
@@ -63,7 +70,7 @@ public sealed class EmulatedHost
 
     /// <summary>The host as the orchestrator takes it.</summary>
     /// <returns>Its tree and opener.</returns>
-    public MigrationEndpoint ToMigrationEndpoint() => new(Host, Opener);
+    public MigrationEndpoint ToMigrationEndpoint() => new(Tree, Opener);
 
     private VfioException Missing(MdevUuid device, string type, string id)
     {

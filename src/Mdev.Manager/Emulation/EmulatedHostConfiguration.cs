@@ -1,8 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Mdev.Manager.Emulation;
 using Vfio;
 
-namespace Mdev.Manager;
+namespace Mdev.Manager.Emulation;
 
 /// <summary>
 /// An emulated host's own configuration, <c>etc/vfio-emu/host.json</c> under its root: the device plug-ins whose
