@@ -45,61 +45,29 @@ internal static partial class Interop
         /// <summary><c>read(2)</c>, on the v2 migration data_fd (a stream).</summary>
         internal static unsafe nint read(SafeHandle fd, byte* buf, nuint count)
         {
-            bool held = false;
-            try
-            {
-                fd.DangerousAddRef(ref held);
-                return (nint)(long)T.read(Descriptor(fd), buf, (Tmds.Linux.size_t)(ulong)count);
-            }
-            finally
-            {
-                Release(fd, held);
-            }
+            using var lease = new FdLease(fd);
+            return (nint)(long)T.read(lease.Fd, buf, (Tmds.Linux.size_t)(ulong)count);
         }
 
         /// <summary><c>write(2)</c>, on the v2 migration data_fd in RESUMING.</summary>
         internal static unsafe nint write(SafeHandle fd, byte* buf, nuint count)
         {
-            bool held = false;
-            try
-            {
-                fd.DangerousAddRef(ref held);
-                return (nint)(long)T.write(Descriptor(fd), buf, (Tmds.Linux.size_t)(ulong)count);
-            }
-            finally
-            {
-                Release(fd, held);
-            }
+            using var lease = new FdLease(fd);
+            return (nint)(long)T.write(lease.Fd, buf, (Tmds.Linux.size_t)(ulong)count);
         }
 
         /// <summary><c>pread(2)</c>: off_t is 64-bit on every 64-bit Linux ABI, and VFIO region offsets (index &lt;&lt; 40 for vfio-pci) need all of it.</summary>
         internal static unsafe nint pread(SafeHandle fd, byte* buf, nuint count, long offset)
         {
-            bool held = false;
-            try
-            {
-                fd.DangerousAddRef(ref held);
-                return (nint)(long)T.pread(Descriptor(fd), buf, (Tmds.Linux.size_t)(ulong)count, offset);
-            }
-            finally
-            {
-                Release(fd, held);
-            }
+            using var lease = new FdLease(fd);
+            return (nint)(long)T.pread(lease.Fd, buf, (Tmds.Linux.size_t)(ulong)count, offset);
         }
 
         /// <summary><c>pwrite(2)</c>; see <see cref="pread"/> for off_t.</summary>
         internal static unsafe nint pwrite(SafeHandle fd, byte* buf, nuint count, long offset)
         {
-            bool held = false;
-            try
-            {
-                fd.DangerousAddRef(ref held);
-                return (nint)(long)T.pwrite(Descriptor(fd), buf, (Tmds.Linux.size_t)(ulong)count, offset);
-            }
-            finally
-            {
-                Release(fd, held);
-            }
+            using var lease = new FdLease(fd);
+            return (nint)(long)T.pwrite(lease.Fd, buf, (Tmds.Linux.size_t)(ulong)count, offset);
         }
 
         /// <summary>
@@ -113,16 +81,8 @@ internal static partial class Interop
             {
                 throw new ArgumentOutOfRangeException(nameof(request), request, "an ioctl request is 32 bits");
             }
-            bool held = false;
-            try
-            {
-                fd.DangerousAddRef(ref held);
-                return T.ioctl(Descriptor(fd), unchecked((int)(uint)request), arg);
-            }
-            finally
-            {
-                Release(fd, held);
-            }
+            using var lease = new FdLease(fd);
+            return T.ioctl(lease.Fd, unchecked((int)(uint)request), arg);
         }
 
         /// <summary>
@@ -133,13 +93,30 @@ internal static partial class Interop
         [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
         internal static unsafe partial int poll(void* fds, nuint nfds, int timeout);
 
-        private static int Descriptor(SafeHandle fd) => (int)fd.DangerousGetHandle();
-
-        private static void Release(SafeHandle fd, bool held)
+        /// <summary>
+        /// A reference on a handle for one call, what a SafeHandle parameter of a generated stub takes: a concurrent
+        /// close cannot release the number (and let the kernel hand it to another file) until the call returned.
+        /// </summary>
+        private readonly ref struct FdLease
         {
-            if (held)
+            private readonly SafeHandle _handle;
+            private readonly bool _held;
+
+            public FdLease(SafeHandle handle)
             {
-                fd.DangerousRelease();
+                _handle = handle;
+                handle.DangerousAddRef(ref _held);
+                Fd = (int)handle.DangerousGetHandle();
+            }
+
+            public int Fd { get; }
+
+            public void Dispose()
+            {
+                if (_held)
+                {
+                    _handle.DangerousRelease();
+                }
             }
         }
     }
