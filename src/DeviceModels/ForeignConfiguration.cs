@@ -46,6 +46,60 @@ public sealed record ForeignConfiguration(
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out string? v) && string.Equals(v, kv.Value, StringComparison.Ordinal));
 
     /// <summary>
+    /// Completes <see cref="OffValues"/> for stated parameters the source did not give an off value for, from other
+    /// descriptions of the same model (the destination's types, the local host's, a fleet's documents). A parameter's
+    /// off value is part of the model's contract (the static diff reports a change of it as breaking both ways), so any
+    /// description of the model that knows the parameter says it; when the descriptions disagree nothing is assumed and
+    /// the parameter stays without an off value (the checker's safe reading: in use).
+    /// </summary>
+    /// <param name="descriptions">Descriptions to learn from; those of other models are ignored.</param>
+    /// <returns>This configuration when nothing was learned, else a copy with the learned off values added.</returns>
+    public ForeignConfiguration WithOffValuesFrom(IEnumerable<ModelDescription> descriptions)
+    {
+        ArgumentNullException.ThrowIfNull(descriptions);
+        string[] unknown = [.. Values.Keys.Where(name => !OffValues.ContainsKey(name))];
+        if (unknown.Length == 0)
+        {
+            return this;
+        }
+        var learned = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (ModelDescription description in descriptions)
+        {
+            if (description.Id != Model)
+            {
+                continue;
+            }
+            foreach (string name in unknown)
+            {
+                if (description.TryGetParameter(name, out ParameterSpec? spec))
+                {
+                    if (!learned.TryGetValue(name, out string? seen))
+                    {
+                        learned[name] = spec.OffValue;
+                    }
+                    else if (seen is not null && seen != spec.OffValue)
+                    {
+                        learned[name] = null; // a disagreement, which no later description can settle
+                    }
+                }
+            }
+        }
+        if (!learned.Values.Any(v => v is not null))
+        {
+            return this;
+        }
+        var off = new Dictionary<string, string>(OffValues, StringComparer.Ordinal);
+        foreach ((string name, string? value) in learned)
+        {
+            if (value is not null)
+            {
+                off[name] = value;
+            }
+        }
+        return this with { OffValues = off };
+    }
+
+    /// <summary>
     /// Reads the canonical text of a configuration (<c>name=value</c> items joined by ',') without a description:
     /// only the syntax is checked. A <c>version</c> item is refused, since only a description can expand it.
     /// </summary>

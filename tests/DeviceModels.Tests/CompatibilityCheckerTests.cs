@@ -129,6 +129,50 @@ public sealed class CompatibilityCheckerTests
     }
 
     [Fact]
+    public void A_document_that_does_not_state_its_off_values_learns_them_from_any_description_of_the_model()
+    {
+        // Hand-written 'rss=off' checked against an implementation without rss: a newer description of the same model
+        // (the destination host's other type, or this host's) says off is rss's off value, so nothing of rss is in the state.
+        ForeignConfiguration stated = ForeignConfiguration.Parse(DeviceModelId.Parse(SampleModels.NicId), "rss=off", "doc");
+
+        ForeignConfiguration learned = stated.WithOffValuesFrom([SampleModels.NicV2, SampleModels.NicV3, SampleModels.Mixed]);
+
+        Assert.Equal("off", learned.OffValues["rss"]);
+        CompatibilityResult result = CompatibilityChecker.Check(learned, SampleModels.NicV2);
+        Assert.True(result.IsCompatible, string.Join("; ", result.Problems.Select(p => p.Message)));
+        Assert.Equal("0", result.DestinationConfiguration!["rx-filter-size"]);
+        // 'rss=on' learns the same off value, and so is known to be in use: refused, with the advice to turn it off.
+        ForeignConfiguration on = ForeignConfiguration.Parse(DeviceModelId.Parse(SampleModels.NicId), "rss=on", "doc").WithOffValuesFrom([SampleModels.NicV3]);
+        CompatibilityProblem p = Assert.Single(CompatibilityChecker.Check(on, SampleModels.NicV2).Problems);
+        Assert.Equal(ErrorCode.ParameterUnknownToDestination, p.Code);
+        Assert.Contains("off is off", p.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Off_values_are_not_learned_from_other_models_from_descriptions_that_disagree_or_over_what_the_source_states()
+    {
+        DeviceModelId nic = DeviceModelId.Parse(SampleModels.NicId);
+        ForeignConfiguration stated = ForeignConfiguration.Parse(nic, "rss=off", "doc");
+        ModelDescription onByDefault = new ModelDescriptionBuilder(SampleModels.NicId)
+            .Bool("rss", off: "on", init: "off", "Receive side scaling, inverted")
+            .Version("1")
+            .Latest("1")
+            .Build();
+
+        // Another model's rss says nothing about this one's; nor does a description that lacks rss.
+        Assert.Same(stated, stated.WithOffValuesFrom([SampleModels.Mixed, SampleModels.NicV2]));
+        // Two descriptions of the model that disagree settle nothing, in either order: the safe reading (in use) stays.
+        Assert.Empty(stated.WithOffValuesFrom([SampleModels.NicV3, onByDefault]).OffValues);
+        Assert.Empty(stated.WithOffValuesFrom([onByDefault, SampleModels.NicV3, SampleModels.NicV3]).OffValues);
+        Assert.Equal(ErrorCode.ParameterUnknownToDestination,
+            Assert.Single(CompatibilityChecker.Check(stated.WithOffValuesFrom([SampleModels.NicV3, onByDefault]), SampleModels.NicV2).Problems).Code);
+        // What the source states is never overridden.
+        var described = new ForeignConfiguration(nic, new Dictionary<string, string> { ["rss"] = "off" }.AsReadOnly(),
+            new Dictionary<string, string> { ["rss"] = "on" }, "doc");
+        Assert.Same(described, described.WithOffValuesFrom([SampleModels.NicV3]));
+    }
+
+    [Fact]
     public void New_version_two_device_is_refused_by_an_old_implementation()
     {
         DeviceConfiguration onNew = DeviceConfiguration.Parse(SampleModels.NicV2, "version=2", "vm2-nic");

@@ -109,6 +109,26 @@ public sealed class DeviceDocumentTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hand_written_document_stating_a_feature_off_passes_a_destination_without_it_when_a_description_of_the_model_says_off_is_its_off_value()
+    {
+        // Only the model and 'rss=off': no parameter table, so the document does not say that off is rss's off value.
+        string doc = Path.Join(_hosts.Root, "hand.json");
+        await File.WriteAllTextAsync(doc, """{"model": "vendor-a.com/my-nic", "configuration": "rss=off"}""");
+        string onDoc = Path.Join(_hosts.Root, "hand-on.json");
+        await File.WriteAllTextAsync(onDoc, """{"model": "vendor-a.com/my-nic", "configuration": "rss=on"}""");
+
+        // host-a's type knows rss (off is its off value); host-b's lacks it.
+        CliResult off = await OnA("check", "--device", doc, "--to-type", $"{Parent}/{Type}", "--to-root", _hosts.HostB);
+        CliResult on = await OnA("check", "--device", onDoc, "--to-type", $"{Parent}/{Type}", "--to-root", _hosts.HostB);
+
+        Assert.True(off.ExitCode == 0, off.Out + off.Err);
+        Assert.Contains("result       compatible", off.Out, StringComparison.Ordinal);
+        Assert.Equal(2, on.ExitCode);
+        Assert.Contains("E3002 parameter-unknown-to-destination", on.Out, StringComparison.Ordinal);
+        Assert.Contains("it is on (rss=on, off is off)", on.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_v1_device_says_why_it_has_no_estimate()
     {
         await Start(Other, "version=1", onB: true);

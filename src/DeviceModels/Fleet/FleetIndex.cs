@@ -229,6 +229,8 @@ public sealed class FleetIndex
             {
                 return [];
             }
+            // A source that does not state its off values learns them from the fleet's descriptions of the model.
+            source = source.WithOffValuesFrom(groups.Values.Where(g => g.Entries.Count > 0).Select(g => g.Description));
             List<SortedSet<Entry>> sets = groups.Values.Where(g => CompatibilityChecker.Check(source, g.Description).IsCompatible).Select(g => g.Entries).ToList();
             return Merge(sets, max);
         }
@@ -237,8 +239,11 @@ public sealed class FleetIndex
     /// <summary>The baseline the index is measured against: check every type of every host in turn.</summary>
     internal static IReadOnlyList<FleetCandidate> FindByScan(IEnumerable<HostCapabilities> hosts, ForeignConfiguration source, int max = int.MaxValue)
     {
+        HostCapabilities[] all = [.. hosts];
+        source = source.WithOffValuesFrom(all.SelectMany(h => h.Parents).SelectMany(p => p.Types)
+            .Where(t => t.AvailableInstances > 0).Select(t => t.MigrationInfo.Find(source.Model)).OfType<ModelDescription>());
         var found = new List<FleetCandidate>();
-        foreach (HostCapabilities host in hosts)
+        foreach (HostCapabilities host in all)
         {
             foreach (ParentCapabilities parent in host.Parents)
             {

@@ -14,6 +14,16 @@ internal static class HostModels
     /// <summary>The model a new device of the type runs, or null when the type has no migration information.</summary>
     public static ModelDescription? DefaultModel(MdevType type) => type.Migration?.DefaultModel;
 
+    /// <summary>
+    /// Every description of <paramref name="model"/> the host's types publish: what the host knows of the model's
+    /// parameters, e.g. their off values (<see cref="ForeignConfiguration.WithOffValuesFrom"/>).
+    /// </summary>
+    public static IEnumerable<ModelDescription> Descriptions(MdevHost host, DeviceModelId model) =>
+        host.GetParents()
+            .SelectMany(parent => parent.Types)
+            .Select(type => type.Migration?.Document.Find(model))
+            .OfType<ModelDescription>();
+
     /// <summary>The host capability document: every type that publishes migration information.</summary>
     public static HostCapabilities Capabilities(MdevHost host, string hostName)
     {

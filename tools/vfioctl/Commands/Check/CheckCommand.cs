@@ -142,6 +142,7 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
     {
         MdevHost target = destination.Root is string root ? hosts.Open(root).Tree : host;
         string where = destination.Root is string r ? $" on {r}" : "";
+        source = LearnOffValues(source, target, destination);
         if (destination.Device is MdevUuid device)
         {
             DeviceConfiguration existing = target.ReadConfiguration(device);
@@ -156,6 +157,7 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
             return [($"type {type}{where}", CheckType(source, info))];
         }
         HostCapabilities capabilities = HostCapabilities.Parse(ReadFile(destination.HostDocumentPath!, "host capability document"));
+        source = source.WithOffValuesFrom(capabilities.Parents.SelectMany(p => p.Types).Select(t => t.MigrationInfo.Find(source.Model)).OfType<ModelDescription>());
         var outcomes = new List<(string Name, CompatibilityResult Result)>();
         foreach (ParentCapabilities parent in capabilities.Parents)
         {
@@ -176,6 +178,23 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
                 : CompatibilityChecker.Check(source, any)));
         }
         return outcomes;
+    }
+
+    // A document need not state its parameters' off values (one written by hand states only 'rss=off'): a parameter's off
+    // value is the model's, so the destination's descriptions of the model (every type of the destination host, or of
+    // the capability document) and this host's say it. Only what the source left unsaid is learned.
+    private ForeignConfiguration LearnOffValues(ForeignConfiguration source, MdevHost target, CheckDestination destination)
+    {
+        if (source.Values.Keys.All(source.OffValues.ContainsKey))
+        {
+            return source;
+        }
+        IEnumerable<ModelDescription> known = HostModels.Descriptions(host, source.Model);
+        if (destination.HostDocumentPath is null && !ReferenceEquals(target, host))
+        {
+            known = HostModels.Descriptions(target, source.Model).Concat(known);
+        }
+        return source.WithOffValuesFrom(known);
     }
 
     // A type may describe several models; the source's own model is the one that matters.

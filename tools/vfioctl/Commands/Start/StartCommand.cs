@@ -47,8 +47,9 @@ internal sealed class StartCommand(MdevDefinitions definitions, MigrationOrchest
     public int ExecuteLike(string documentPath, MdevUuid? uuid, ParentDeviceName parent, MdevTypeName type, bool force)
     {
         DeviceDocument document = CheckCommand.ReadDocument(documentPath, console);
-        ForeignConfiguration source = document.ToForeign();
         MdevHost host = definitions.Host;
+        // The document need not state its off values: this host's descriptions of the model say them (check does the same).
+        ForeignConfiguration source = document.ToForeign().WithOffValuesFrom(HostModels.Descriptions(host, document.Model));
         MdevType found = host.GetSupportedType(parent, type);
         MigrationInfo info = HostModels.Document(found)
             ?? throw new VfioException(ErrorCode.MigrationInfoMissing, $"type {parent}/{type} publishes no migration information (no migration_info.json and no manifest): it cannot be checked against the document.")
