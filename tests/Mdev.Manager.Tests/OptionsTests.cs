@@ -1,9 +1,13 @@
 using Mdev.Manager.Emulation;
 using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
+using Mdev.Manager.Names;
+using Mdev.Manager.Tests.Migration;
 using Mdev.Manager.Options;
 using Mdev.Manager.Sysfs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Vfio;
 
 namespace Mdev.Manager.Tests;
 
@@ -66,5 +70,64 @@ public sealed class OptionsTests
         using ServiceProvider real = Build(_ => { });
         real.GetRequiredService<IStartupValidator>().Validate();
         Assert.IsType<RealSysfs>(real.GetRequiredService<ISysfs>());
+    }
+
+    [Fact]
+    public void MigrationOptions_BoundFromConfiguration_AreCheckedAtStartWithEveryFailureNamed()
+    {
+        var services = new ServiceCollection();
+        services.AddMdevManager(o => o.SysfsRoot = "/");
+        services.Configure<MigrationOptions>(o =>
+        {
+            o.MaxPreCopyIterations = -1;
+            o.DirtyBytesThreshold = -5;
+            o.ChunkSize = (64 << 20) + 1;
+        });
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        string all = string.Join("\n", e.Failures);
+        Assert.Contains(nameof(MigrationOptions.MaxPreCopyIterations), all);
+        Assert.Contains(nameof(MigrationOptions.DirtyBytesThreshold), all);
+        Assert.Contains($"{(64 << 20) + 1} is outside 1 to {64 << 20} bytes", all);
+    }
+
+    [Fact]
+    public void MigrationOptions_Defaults_StartAndAreNotShared()
+    {
+        using ServiceProvider provider = Build(o => o.SysfsRoot = "/");
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        Assert.Equal(8, provider.GetRequiredService<IOptions<MigrationOptions>>().Value.MaxPreCopyIterations);
+        MigrationOptions.Default.ChunkSize = 1;
+        Assert.Equal(1 << 20, MigrationOptions.Default.ChunkSize);
+    }
+
+    [Fact]
+    public async Task MigrationOptions_PassedToOneCall_AreRefusedWithTheCatalogueCodeBeforeAnyDeviceIsOpened()
+    {
+        using var host = new EmulatedMigrationHost();
+        MdevUuid uuid = host.CreateDevice(EmulatedMigrationHost.V2Type);
+
+        var e = await Assert.ThrowsAsync<VfioException>(() => new MigrationOrchestrator().SaveAsync(
+            new MigrationSource(host.Migration, uuid), new MemoryStream(), new MigrationOptions { ChunkSize = 0 }));
+
+        Assert.Equal(ErrorCode.OptionsInvalid, e.Code);
+        Assert.Contains("ChunkSize", e.Message, StringComparison.Ordinal);
+        Assert.False(host.Sysfs.IsOpened(uuid));
+    }
+
+    [Fact]
+    public void EmulatedHostOptions_OutOfRange_AreRefusedWithTheCatalogueCodeNamingEach()
+    {
+        using var tree = new TempTree();
+
+        var e = Assert.Throws<VfioException>(() => new EmulatedHost(tree.Root, new EmulatedHostOptions { LockTimeout = TimeSpan.Zero, DeviceLockTimeout = TimeSpan.FromHours(1) }));
+
+        Assert.Equal(ErrorCode.OptionsInvalid, e.Code);
+        Assert.Contains("LockTimeout: 00:00:00", e.Message, StringComparison.Ordinal);
+        Assert.Contains("DeviceLockTimeout: 01:00:00", e.Message, StringComparison.Ordinal);
     }
 }

@@ -32,6 +32,7 @@ public sealed class EmulatedHost
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
         options ??= new EmulatedHostOptions();
+        options.Validate();
         string full = Path.GetFullPath(root);
         Layout = new SysfsLayout(full, Path.GetFullPath(options.ManifestDirectory ?? DefaultManifestDirectory(full)));
         Sysfs = new EmulatedSysfs(Layout, options.LockTimeout);
@@ -102,4 +103,22 @@ public sealed class EmulatedHostOptions
     /// <summary>The implementations to run instead of the plug-ins the host's configuration names (tests, tools that
     /// link the device code); null to load the plug-ins.</summary>
     public DeviceImplementationCatalog? Catalog { get; init; }
+
+    /// <summary>The same limits <see cref="Options.MdevManagerOptions.LockTimeout"/> has: more than zero, at most 10 minutes.</summary>
+    /// <exception cref="VfioException"><see cref="ErrorCode.OptionsInvalid"/>, naming every option out of range.</exception>
+    internal void Validate()
+    {
+        var failures = new List<string>();
+        foreach ((string name, TimeSpan value) in new[] { (nameof(LockTimeout), LockTimeout), (nameof(DeviceLockTimeout), DeviceLockTimeout) })
+        {
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromMinutes(10))
+            {
+                failures.Add($"{name}: {value} is outside (0, 00:10:00]");
+            }
+        }
+        if (failures.Count > 0)
+        {
+            throw new VfioException(ErrorCode.OptionsInvalid, $"emulated host options: {string.Join("; ", failures)}") { Value = string.Join("; ", failures) };
+        }
+    }
 }

@@ -2,26 +2,29 @@ using Vfio.DeviceModels.Streams;
 
 namespace Mdev.Manager.Migration;
 
-/// <summary>How a migration moves the state.</summary>
+/// <summary>
+/// How a migration moves the state. Passed to each orchestrator call, or bound from configuration (section
+/// <c>Migration</c> in a service: <c>services.AddMdevManager()</c> registers it, validated at start).
+/// </summary>
 public sealed class MigrationOptions
 {
     /// <summary>Whether to pre-copy while the source runs, when the source supports PRE_COPY. Default true.</summary>
-    public bool UsePreCopy { get; init; } = true;
+    public bool UsePreCopy { get; set; } = true;
 
     /// <summary>
     /// The most pre-copy rounds before the source is stopped, whatever is still dirty (QEMU converges the same way:
     /// a bounded number of rounds, then stop-copy). Default 8; 0 disables pre-copy.
     /// </summary>
-    public int MaxPreCopyIterations { get; init; } = 8;
+    public int MaxPreCopyIterations { get; set; } = 8;
 
     /// <summary>
     /// Pre-copy ends once <c>VFIO_MIG_GET_PRECOPY_INFO</c> reports at most this many initial plus dirty bytes: what
     /// is left is small enough to send with the source stopped. Default 64 KiB.
     /// </summary>
-    public long DirtyBytesThreshold { get; init; } = 64 * 1024;
+    public long DirtyBytesThreshold { get; set; } = 64 * 1024;
 
     /// <summary>Chunk size of the stream envelope; bounds memory on both sides. Default 1 MiB.</summary>
-    public int ChunkSize { get; init; } = MigrationStreamWriter.DefaultChunkSize;
+    public int ChunkSize { get; set; } = MigrationStreamWriter.DefaultChunkSize;
 
     /// <summary>
     /// Proceed past refusals the operator may override (<see cref="Vfio.ErrorCatalogue.Forceable"/>: a configuration the
@@ -29,15 +32,10 @@ public sealed class MigrationOptions
     /// and in the migration log, and listed in <see cref="MigrationOutcome.Overridden"/>. A model mismatch, a bad
     /// stream and every device refusal still fail. Default false.
     /// </summary>
-    public bool Force { get; init; }
+    public bool Force { get; set; }
 
-    /// <summary>The defaults.</summary>
-    public static MigrationOptions Default { get; } = new();
+    /// <summary>The defaults (a new instance each time: the options are settable, for configuration binding).</summary>
+    public static MigrationOptions Default => new();
 
-    internal void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(MaxPreCopyIterations);
-        ArgumentOutOfRangeException.ThrowIfNegative(DirtyBytesThreshold);
-        ArgumentOutOfRangeException.ThrowIfLessThan(ChunkSize, 1);
-    }
+    internal void Validate() => MigrationOptionsValidator.ThrowIfInvalid(this);
 }

@@ -1,6 +1,7 @@
 using Mdev.Manager.Definitions;
 using Mdev.Manager.Emulation;
 using Mdev.Manager.Host;
+using Mdev.Manager.Migration;
 using Mdev.Manager.Sysfs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,7 @@ namespace Mdev.Manager.Options;
 public static class MdevManagerServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="MdevManagerOptions"/> with validation at start, the <see cref="ISysfs"/> seam (real or
+    /// Registers <see cref="MdevManagerOptions"/> and <see cref="MigrationOptions"/> with validation at start, the <see cref="ISysfs"/> seam (real or
     /// emulated, by <see cref="MdevManagerOptions.Emulated"/>), its <see cref="SysfsLayout"/>, <see cref="MdevHost"/>, the <see cref="DefinitionStore"/> and <see cref="MdevDefinitions"/>.
     /// </summary>
     /// <param name="services">The collection.</param>
@@ -30,6 +31,9 @@ public static class MdevManagerServiceCollectionExtensions
             options.Configure(configure);
         }
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MdevManagerOptions>, MdevManagerOptionsCrossValidator>());
+        // The orchestrator's options, for a service that binds them (e.g. BindConfiguration("Migration")): checked at start too.
+        services.AddOptions<MigrationOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>());
         services.TryAddSingleton(provider =>
         {
             MdevManagerOptions o = provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value;
