@@ -32,13 +32,24 @@ public sealed class DefinitionTests : IDisposable
     private static DeviceConfiguration Config(string text) => DeviceConfiguration.Parse(TestModels.Nic, text);
 
     [Fact]
-    public void PinnedDefinition_IsOffValuesThenTheCanonicalList()
+    public void PinnedDefinition_WritesEveryParameterOnceWithTheValueTheDeviceRuns()
     {
-        MdevDefinition definition = _definitions.Pinned(MdevUuid.NewUuid(), Parent, Type, Config("rx-filter-size=16,rss=on"));
+        MdevDefinition definition = _definitions.Pinned(MdevUuid.NewUuid(), Parent, Type, Config("rx-filter-size=16"));
 
         Assert.Equal(
-            ["migration/rss=off", "migration/rx-filter-size=0", "migration/rss=on", "migration/rx-filter-size=16"],
+            ["migration/rss=off", "migration/rx-filter-size=16"],
             definition.Attributes.Select(a => $"{a.Key}={a.Value}"));
+    }
+
+    [Fact]
+    public void ADefinitionWrittenTheOldWay_OffValuesThenTheDifferences_ReadsAsTheSameConfiguration()
+    {
+        KeyValuePair<string, string>[] old =
+            [new("migration/rss", "off"), new("migration/rx-filter-size", "0"), new("migration/rss", "on"), new("migration/rx-filter-size", "16")];
+
+        Assert.Equal(Config("rx-filter-size=16,rss=on"), DefinitionAttributes.ToConfiguration(TestModels.Nic, old));
+        Assert.Equal(Config("rx-filter-size=16,rss=on"), DefinitionAttributes.ToConfiguration(TestModels.Nic,
+            DefinitionAttributes.FromConfiguration(Config("rx-filter-size=16,rss=on"))));
     }
 
     [Theory]

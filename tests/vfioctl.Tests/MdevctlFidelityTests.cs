@@ -44,6 +44,14 @@ public sealed class MdevctlFidelityTests : IDisposable
             Assert.Equal("[]", Normal(none.Out));
             using JsonDocument listed = JsonDocument.Parse(all.Out);
             Assert.Equal(Normal(one.Out), JsonSerializer.Serialize(listed.RootElement[0].GetProperty(Parent)[0].GetProperty(Device)));
+            // The attrs are the configuration the device will run with, each parameter once: given back as --config they
+            // are accepted (no E2006 repeated parameter) and pin the same device.
+            string[] attrs = [.. bare.RootElement.GetProperty("attrs").EnumerateArray().Select(a => a.EnumerateObject().Single()).Select(p => $"{p.Name["migration/".Length..]}={p.Value.GetString()}")];
+            Assert.Equal(["rss=off", "rx-filter-size=16"], attrs);
+            CliResult again = await OnA(store, "define", "-u", Absent, "-p", Parent, "-t", Type, "--config", string.Join(",", attrs));
+            Assert.True(again.ExitCode == 0, again.Err);
+            using JsonDocument second = JsonDocument.Parse((await OnA(store, "list", "-d", "--dumpjson", "-u", Absent)).Out);
+            Assert.Equal(JsonSerializer.Serialize(bare.RootElement.GetProperty("attrs")), JsonSerializer.Serialize(second.RootElement.GetProperty("attrs")));
         }
         finally
         {

@@ -10,10 +10,12 @@ namespace Mdev.Manager.Definitions;
 /// the same pinned device when mdevctl starts it, and the other way round.
 /// </summary>
 /// <remarks>
-/// The writes are the ones <see cref="MdevHost.Create"/> makes: every parameter's off value, then each value that
-/// differs from off (the canonical configuration list), each as <c>{"migration/&lt;param&gt;": "&lt;value&gt;"}</c>.
-/// Writing the off values first makes the result independent of the driver's init values, which a newer driver
-/// may have raised.
+/// The writes are the ones <see cref="MdevHost.Create"/> makes: every parameter once, in the model's order, with the
+/// value the device runs (off included), each as <c>{"migration/&lt;param&gt;": "&lt;value&gt;"}</c>. Writing every
+/// parameter makes the result independent of the driver's init values, which a newer driver may have raised; writing
+/// each once means the attrs read as the configuration itself (<c>list -d --dumpjson</c> shows no parameter twice, so
+/// they can be given back as <c>--config</c>). Definitions written before, with off values first and then the
+/// values that differ, still read the same (the last write of a parameter wins, as it does in sysfs).
 /// </remarks>
 public static class DefinitionAttributes
 {
@@ -22,23 +24,11 @@ public static class DefinitionAttributes
 
     /// <summary>The ordered attribute writes that pin a configuration.</summary>
     /// <param name="configuration">The configuration.</param>
-    /// <returns>Off values for every parameter, then the values that differ from off.</returns>
+    /// <returns>One write per parameter, in the model's order, with the configuration's value.</returns>
     public static IReadOnlyList<KeyValuePair<string, string>> FromConfiguration(DeviceConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var writes = new List<KeyValuePair<string, string>>();
-        foreach (ParameterSpec spec in configuration.Model.Parameters)
-        {
-            writes.Add(new(MigrationPrefix + spec.Name, spec.OffValue));
-        }
-        foreach (ParameterSpec spec in configuration.Model.Parameters)
-        {
-            if (configuration[spec.Name] != spec.OffValue)
-            {
-                writes.Add(new(MigrationPrefix + spec.Name, configuration[spec.Name]));
-            }
-        }
-        return writes;
+        return [.. configuration.Model.Parameters.Select(spec => new KeyValuePair<string, string>(MigrationPrefix + spec.Name, configuration[spec.Name]))];
     }
 
     /// <summary>

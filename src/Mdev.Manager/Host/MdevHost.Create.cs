@@ -200,16 +200,11 @@ public sealed partial class MdevHost
                 Expected = model.Id.ToString(),
             };
         }
+        // Every parameter once, with the value wanted (off included): the result does not depend on the driver's init
+        // values, and a definition's attrs (DefinitionAttributes) are these same writes, one per parameter.
         foreach (ParameterSpec spec in model.Parameters)
         {
-            Sysfs.Write(Layout.DeviceParameter(uuid, AttributeName.Parse(spec.Name)), spec.OffValue);
-        }
-        foreach (ParameterSpec spec in model.Parameters)
-        {
-            if (wanted[spec.Name] != spec.OffValue)
-            {
-                Sysfs.Write(Layout.DeviceParameter(uuid, AttributeName.Parse(spec.Name)), wanted[spec.Name]);
-            }
+            Sysfs.Write(Layout.DeviceParameter(uuid, AttributeName.Parse(spec.Name)), wanted[spec.Name]);
         }
         foreach (ParameterSpec spec in model.Parameters)
         {
