@@ -67,6 +67,46 @@ public sealed class OperatorServiceSampleTests : IDisposable
         Assert.False(sysfs.IsOpened(destination));
     }
 
+    [Fact]
+    public async Task Sample_hand_off_saves_and_loads_through_one_stream_then_retires_the_source()
+    {
+        MigrationEndpoint a = Demo.OpenHost(Path.Join(_root, "host-a"));
+        MigrationEndpoint b = Demo.OpenHost(Path.Join(_root, "host-b"));
+        MdevUuid source = Create(a, "version=3");
+        var events = new List<MigrationProgress>();
+        var service = new MigrationService(new MigrationOrchestrator(), new ProgressEvents(e => { lock (events) { events.Add(e); } }));
+
+        HandOffReport report = await service.HandOffAsync(new MigrationSource(a, source), MigrationDestination.NewDevice(b, Demo.Parent, Demo.Type, source));
+
+        Assert.True(report.Moved, $"{report.Save} / {report.Load} / {report.Ending}");
+        Assert.True(report.Save.Bytes > 0);
+        Assert.Equal(MigrationState.Running, report.Load.DestinationState);
+        Assert.Equal(MigrationState.Stop, report.Ending.DestinationState);
+        Assert.Contains(events, e => e.Phase == MigrationPhase.Switchover || e.Phase == MigrationPhase.Finished);
+        // Exactly one side runs: the retired source is not resumed without force.
+        MigrationOutcome resumed = new MigrationOrchestrator().Resume(new MigrationSource(a, source));
+        Assert.Equal(Vfio.ErrorCode.StateMovedAway, resumed.Error);
+    }
+
+    [Fact]
+    public async Task Sample_hand_off_into_a_device_that_cannot_load_the_state_runs_the_source_again()
+    {
+        MigrationEndpoint a = Demo.OpenHost(Path.Join(_root, "host-a"));
+        MigrationEndpoint b = Demo.OpenHost(Path.Join(_root, "host-b"));
+        MdevUuid source = Create(a, "version=3");
+        MdevUuid other = Create(b, "version=2");
+        var service = new MigrationService(new MigrationOrchestrator(), new ProgressEvents(_ => { }));
+
+        HandOffReport report = await service.HandOffAsync(new MigrationSource(a, source), MigrationDestination.Existing(b, other));
+
+        Assert.False(report.Moved);
+        Assert.False(report.Load.Succeeded);
+        Assert.Equal(Vfio.ErrorCode.StreamHeaderMismatch, report.Load.Error);
+        Assert.True(report.Ending.Succeeded, report.Ending.ToString());
+        Assert.Equal(MigrationState.Running, report.Ending.SourceState);
+        Assert.NotEqual(MigrationState.Running, report.Load.DestinationState);
+    }
+
     private static MdevUuid Create(MigrationEndpoint host, string configuration)
     {
         MdevUuid uuid = MdevUuid.NewUuid();
