@@ -22,6 +22,23 @@ public sealed class ErrnoTests
     public void Name_IsTheCName(int errno, string name) => Assert.Equal(name, Interop.Errno.Name(errno));
 
     [Fact]
+    public void EveryErrnoConstant_IsTmdsLibCsValueOfTheSameName()
+    {
+        // Tmds.LibC's errno values are static members, not constants (they differ per architecture), which a switch pattern cannot use; the
+        // project keeps constants, and this pins each to the value Tmds.LibC (the library for the libc layer) gives.
+        var ours = typeof(Interop.Errno).GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(int)).ToArray();
+        Assert.True(ours.Length >= 30, $"only {ours.Length} errno constants found");
+        foreach (System.Reflection.FieldInfo field in ours)
+        {
+            // A static field or property, as Tmds.LibC declares it.
+            object? theirs = typeof(Tmds.Linux.LibC).GetField(field.Name)?.GetValue(null) ?? typeof(Tmds.Linux.LibC).GetProperty(field.Name)?.GetValue(null);
+            Assert.True(theirs is not null, $"Tmds.LibC has no {field.Name}");
+            Assert.True(Convert.ToInt32(theirs, System.Globalization.CultureInfo.InvariantCulture) == (int)field.GetRawConstantValue()!, $"{field.Name}: ours {field.GetRawConstantValue()}, Tmds.LibC's {theirs}");
+        }
+    }
+
+    [Fact]
     public void UnknownErrno_IsNamedByNumberAndStillHasAMessage()
     {
         Assert.Equal("errno 133", Interop.Errno.Name(133));
