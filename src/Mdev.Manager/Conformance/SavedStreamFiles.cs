@@ -23,11 +23,8 @@ public static class SavedStreamFiles
         ArgumentNullException.ThrowIfNull(configuration);
         if (!Directory.Exists(directory))
         {
-            throw new VfioException(ErrorCode.PathInvalid, $"the saved streams directory {directory} does not exist")
-            {
-                Value = directory,
-                Expected = "a directory of streams written by vfioctl save",
-            };
+            throw ManagerErrors.SavedStreamsDirectoryMissing(directory);
+
         }
         var streams = new List<SavedStream>();
         var skipped = new List<string>();

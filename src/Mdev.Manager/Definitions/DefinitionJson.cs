@@ -103,5 +103,6 @@ internal static class DefinitionJson
             : throw Invalid(file, $"\"{field}\" is missing or not a string");
 
     internal static VfioException Invalid(string file, string problem, Exception? inner = null) =>
-        new(ErrorCode.DefinitionInvalid, $"definition {file} is invalid: {problem}.", inner) { Value = file };
+        ManagerErrors.DefinitionInvalid(file, problem, inner);
+
 }

@@ -94,12 +94,7 @@ public sealed class DefinitionStore
                 catch (VfioException e) when (skipped is not null)
                 {
                     // Named by its device, so a caller can tell whose definition was left out.
-                    skipped.Add(e.Device is not null ? e : new VfioException(e.Code, e.Message, e)
-                    {
-                        Device = uuid.ToString(),
-                        Value = e.Value,
-                        Expected = e.Expected,
-                    });
+                    skipped.Add(e.Device is not null ? e : ManagerErrors.NamingDevice(uuid, e));
                 }
             }
         }
@@ -145,11 +140,7 @@ public sealed class DefinitionStore
         using HostLock storeLock = TakeLock();
         if (Find(definition.Uuid) is MdevDefinition existing)
         {
-            throw new VfioException(ErrorCode.DefinitionExists,
-                $"mediated device {definition.Uuid} is already defined under parent {existing.Parent} ({PathOf(existing.Parent, existing.Uuid)}).")
-            {
-                Device = definition.Uuid.ToString(),
-            };
+            throw ManagerErrors.DefinitionExists(definition.Uuid, existing.Parent, PathOf(existing.Parent, existing.Uuid));
         }
         Save(definition);
     }
@@ -189,11 +180,7 @@ public sealed class DefinitionStore
     /// <param name="parent">The parent, or null for whichever holds it.</param>
     /// <returns>The definition.</returns>
     public MdevDefinition Require(MdevUuid uuid, ParentDeviceName? parent = null) =>
-        Find(uuid, parent) ?? throw new VfioException(ErrorCode.DefinitionNotFound,
-            $"mediated device {uuid} is not defined{(parent is ParentDeviceName p ? " under parent " + p : string.Empty)} in {_root.FullPath}.")
-        {
-            Device = uuid.ToString(),
-        };
+        Find(uuid, parent) ?? throw ManagerErrors.DefinitionNotFound(uuid, parent, _root.FullPath);
 
     private void Save(MdevDefinition definition)
     {
@@ -297,13 +284,9 @@ public sealed class DefinitionStore
         if (UnixFileStatus.TryStat(file, out UnixFileStatus status, out _)
             && (status.Kind != UnixFileKind.Regular || status.Size > MaxDefinitionBytes))
         {
-            throw new VfioException(ErrorCode.DefinitionInvalid,
-                $"definition {shown} is invalid: it is not a regular file of at most {MaxDefinitionBytes} bytes.")
-            {
-                Value = shown,
-                Device = uuid.ToString(),
-                Expected = $"a JSON file of at most {MaxDefinitionBytes} bytes",
-            };
+            throw ManagerErrors.DefinitionInvalid(shown, $"it is not a regular file of at most {MaxDefinitionBytes} bytes",
+                device: uuid, expected: $"a JSON file of at most {MaxDefinitionBytes} bytes");
+
         }
         string content;
         try

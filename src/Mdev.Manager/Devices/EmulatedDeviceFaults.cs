@@ -118,5 +118,6 @@ public sealed class EmulatedDeviceFaults
     }
 
     private static VfioException Invalid(string path, string what, Exception? inner) =>
-        new(ErrorCode.DocumentInvalid, $"{path}: {what}", inner) { Value = path, Expected = "a faults document" };
+        ManagerErrors.DocumentInvalid(path, what, "a faults document", inner);
+
 }

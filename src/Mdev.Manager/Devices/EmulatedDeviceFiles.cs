@@ -41,5 +41,6 @@ internal sealed class EmulatedDeviceFiles(SysfsLayout layout)
     private string File(MdevUuid uuid, string name) => PathResolver.Resolve(_paths.DeviceState(uuid) / name).FullPath;
 
     internal VfioException NotFound(MdevUuid uuid) =>
-        new(ErrorCode.DeviceNotFound, $"mediated device {uuid} does not exist on the emulated host {Layout.Root.FullPath}.") { Device = uuid.ToString() };
+        ManagerErrors.DeviceNotFound(uuid, $"does not exist on the emulated host {Layout.Root.FullPath}.");
+
 }

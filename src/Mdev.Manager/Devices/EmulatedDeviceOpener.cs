@@ -136,7 +136,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         }
         catch (DirectoryNotFoundException e)
         {
-            throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {device} was removed while it was being opened.", e) { Device = device.ToString() };
+            throw ManagerErrors.DeviceNotFound(device, "was removed while it was being opened.", e);
         }
     }
 
@@ -147,12 +147,8 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         SysfsPath file = EmulatedDeviceFiles.Implementation(type);
         if (!_sysfs.Exists(file))
         {
-            throw new VfioException(ErrorCode.ModelUnknown,
-                $"type {type.Name} of mediated device {device} names no device implementation ({file.FullPath} is missing); lay the type out with EmulatedHostBuilder.AddType(..., DeviceImplementation)")
-            {
-                Device = device.ToString(),
-                Value = type.Name,
-            };
+            throw ManagerErrors.ModelUnknown(device, type.Name,
+                $"type {type.Name} of mediated device {device} names no device implementation ({file.FullPath} is missing); lay the type out with EmulatedHostBuilder.AddType(..., DeviceImplementation)");
         }
         string id = _sysfs.ReadLine(file);
         DeviceImplementationCatalog catalog = _catalog();
@@ -166,7 +162,7 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         }
         catch (DeviceModelException e)
         {
-            throw new VfioException(e.Code, $"mediated device {device}: {e.Message}", e) { Device = device.ToString(), Value = id };
+            throw ManagerErrors.ForDevice(device, id, e);
         }
     }
 
@@ -188,12 +184,8 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
             string text = File.ReadAllText(migrationPath).Trim();
             if (!MigrationStateNames.TryParse(text, out MigrationState state))
             {
-                throw new VfioException(ErrorCode.SysfsAttributeMalformed, $"{migrationPath}: '{text}' is not a migration state")
-                {
-                    Device = device.ToString(),
-                    Value = text,
-                    Expected = string.Join(", ", Enum.GetNames<MigrationState>()),
-                };
+                throw ManagerErrors.MigrationStateMalformed(device, migrationPath, text);
+
             }
             migratable.RestoreMigrationState(state);
         }

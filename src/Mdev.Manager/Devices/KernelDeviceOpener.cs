@@ -36,12 +36,7 @@ public sealed class KernelDeviceOpener : IDeviceOpener
     public IVfioDevice Open(MdevUuid device)
     {
         MdevDevice found = _host.GetDevice(device);
-        int group = found.IommuGroup ?? throw new VfioException(ErrorCode.DeviceNotFound,
-            $"mediated device {device} has no iommu_group link; is the vfio_mdev driver bound to it?")
-        {
-            Device = device.ToString(),
-            Expected = "an iommu_group link",
-        };
+        int group = found.IommuGroup ?? throw ManagerErrors.NoIommuGroup(device);
         try
         {
             return KernelDeviceHandle.Open(group, device.ToString(), _paths);
@@ -59,19 +54,7 @@ public sealed class KernelDeviceOpener : IDeviceOpener
     /// <param name="holders">The processes <c>/proc</c> shows holding it (may be empty).</param>
     /// <param name="busy">The failed open.</param>
     /// <returns>A <see cref="ErrorCode.DeviceHeld"/> error naming the holders and the VMM workflow.</returns>
-    internal static VfioException Held(MdevUuid device, string node, IReadOnlyList<VfioNodeHolder> holders, Exception? busy = null)
-    {
-        string by = holders.Count == 0
-            ? "another process (none that this user may inspect in /proc)"
-            : string.Join(", ", holders);
-        return new VfioException(ErrorCode.DeviceHeld,
-            $"{device} is held by {by}: its IOMMU group {node} is open there, and the kernel lets one process hold a group. " +
-            "If a VMM (QEMU) runs the device, the VMM migrates its state: describe it with 'vfioctl describe " + device +
-            " --json', prepare the destination with 'vfioctl check --device' and 'vfioctl start --like', then migrate the VM " +
-            "(docs/operator-guide.md, \"When a VMM holds the device\"). list, describe, check and types work meanwhile.", busy)
-        {
-            Device = device.ToString(),
-            Value = holders.Count == 0 ? null : string.Join(", ", holders),
-        };
-    }
+    internal static VfioException Held(MdevUuid device, string node, IReadOnlyList<VfioNodeHolder> holders, Exception? busy = null) =>
+        ManagerErrors.DeviceHeld(device, node, holders, busy);
+
 }

@@ -79,12 +79,7 @@ public sealed class EmulatedHost
         string plugins = configuration.Plugins.Count == 0
             ? $"it names no plug-ins ({configuration.Path} {(File.Exists(configuration.Path) ? "lists none" : "does not exist")})"
             : $"its plug-ins ({string.Join(", ", configuration.PluginPaths)}) provide {string.Join(", ", _catalog.Value.All.Select(i => i.Id).Order(StringComparer.Ordinal))}";
-        return new VfioException(ErrorCode.DeviceImplementationMissing,
-            $"type {type} of mediated device {device} runs device implementation '{id}', which no plug-in of the emulated host {Root} provides: {plugins}; add the plug-in that provides it to {configuration.Path}")
-        {
-            Device = device.ToString(),
-            Value = id,
-        };
+        return ManagerErrors.ImplementationMissing(device, type, id, Root, plugins, configuration.Path);
     }
 }
 
@@ -118,7 +113,8 @@ public sealed class EmulatedHostOptions
         }
         if (failures.Count > 0)
         {
-            throw new VfioException(ErrorCode.OptionsInvalid, $"emulated host options: {string.Join("; ", failures)}") { Value = string.Join("; ", failures) };
+            throw ManagerErrors.HostOptionsInvalid(failures);
+
         }
     }
 }

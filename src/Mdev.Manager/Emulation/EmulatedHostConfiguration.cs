@@ -99,12 +99,8 @@ public sealed class EmulatedHostConfiguration
     }
 
     private static VfioException Invalid(string path, string why, Exception? inner = null) =>
-        new(ErrorCode.EmulatedHostConfigurationInvalid,
-            $"the emulated host's configuration {path} cannot be used: {why}; expected {{ \"plugins\": [ \"<assembly path, absolute or relative to the host's root>\", ... ] }}", inner)
-        {
-            Value = path,
-            Expected = "a host configuration document",
-        };
+        ManagerErrors.HostConfigurationInvalid(path, why, inner);
+
 }
 
 /// <summary>The JSON form of <see cref="EmulatedHostConfiguration"/>.</summary>

@@ -21,13 +21,8 @@ public sealed class EmulatedHostFaults
     {
         if (_refusedParameters.ContainsKey(parameter.Value))
         {
-            throw new VfioException(ErrorCode.KernelCallFailed,
-                $"writing {NameRules.Quote(value)} to migration/{parameter} of {device} failed: input/output error (injected fault).")
-            {
-                Device = device.ToString(),
-                Parameter = parameter.Value,
-                Value = value,
-            };
+            throw ManagerErrors.EmulatedWriteRefused($"migration/{parameter} of {device}", value, "input/output error (injected fault)", device, parameter);
+
         }
     }
 }

@@ -16,28 +16,19 @@ public sealed partial class EmulatedSysfs
         string text = value.EndsWith('\n') ? value[..^1] : value;
         if (!MdevUuid.TryParse(text, out MdevUuid uuid))
         {
-            throw new VfioException(ErrorCode.KernelCallFailed,
-                $"writing {NameRules.Quote(value)} to create of {parent}/{type} failed: invalid argument (expected exactly one UUID).")
-            {
-                Value = value,
-                Expected = "a canonical UUID",
-            };
+            throw ManagerErrors.EmulatedWriteRefused($"create of {parent}/{type}", value, "invalid argument (expected exactly one UUID)", expected: "a canonical UUID");
         }
 
         using HostLock hostLock = TakeLock();
         SweepPartialDevices(parent);
         if (_files.Exists(Layout.Device(uuid)))
         {
-            throw new VfioException(ErrorCode.DeviceExists, $"mediated device {uuid} already exists on the emulated host.") { Device = uuid.ToString() };
+            throw ManagerErrors.DeviceExists(uuid, " on the emulated host.");
         }
         (int instances, _) = ReadAvailable(parent, type);
         if (instances == 0)
         {
-            throw new VfioException(ErrorCode.NoInstancesAvailable, $"type {type} of parent {parent} has no instance available for {uuid}.")
-            {
-                Device = uuid.ToString(),
-                Value = type.Value,
-            };
+            throw ManagerErrors.NoInstancesAvailable(parent, type, uuid, "");
         }
         // Read before anything is made, so a bad document leaves nothing behind.
         TypeMigrationDefaults? migration = ReadTypeMigration(parent, type);
@@ -115,18 +106,13 @@ public sealed partial class EmulatedSysfs
         // remove_store: kstrtoul, and only 1 removes.
         if (value is not ("1" or "1\n"))
         {
-            throw new VfioException(ErrorCode.KernelCallFailed, $"writing {NameRules.Quote(value)} to remove of {uuid} failed: invalid argument (expected 1).")
-            {
-                Device = uuid.ToString(),
-                Value = value,
-                Expected = "1",
-            };
+            throw ManagerErrors.EmulatedWriteRefused($"remove of {uuid}", value, "invalid argument (expected 1)", uuid, expected: "1");
         }
         using HostLock hostLock = TakeLock();
         SysfsPath device = RequireDevice(uuid);
         SweepPartialDevices(ParentDeviceName.Parse(device.Parent.Name));
         SysfsPath type = _files.Resolve(device / "mdev_type")
-            ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} has no mdev_type link on the emulated host.") { Device = uuid.ToString() };
+            ?? throw ManagerErrors.DeviceNotFound(uuid, "has no mdev_type link on the emulated host.");
         SysfsPath? group = _files.Resolve(device / "iommu_group");
         // The kernel refuses to remove a device a user has open (mdev_device_remove: -EBUSY); here the opener holds
         // the device lock, and holding it ourselves until the device is gone keeps an opener from starting meanwhile.
@@ -190,11 +176,8 @@ public sealed partial class EmulatedSysfs
             return null;
         }
         return HostLock.TryAcquire(_paths.DeviceLock(uuid).FullPath)
-            ?? throw new VfioException(ErrorCode.DeviceStateConflict,
-                $"mediated device {uuid} is open in another process (its device lock is held); the kernel refuses to remove a device in use. Close it first.")
-            {
-                Device = uuid.ToString(),
-            };
+            ?? throw ManagerErrors.DeviceStateConflict(uuid,
+                "is open in another process (its device lock is held); the kernel refuses to remove a device in use. Close it first.");
     }
 
     /// <summary>Deletes a device's state directory; renamed away first, so an opener that races to create a file
@@ -216,24 +199,13 @@ public sealed partial class EmulatedSysfs
         string text = value.EndsWith('\n') ? value[..^1] : value;
         if (text.Length == 0 || text.Contains('\n', StringComparison.Ordinal))
         {
-            throw new VfioException(ErrorCode.KernelCallFailed,
-                $"writing {NameRules.Quote(value)} to migration/{parameter} of {uuid} failed: invalid argument (expected one value).")
-            {
-                Device = uuid.ToString(),
-                Parameter = parameter.Value,
-                Value = value,
-            };
+            throw ManagerErrors.EmulatedWriteRefused($"migration/{parameter} of {uuid}", value, "invalid argument (expected one value)", uuid, parameter);
         }
         using HostLock hostLock = TakeLock();
         if (IsOpened(uuid))
         {
-            throw new VfioException(ErrorCode.DeviceAlreadyOpened,
-                $"mediated device {uuid} has been opened; its migration parameter {parameter} can no longer change (refused {NameRules.Quote(text)}).")
-            {
-                Device = uuid.ToString(),
-                Parameter = parameter.Value,
-                Value = text,
-            };
+            throw ManagerErrors.ParameterFrozen(uuid, parameter, text);
+
         }
         Faults.OnParameterWrite(uuid, parameter, text);
         ValidateParameter(uuid, parameter, text);

@@ -28,17 +28,13 @@ public sealed partial class EmulatedSysfs
     private void ValidateParameter(MdevUuid uuid, AttributeName parameter, string value)
     {
         SysfsPath typeDirectory = _files.Resolve(Layout.DeviceTypeLink(uuid))
-            ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} has no mdev_type link on the emulated host.") { Device = uuid.ToString() };
+            ?? throw ManagerErrors.DeviceNotFound(uuid, "has no mdev_type link on the emulated host.");
         MigrationInfo? document = ReadDocument(typeDirectory / "migration_info.json");
         string modelText = _files.ReadLine(Layout.DeviceModel(uuid));
         ModelDescription? model = document?.Find(DeviceModelId.Parse(modelText));
         if (model is null)
         {
-            throw new VfioException(ErrorCode.ModelUnknown, $"the emulated host has no description of model {modelText} of device {uuid}.")
-            {
-                Device = uuid.ToString(),
-                Value = modelText,
-            };
+            throw ManagerErrors.ModelUnknown(uuid, modelText, $"the emulated host has no description of model {modelText} of device {uuid}.");
         }
         model.GetParameter(parameter.Value).Normalize(value, model.Id, uuid.ToString());
     }
@@ -56,7 +52,8 @@ public sealed partial class EmulatedSysfs
         }
         catch (DeviceModelException e)
         {
-            throw new VfioException(e.Code, $"{file.FullPath}: {e.Message}", e) { Value = e.Value, Parameter = e.Parameter, Expected = e.Expected };
+            throw ManagerErrors.InFile(file.FullPath, e);
+
         }
     }
 }

@@ -79,7 +79,7 @@ public sealed partial class EmulatedSysfs : ISysfs
     {
         ArgumentNullException.ThrowIfNull(value);
         SysfsPath resolved = _files.Resolve(path)
-            ?? throw new VfioException(ErrorCode.KernelCallFailed, $"writing {NameRules.Quote(value)} to '{path.FullPath}' failed: no such file.") { Value = value };
+            ?? throw ManagerErrors.SysfsWriteFailed(path, value, "no such file.");
         string[] segments = resolved.Relative.Split('/');
         string[] devicesRoot = _paths.DevicesRoot.Relative.Split('/');
         // Everything the emulated kernel acts on lives under sys/devices/vfio-emu/<parent>/.
@@ -103,10 +103,7 @@ public sealed partial class EmulatedSysfs : ISysfs
                 return;
             }
         }
-        throw new VfioException(ErrorCode.KernelCallFailed, $"writing {NameRules.Quote(value)} to '{path.FullPath}' failed: permission denied (a read-only attribute).")
-        {
-            Value = value,
-        };
+        throw ManagerErrors.SysfsWriteFailed(path, value, "permission denied (a read-only attribute).");
     }
 
     /// <summary>Marks a device as opened, as a VFIO open of the emulated device does; its configuration is frozen from then on.</summary>
@@ -138,5 +135,6 @@ public sealed partial class EmulatedSysfs : ISysfs
 
     private SysfsPath RequireDevice(MdevUuid uuid) =>
         _files.Resolve(Layout.Device(uuid))
-        ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} does not exist on the emulated host.") { Device = uuid.ToString() };
+        ?? throw ManagerErrors.DeviceNotFound(uuid, "does not exist on the emulated host.");
+
 }

@@ -43,11 +43,8 @@ internal sealed class HostLock : IDisposable
             }
         }
         while (clock.Elapsed < timeout);
-        throw new VfioException(ErrorCode.LockTimeout,
-            $"{what} '{lockFile}' was not released within {timeout.TotalSeconds:0.###} s; another process holds it.", last)
-        {
-            Value = lockFile,
-        };
+        throw ManagerErrors.LockTimeout(what, lockFile, timeout, last);
+
     }
 
     /// <summary>Takes the lock if nobody holds it, without waiting.</summary>

@@ -35,18 +35,11 @@ public sealed partial class MdevHost
         DeviceConfiguration? wanted = configuration is null ? null : ValidateForType(typeInfo, configuration, uuid);
         if (Sysfs.Exists(Layout.Device(uuid)))
         {
-            throw new VfioException(ErrorCode.DeviceExists, $"mediated device {uuid} already exists; choose another UUID or remove it first.")
-            {
-                Device = uuid.ToString(),
-            };
+            throw ManagerErrors.DeviceExists(uuid, "; choose another UUID or remove it first.");
         }
         if (typeInfo.AvailableInstances == 0)
         {
-            throw new VfioException(ErrorCode.NoInstancesAvailable, $"type {type} of parent {parent} has no instance available (available_instances is 0) for {uuid}.")
-            {
-                Device = uuid.ToString(),
-                Value = type.Value,
-            };
+            throw ManagerErrors.NoInstancesAvailable(parent, type, uuid, " (available_instances is 0)");
         }
 
         // The kernel's create_store accepts the UUID and nothing else.
@@ -67,11 +60,7 @@ public sealed partial class MdevHost
             {
                 // Another process removed the new device while it was being configured: whatever failed here
                 // (a read-back of a vanished file, E1001) is a consequence; what the caller must hear is that it is gone.
-                throw new VfioException(ErrorCode.DeviceNotFound,
-                    $"mediated device {uuid} was removed by another process while it was being created and configured.", original)
-                {
-                    Device = uuid.ToString(),
-                };
+                throw ManagerErrors.DeviceNotFound(uuid, "was removed by another process while it was being created and configured.", original);
             }
             RemoveAfterFailure(uuid, original);
             throw;
@@ -111,12 +100,8 @@ public sealed partial class MdevHost
             return DeviceConfiguration.FromInit(info.DefaultModel);
         }
         ModelDescription model = info.Document.Find(device.Migration.Model)
-            ?? throw new VfioException(ErrorCode.ModelUnknown,
-                $"device {uuid} runs model {device.Migration.Model}, which {info.Path.FullPath} does not describe.")
-            {
-                Device = uuid.ToString(),
-                Value = device.Migration.Model.ToString(),
-            };
+            ?? throw ManagerErrors.ModelUnknown(uuid, device.Migration.Model.ToString(),
+                $"device {uuid} runs model {device.Migration.Model}, which {info.Path.FullPath} does not describe.");
         return DeviceConfiguration.FromValues(model, device.Migration.Parameters.Select(p => new KeyValuePair<string, string>(p.Key.Value, p.Value)), device: uuid.ToString());
     }
 
@@ -134,10 +119,7 @@ public sealed partial class MdevHost
         catch (VfioException e) when (e.Code != ErrorCode.DeviceNotFound && !Sysfs.Exists(Layout.Device(uuid)))
         {
             // Another process removed it between the check and the write: it is as gone as if it never existed.
-            throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} was removed by another process while this remove ran.", e)
-            {
-                Device = uuid.ToString(),
-            };
+            throw ManagerErrors.DeviceNotFound(uuid, "was removed by another process while this remove ran.", e);
         }
     }
 
@@ -149,10 +131,7 @@ public sealed partial class MdevHost
         }
         catch (IOException e)
         {
-            throw new VfioException(ErrorCode.KernelCallFailed, $"mediated device {uuid}: its record of a moved state could not be removed: {e.Message}", e)
-            {
-                Device = uuid.ToString(),
-            };
+            throw ManagerErrors.MovedRecordNotRemoved(uuid, e);
         }
     }
 
@@ -162,23 +141,13 @@ public sealed partial class MdevHost
     {
         TypeMigrationInfo info = RequireMigrationInfo(type, uuid);
         ModelDescription model = info.Document.Find(configuration.ModelId)
-            ?? throw new VfioException(ErrorCode.ModelMismatch,
-                $"device {uuid}: type {type.Name} of parent {type.Parent} runs {string.Join(", ", info.Document.Models.Select(m => m.Id))}, not {configuration.ModelId}.")
-            {
-                Device = uuid.ToString(),
-                Value = configuration.ModelId.ToString(),
-                Expected = string.Join(", ", info.Document.Models.Select(m => m.Id)),
-            };
+            ?? throw ManagerErrors.TypeRunsOtherModels(uuid, type, string.Join(", ", info.Document.Models.Select(m => m.Id)), configuration.ModelId.ToString());
         return DeviceConfiguration.FromValues(model, configuration.Values, device: uuid.ToString());
     }
 
     private static TypeMigrationInfo RequireMigrationInfo(MdevType type, MdevUuid uuid) =>
-        type.Migration ?? throw new VfioException(ErrorCode.MigrationInfoMissing,
-            $"device {uuid}: type {type.Name} of parent {type.Parent} has no migration information (no migration_info.json and no manifest), so no configuration can be pinned.")
-        {
-            Device = uuid.ToString(),
-            Value = type.Name.Value,
-        };
+        type.Migration ?? throw ManagerErrors.MigrationInfoMissing(uuid, type,
+            $"device {uuid}: type {type.Name} of parent {type.Parent} has no migration information (no migration_info.json and no manifest), so no configuration can be pinned.");
 
     /// <summary>Writes every off value, then the values that differ from off, then reads every parameter back.</summary>
     private void Pin(MdevUuid uuid, DeviceConfiguration wanted)
@@ -193,12 +162,7 @@ public sealed partial class MdevHost
         string running = Sysfs.ReadLine(Layout.DeviceModel(uuid));
         if (running != model.Id.ToString())
         {
-            throw new VfioException(ErrorCode.ConfigurationReadbackMismatch, $"device {uuid} reports model {running} in migration/model; expected {model.Id}.")
-            {
-                Device = uuid.ToString(),
-                Value = running,
-                Expected = model.Id.ToString(),
-            };
+            throw ManagerErrors.ModelReadbackMismatch(uuid, running, model.Id.ToString());
         }
         // Every parameter once, with the value wanted (off included): the result does not depend on the driver's init
         // values, and a definition's attrs (DefinitionAttributes) are these same writes, one per parameter.
@@ -230,13 +194,8 @@ public sealed partial class MdevHost
     }
 
     private static VfioException ReadbackMismatch(MdevUuid uuid, string parameter, string read, string expected, string where) =>
-        new(ErrorCode.ConfigurationReadbackMismatch, $"device {uuid}: parameter {parameter} reads back {NameRules.Quote(read)} from {where}; expected '{expected}'.")
-        {
-            Device = uuid.ToString(),
-            Parameter = parameter,
-            Value = read,
-            Expected = expected,
-        };
+        ManagerErrors.ParameterReadbackMismatch(uuid, parameter, read, expected, where);
+
 
     internal void RemoveAfterFailure(MdevUuid uuid, Exception original)
     {

@@ -30,10 +30,8 @@ public sealed partial class MdevHost
     /// <returns>The device.</returns>
     /// <exception cref="VfioException"><see cref="ErrorCode.DeviceNotFound"/> when it does not exist.</exception>
     public MdevDevice GetDevice(MdevUuid uuid) =>
-        FindDevice(uuid) ?? throw new VfioException(ErrorCode.DeviceNotFound, $"mediated device {uuid} does not exist under {Layout.MdevDevices.FullPath}.")
-        {
-            Device = uuid.ToString(),
-        };
+        FindDevice(uuid) ?? throw ManagerErrors.DeviceNotFound(uuid, $"does not exist under {Layout.MdevDevices.FullPath}.");
+
 
     /// <summary>One mediated device, or null when it does not exist.</summary>
     /// <param name="uuid">The device.</param>

@@ -46,14 +46,12 @@ public sealed partial class MdevHost
         catch (DeviceModelException e)
         {
             // The parser names the field inside the document; the file is named here.
-            throw new VfioException(e.Code, $"{file.FullPath}: {e.Message}", e) { Value = e.Value, Parameter = e.Parameter, Expected = e.Expected };
+            throw ManagerErrors.InFile(file.FullPath, e);
         }
         if (document.Models.Count == 0)
         {
-            throw new VfioException(ErrorCode.DocumentInvalid, $"{file.FullPath}: the migration info document lists no model; expected at least one under \"models\".")
-            {
-                Value = file.FullPath,
-            };
+            throw ManagerErrors.DocumentInvalid(file.FullPath, "the migration info document lists no model; expected at least one under \"models\".");
+
         }
         return new TypeMigrationInfo(source, file, document);
     }

@@ -44,12 +44,7 @@ public sealed partial class MdevHost
         if (!Sysfs.Exists(Layout.Type(parent, type)))
         {
             string known = string.Join(", ", Sysfs.List(Layout.SupportedTypes(parent)));
-            throw new VfioException(ErrorCode.TypeNotFound, $"parent {parent} has no mdev type {type}; it has: {(known.Length == 0 ? "none" : known)}.")
-            {
-                Device = parent.Value,
-                Value = type.Value,
-                Expected = known,
-            };
+            throw ManagerErrors.TypeNotFound(parent, type, known);
         }
         return ReadType(parent, ReadDriver(parent), type);
     }
@@ -90,10 +85,8 @@ public sealed partial class MdevHost
     {
         if (!Sysfs.Exists(Layout.Parent(parent)))
         {
-            throw new VfioException(ErrorCode.ParentNotFound, $"there is no mdev parent device {parent} under {Layout.MdevBus.FullPath}.")
-            {
-                Device = parent.Value,
-            };
+            throw ManagerErrors.ParentNotFound(parent, Layout.MdevBus);
+
         }
     }
 }

@@ -27,12 +27,10 @@ internal static class DocumentFiles
         }
         if (status.Size > MigrationInfo.MaxDocumentLength)
         {
-            throw new VfioException(ErrorCode.DocumentInvalid,
-                $"{file.FullPath}: the migration info document is {status.Size} bytes; expected at most {MigrationInfo.MaxDocumentLength} (it is refused unread)")
-            {
-                Value = file.FullPath,
-                Expected = $"a document of at most {MigrationInfo.MaxDocumentLength} bytes",
-            };
+            throw ManagerErrors.DocumentInvalid(file.FullPath,
+                $"the migration info document is {status.Size} bytes; expected at most {MigrationInfo.MaxDocumentLength} (it is refused unread)",
+                $"a document of at most {MigrationInfo.MaxDocumentLength} bytes");
+
         }
     }
 }

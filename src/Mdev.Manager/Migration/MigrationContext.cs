@@ -113,15 +113,12 @@ internal sealed class MigrationContext(ILogger logger, Action<MigrationCheckpoin
 
     public static VfioException AsVfio(Exception e, string device, CancellationToken cancellationToken) => e switch
     {
-        _ when cancellationToken.IsCancellationRequested || e is OperationCanceledException => new VfioException(ErrorCode.MigrationCancelled,
-            $"the migration of {device} was cancelled", e)
-        {
-            Device = device,
-        },
+        _ when cancellationToken.IsCancellationRequested || e is OperationCanceledException => ManagerErrors.MigrationCancelled(device, e),
         VfioException v => v,
-        _ => new VfioException(ErrorCode.KernelCallFailed, $"{device}: I/O failed during the migration: {e.Message}", e) { Device = device },
+        _ => ManagerErrors.MigrationIoFailed(device, e),
     };
 
     public static VfioException NoSession(OpenedDevice device, MigrationState state) =>
-        new(ErrorCode.MigrationUnsupported, $"{device.Name}: entering {state} opened no data session") { Device = device.Name, Value = state.ToString() };
+        ManagerErrors.NoSession(device.Name, state);
+
 }

@@ -67,12 +67,8 @@ public sealed class MigrationJournal
         }
         catch (JsonException e)
         {
-            throw new VfioException(ErrorCode.MigrationInterrupted,
-                $"the migration journal {path} of {device} does not parse ({e.Message}); a migration of the device was interrupted: check its state with 'vfioctl describe {device}', then 'vfioctl abort {device}' or 'vfioctl resume {device}'", e)
-            {
-                Device = device.ToString(),
-                Value = path,
-            };
+            throw ManagerErrors.MigrationInterrupted(device.ToString(), path,
+                $"the migration journal {path} of {device} does not parse ({e.Message}); a migration of the device was interrupted: check its state with 'vfioctl describe {device}', then 'vfioctl abort {device}' or 'vfioctl resume {device}'", inner: e);
         }
     }
 
@@ -93,13 +89,9 @@ public sealed class MigrationJournal
         string what = entry.Operation == MigrationJournalEntry.Load
             ? $"'vfioctl abort {device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}"
             : $"'vfioctl resume {device}' runs the source again, 'vfioctl abort {device}' ends it if its state runs elsewhere";
-        return new VfioException(ErrorCode.MigrationInterrupted,
-            $"a {entry.Operation} of {device} started at {entry.Started:u} by process {entry.ProcessId} was interrupted; {what}")
-        {
-            Device = device.ToString(),
-            Value = entry.Operation,
-            Expected = "no interrupted migration",
-        };
+        return ManagerErrors.MigrationInterrupted(device.ToString(), entry.Operation,
+            $"a {entry.Operation} of {device} started at {entry.Started:u} by process {entry.ProcessId} was interrupted; {what}",
+            expected: "no interrupted migration");
     }
 
     /// <summary>Writes (or replaces) the entry of a device, durably, before the state change it announces.</summary>
@@ -182,12 +174,9 @@ public sealed class MigrationJournal
         }
         catch (JsonException e)
         {
-            throw new VfioException(ErrorCode.StateMovedAway,
-                $"the record {path} that the state of {device} moved away does not parse ({e.Message}); the state is taken to run elsewhere: 'vfioctl resume --force {device}' only once no other device runs it", e)
-            {
-                Device = device.ToString(),
-                Value = path,
-            };
+            throw ManagerErrors.StateMovedAway(device, path,
+                $"the record {path} that the state of {device} moved away does not parse ({e.Message}); the state is taken to run elsewhere: 'vfioctl resume --force {device}' only once no other device runs it", inner: e);
+
         }
     }
 

@@ -34,13 +34,9 @@ internal sealed class MigrationRecovery(MigrationContext context)
                         outcome.SourceState = MigrationState.Running;
                         return outcome;
                     }
-                    throw new VfioException(ErrorCode.MigrationInterrupted,
-                        $"{source.Device} is the destination of an interrupted load and holds no complete state; 'vfioctl abort {source.Device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}")
-                    {
-                        Device = source.Device.ToString(),
-                        Value = entry.Operation,
-                        Expected = "a source",
-                    };
+                    throw ManagerErrors.MigrationInterrupted(source.Device.ToString(), entry.Operation,
+                        $"{source.Device} is the destination of an interrupted load and holds no complete state; 'vfioctl abort {source.Device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}",
+                        expected: "a source");
                 }
                 context.Logger.InterruptedMigrationFound(source.Device.ToString(), entry.Operation, "resume");
                 if (entry.Operation == MigrationJournalEntry.Save && entry.StateMayHaveLeft)
@@ -53,13 +49,9 @@ internal sealed class MigrationRecovery(MigrationContext context)
                 {
                     journal.MarkMoved(source.Device, MovedAwayRecord.Now(MovedAwayRecord.DestinationRunning, MigrationJournalEntry.Migrate, entry.Destination, entry.DestinationRoot));
                     journal.Remove(source.Device);
-                    throw new VfioException(ErrorCode.MigrationInterrupted,
-                        $"the interrupted migrate of {source.Device} had already switched over: {entry.Destination} runs, so {source.Device} stays stopped; the journal is cleared ('vfioctl abort {source.Device}' resets it)")
-                    {
-                        Device = source.Device.ToString(),
-                        Value = entry.Destination,
-                        Expected = "a destination that does not run",
-                    };
+                    throw ManagerErrors.MigrationInterrupted(source.Device.ToString(), entry.Destination,
+                        $"the interrupted migrate of {source.Device} had already switched over: {entry.Destination} runs, so {source.Device} stays stopped; the journal is cleared ('vfioctl abort {source.Device}' resets it)",
+                        expected: "a destination that does not run");
                 }
             }
             if (journal.FindMoved(source.Device) is { } moved)
@@ -82,13 +74,9 @@ internal sealed class MigrationRecovery(MigrationContext context)
             if (state == MigrationState.Running)
             {
                 outcome.SourceState = state;
-                outcome.Exception = new VfioException(ErrorCode.DeviceStateConflict,
-                    $"mediated device {source.Device} is already RUNNING; there is nothing to resume")
-                {
-                    Device = source.Device.ToString(),
-                    Value = state.ToString(),
-                    Expected = "a stopped source",
-                };
+                outcome.Exception = ManagerErrors.DeviceStateConflict(source.Device,
+                    "is already RUNNING; there is nothing to resume", state.ToString(), "a stopped source");
+
                 return outcome;
             }
             (RecoveryOutcome how, MigrationState now) = device.Driver.Recover(RecoveryPolicy.Source);
@@ -115,14 +103,10 @@ internal sealed class MigrationRecovery(MigrationContext context)
     {
         if (!force)
         {
-            throw new VfioException(ErrorCode.StateMovedAway,
+            throw ManagerErrors.StateMovedAway(source.Device, moved.Kind,
                 $"{source.Device} is not resumed: {moved.Describe()}. Running it again could run the guest twice. If the destination runs, 'vfioctl abort {source.Device}' retires this source; " +
-                $"if no device runs its state (the load failed, or the stream was never loaded), 'vfioctl resume --force {source.Device}'")
-            {
-                Device = source.Device.ToString(),
-                Value = moved.Kind,
-                Expected = "a source whose state did not move away, or --force",
-            };
+                $"if no device runs its state (the load failed, or the stream was never loaded), 'vfioctl resume --force {source.Device}'",
+                expected: "a source whose state did not move away, or --force");
         }
         if (moved.Kind != MovedAwayRecord.Retired && MdevUuid.TryParse(moved.Destination, out MdevUuid destination)
             && (moved.DestinationRoot is null ? source.Endpoint : openHost?.Invoke(moved.DestinationRoot)) is { } host
@@ -131,13 +115,9 @@ internal sealed class MigrationRecovery(MigrationContext context)
             using OpenedDevice opened = MigrationContext.Open(host, destination);
             if (opened.Driver.GetState() == MigrationState.Running)
             {
-                throw new VfioException(ErrorCode.StateMovedAway,
-                    $"{source.Device} is not resumed, even with --force: {moved.Describe()}, and {destination} is RUNNING now; stop or abort {destination} first")
-                {
-                    Device = source.Device.ToString(),
-                    Value = destination.ToString(),
-                    Expected = "a destination that does not run",
-                };
+                throw ManagerErrors.StateMovedAway(source.Device, destination.ToString(),
+                    $"{source.Device} is not resumed, even with --force: {moved.Describe()}, and {destination} is RUNNING now; stop or abort {destination} first",
+                    expected: "a destination that does not run");
             }
         }
     }
@@ -196,12 +176,9 @@ internal sealed class MigrationRecovery(MigrationContext context)
             return false;
         }
         MigrationEndpoint host = entry.DestinationRoot is null ? sourceHost
-            : openHost?.Invoke(entry.DestinationRoot) ?? throw new VfioException(ErrorCode.MigrationInterrupted,
-                $"the interrupted migrate of {entry.Source} went to {destination} on the host at {entry.DestinationRoot}, which this command cannot open; end it there with 'vfioctl --emulated {entry.DestinationRoot} abort {destination}'")
-            {
-                Device = entry.Source,
-                Value = entry.DestinationRoot,
-            };
+            : openHost?.Invoke(entry.DestinationRoot) ?? throw ManagerErrors.MigrationInterrupted(entry.Source, entry.DestinationRoot,
+                $"the interrupted migrate of {entry.Source} went to {destination} on the host at {entry.DestinationRoot}, which this command cannot open; end it there with 'vfioctl --emulated {entry.DestinationRoot} abort {destination}'");
+
         outcome.Destination = destination;
         if (!MigrationContext.Exists(host, destination))
         {

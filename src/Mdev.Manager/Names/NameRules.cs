@@ -60,11 +60,8 @@ internal static class NameRules
 
     /// <summary>The error for a name that failed its rule: it names what kind of name, quotes the input and says why.</summary>
     internal static VfioException Invalid(string kind, string? input, string problem, string expected) =>
-        new(ErrorCode.NameInvalid, $"{kind} {Quote(input)} is invalid: {problem}; expected {expected}.")
-        {
-            Value = input,
-            Expected = expected,
-        };
+        ManagerErrors.NameInvalid(kind, input, problem, expected);
+
 
     /// <summary>Quotes input for a message so that control characters are visible (a newline prints as \n).</summary>
     internal static string Quote(string? input)

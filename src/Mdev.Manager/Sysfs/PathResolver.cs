@@ -22,12 +22,7 @@ internal static class PathResolver
         bool inside = realRoot == "/" || resolved == realRoot || resolved.StartsWith(realRoot + "/", StringComparison.Ordinal);
         if (!inside)
         {
-            throw new VfioException(ErrorCode.PathInvalid,
-                $"'{path.FullPath}' resolves to '{resolved}', which is outside the root '{path.Root}'; a symbolic link in the tree leads out of it.")
-            {
-                Value = path.FullPath,
-                Expected = $"a location below {path.Root}",
-            };
+            throw ManagerErrors.PathOutsideRoot(path, resolved);
         }
         string relative = resolved.Length == realRoot.Length ? string.Empty : resolved[(realRoot.Length + (realRoot == "/" ? 0 : 1))..];
         return new SysfsPath(path.Root, relative);
@@ -63,10 +58,8 @@ internal static class PathResolver
             }
             if (++hops > MaxLinkHops)
             {
-                throw new VfioException(ErrorCode.PathInvalid, $"'{input.FullPath}' passes through more than {MaxLinkHops} symbolic links; the links loop.")
-                {
-                    Value = input.FullPath,
-                };
+                throw ManagerErrors.PathLinksLoop(input, MaxLinkHops);
+
             }
             string[] targetSegments = target.Split('/');
             for (int i = targetSegments.Length - 1; i >= 0; i--)

@@ -31,7 +31,7 @@ public sealed class RealSysfs : ISysfs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VfioException(ErrorCode.KernelCallFailed, $"cannot read '{path.FullPath}': {e.Message}", e) { Value = path.FullPath };
+            throw ManagerErrors.SysfsReadFailed(path, e);
         }
     }
 
@@ -49,10 +49,8 @@ public sealed class RealSysfs : ISysfs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new VfioException(ErrorCode.KernelCallFailed, $"writing {NameRules.Quote(value)} to '{path.FullPath}' failed: {e.Message}", e)
-            {
-                Value = value,
-            };
+            throw ManagerErrors.SysfsWriteFailed(path, value, e.Message, e);
+
         }
     }
 

@@ -72,8 +72,6 @@ public static class SysfsAttributes
 
     /// <summary>The error for a malformed attribute.</summary>
     internal static VfioException Malformed(SysfsPath path, int line, string content, string problem) =>
-        new(ErrorCode.SysfsAttributeMalformed, $"{path.FullPath}:{line}: {problem}, got {NameRules.Quote(content)}.")
-        {
-            Value = content,
-        };
+        ManagerErrors.AttributeMalformed(path, line, content, problem);
+
 }
