@@ -101,13 +101,9 @@ public sealed class EtcdConnection : IDisposable
     internal static bool IsUnreachable(RpcException e, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested && e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Internal or StatusCode.Unknown;
 
-    internal VfioException Unreachable(string what, Exception? cause) => new(
-        ErrorCode.FleetStoreUnreachable,
-        $"{what}: no etcd endpoint answered within {Options.Timeout.TotalSeconds:0.###}s ({EndpointList}){(cause is RpcException r ? $": {r.Status.StatusCode}: {r.Status.Detail}" : "")}.",
-        cause) { Value = EndpointList };
+    internal VfioException Unreachable(string what, Exception? cause) => EtcdErrors.Unreachable(what, Options.Timeout, EndpointList, cause);
 
-    internal static VfioException Failed(string what, RpcException e) => new(
-        ErrorCode.FleetStoreRequestFailed, $"{what}: etcd refused the request: {e.Status.StatusCode}: {e.Status.Detail}.", e) { Value = e.Status.Detail };
+    internal static VfioException Failed(string what, RpcException e) => EtcdErrors.RequestRefused(what, e);
 
     /// <summary>Reads every key under a prefix at one revision, in pages.</summary>
     /// <param name="prefix">The key prefix.</param>
@@ -200,11 +196,12 @@ public sealed class EtcdConnection : IDisposable
         }
         catch (CryptographicException e)
         {
-            throw new VfioException(ErrorCode.FleetStoreTlsInvalid, $"the TLS files could not be read: {e.Message}", e) { Value = ca };
+            throw EtcdErrors.TlsUnreadable(ca, e);
         }
         if (roots.Count == 0)
         {
-            throw new VfioException(ErrorCode.FleetStoreTlsInvalid, $"the CA certificate file '{ca}' holds no PEM certificate.") { Value = ca };
+            throw EtcdErrors.CaHoldsNoCertificate(ca);
+
         }
     }
 

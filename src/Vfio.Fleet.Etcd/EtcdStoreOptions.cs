@@ -40,7 +40,7 @@ public sealed record EtcdStoreOptions
         ArgumentException.ThrowIfNullOrEmpty(host);
         if (host.Contains('/', StringComparison.Ordinal) || host.Any(char.IsControl))
         {
-            throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, $"the host name '{host}' cannot be part of a key: it holds '/' or a control character.") { Value = host };
+            throw EtcdErrors.HostNameInvalid(host);
         }
         return HostsPrefix + host;
     }
@@ -58,17 +58,13 @@ public sealed record EtcdStoreOptions
             if (!Uri.TryCreate(withScheme, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
                 || uri.AbsolutePath != "/" || uri.Port <= 0)
             {
-                throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, $"'{part}' is not an etcd endpoint.")
-                {
-                    Value = part,
-                    Expected = "http://host:port or https://host:port",
-                };
+                throw EtcdErrors.EndpointInvalid(part);
             }
             endpoints.Add(uri);
         }
         if (endpoints.Count == 0)
         {
-            throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, "no etcd endpoint was given.") { Value = text, Expected = "host:port[,host:port...]" };
+            throw EtcdErrors.NoEndpoint(text);
         }
         return endpoints;
     }
@@ -79,25 +75,25 @@ public sealed record EtcdStoreOptions
     {
         if (Endpoints.Count == 0)
         {
-            throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, "no etcd endpoint was given.");
+            throw EtcdErrors.NoEndpoint();
         }
         if (string.IsNullOrEmpty(Prefix) || !Prefix.StartsWith('/') || Prefix.Any(char.IsControl))
         {
-            throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, $"the key prefix '{Prefix}' must start with '/' and hold no control character.") { Value = Prefix };
+            throw EtcdErrors.PrefixInvalid(Prefix);
         }
         if (Timeout <= TimeSpan.Zero)
         {
-            throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, $"the timeout {Timeout} must be positive.") { Value = Timeout.ToString() };
+            throw EtcdErrors.TimeoutNotPositive(Timeout);
         }
         if ((ClientCertificateFile is null) != (ClientKeyFile is null))
         {
-            throw new VfioException(ErrorCode.FleetStoreTlsInvalid, "a client certificate needs its key and a key its certificate: give both --etcd-cert and --etcd-key.");
+            throw EtcdErrors.ClientPairIncomplete();
         }
         foreach ((string? file, string what) in new[] { (CaCertificateFile, "CA certificate"), (ClientCertificateFile, "client certificate"), (ClientKeyFile, "client key") })
         {
             if (file is not null && !File.Exists(file))
             {
-                throw new VfioException(ErrorCode.FleetStoreTlsInvalid, $"the {what} file '{file}' does not exist.") { Value = file };
+                throw EtcdErrors.TlsFileMissing(what, file);
             }
         }
         bool anyTls = CaCertificateFile is not null || ClientCertificateFile is not null;
@@ -105,11 +101,12 @@ public sealed record EtcdStoreOptions
         {
             if (endpoint.Scheme == Uri.UriSchemeHttps && CaCertificateFile is null)
             {
-                throw new VfioException(ErrorCode.FleetStoreTlsInvalid, $"the endpoint {endpoint} is https but no CA certificate was given (--etcd-cacert): the server could not be authenticated.") { Value = endpoint.ToString() };
+                throw EtcdErrors.HttpsWithoutCa(endpoint);
             }
             if (endpoint.Scheme == Uri.UriSchemeHttp && anyTls)
             {
-                throw new VfioException(ErrorCode.FleetStoreTlsInvalid, $"TLS files were given but the endpoint {endpoint} is plain http: use https:// so they are used.") { Value = endpoint.ToString() };
+                throw EtcdErrors.TlsOverHttp(endpoint);
+
             }
         }
     }

@@ -25,7 +25,7 @@ public sealed class FleetPublisher
         ArgumentNullException.ThrowIfNull(connection);
         if (ttl < TimeSpan.FromSeconds(2) || ttl > TimeSpan.FromDays(1))
         {
-            throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, $"the lease TTL {ttl.TotalSeconds:0.###}s is out of range.") { Value = ttl.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), Expected = "2 to 86400 seconds" };
+            throw EtcdErrors.LeaseTtlOutOfRange(ttl);
         }
         _connection = connection;
         _key = connection.Options.HostKey(host);
@@ -112,7 +112,7 @@ public sealed class FleetPublisher
         ArgumentNullException.ThrowIfNull(report);
         if (interval <= TimeSpan.Zero)
         {
-            throw new VfioException(ErrorCode.FleetStoreOptionsInvalid, $"the re-publish interval {interval.TotalSeconds:0.###}s must be positive.") { Value = interval.ToString() };
+            throw EtcdErrors.IntervalNotPositive(interval);
         }
         long revision = await PublishAsync(document(), cancellationToken).ConfigureAwait(false);
         report($"published {_key} (lease {LeaseId:x}, ttl {_ttl.TotalSeconds:0}s, revision {revision})");
@@ -191,7 +191,8 @@ public sealed class FleetPublisher
         }
         if (!string.IsNullOrEmpty(response.Error))
         {
-            throw new VfioException(ErrorCode.FleetStoreRequestFailed, $"granting a lease for {_key}: etcd refused: {response.Error}.") { Value = response.Error };
+            throw EtcdErrors.LeaseRefused(_key, response.Error);
+
         }
         LeaseId = response.ID;
     }
