@@ -209,9 +209,6 @@ public sealed class AllowedValues : IEquatable<AllowedValues>
     public override string ToString() => Text;
 
     private static DeviceModelException Invalid(ParameterType type, string text, string why) =>
-        new(ErrorCode.ParameterSpecInvalid, $"allowed values '{text}' for a {ValueSyntax.TypeName(type)} parameter are invalid: {why}")
-        {
-            Value = text,
-            Expected = type == ParameterType.Int ? "ranges such as 0-255,512" : "a comma-separated list of tokens",
-        };
+        ModelErrors.AllowedValuesInvalid(type, text, why);
+
 }

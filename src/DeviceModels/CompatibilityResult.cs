@@ -40,13 +40,8 @@ public sealed class CompatibilityResult
         string message = Problems.Count == 1
             ? first.Message
             : $"{Problems.Count} compatibility problems:{Environment.NewLine}" + string.Join(Environment.NewLine, Problems.Select(p => "  " + p));
-        throw new DeviceModelException(first.Code, message)
-        {
-            Device = first.Device,
-            Parameter = first.Parameter,
-            Value = first.Value,
-            Expected = first.Expected,
-        };
+        throw ModelErrors.Incompatible(first, message);
+
     }
 
     /// <summary>"compatible", or the problems one per line.</summary>

@@ -330,11 +330,6 @@ public sealed class DeviceConfiguration : IEquatable<DeviceConfiguration>
     }
 
     private static DeviceModelException Malformed(ModelDescription model, string? device, string text, string why) =>
-        new(ErrorCode.ConfigurationMalformed,
-            $"{ModelDescription.DevicePrefix(device)}configuration '{text}' for model {model.Id} is malformed: {why}; expected 'name=value' items joined by ',' without spaces, e.g. 'version=2,rx-filter-size=64'")
-        {
-            Device = device,
-            Value = text,
-            Expected = "name=value[,name=value...]",
-        };
+        ModelErrors.ConfigurationMalformed(model.Id, device, text, why);
+
 }

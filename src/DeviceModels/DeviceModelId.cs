@@ -41,15 +41,8 @@ public readonly record struct DeviceModelId
         {
             return id;
         }
-        string? suggestion = Suggest(text);
-        string hint = suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?";
-        throw new DeviceModelException(
-            ErrorCode.ModelIdInvalid,
-            $"'{text}' is not a device model id: {reason}. Expected '<domain>/<path>' such as 'vendor-a.com/my-nic'{hint}")
-        {
-            Value = text,
-            Expected = suggestion ?? "<domain>/<path>",
-        };
+        throw ModelErrors.ModelIdInvalid(text, reason, Suggest(text));
+
     }
 
     /// <summary>Parses a model id without throwing.</summary>

@@ -125,13 +125,8 @@ public sealed record ForeignConfiguration(
                 if (ValueSyntax.SplitItem(item, out string name, out string value) is not null ||
                     !ValueSyntax.IsParameterName(name) || name == ValueSyntax.VersionKey)
                 {
-                    throw new DeviceModelException(ErrorCode.ConfigurationMalformed,
-                        $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} is malformed at item {position} '{item}': expected canonical 'name=value' items joined by ',' (no version: only a description can expand it)")
-                    {
-                        Device = device,
-                        Value = text,
-                        Expected = "name=value[,name=value...]",
-                    };
+                    throw ModelErrors.ForeignItemMalformed(model, device, text, position, item);
+
                 }
                 if (!values.TryAdd(name, value))
                 {

@@ -144,24 +144,10 @@ public sealed class ModelDescription
     internal int IndexOf(string name) => _index.TryGetValue(name, out int i) ? i : -1;
 
     internal DeviceModelException UnknownParameter(string name, string? device, string? value = null) =>
-        new(ErrorCode.ParameterUnknown,
-            $"{DevicePrefix(device)}model {Id} has no parameter '{name}'{(value is null ? string.Empty : $" (given '{name}={value}')")}; known: {(Parameters.Count == 0 ? "(none)" : string.Join(", ", Parameters.Select(p => p.Name)))}")
-        {
-            Device = device,
-            Parameter = name,
-            Value = value,
-            Expected = string.Join(",", Parameters.Select(p => p.Name)),
-        };
+        ModelErrors.ParameterUnknown(this, name, device, value);
 
     internal DeviceModelException UnknownVersion(string name, string? device) =>
-        new(ErrorCode.VersionUnknown,
-            $"{DevicePrefix(device)}model {Id} has no version '{name}'; declared: {(Versions.Count == 0 ? "(none)" : string.Join(", ", Versions.Select(v => v.Name)))}")
-        {
-            Device = device,
-            Parameter = ValueSyntax.VersionKey,
-            Value = name,
-            Expected = string.Join(",", Versions.Select(v => v.Name)),
-        };
+        ModelErrors.VersionUnknown(this, name, device);
 
     internal static string DevicePrefix(string? device) => device is null ? string.Empty : $"device {device}: ";
 
@@ -224,9 +210,6 @@ public sealed class ModelDescription
     }
 
     private static DeviceModelException Invalid(DeviceModelId id, string why, string? parameter, string? value) =>
-        new(ErrorCode.ModelDescriptionInvalid, $"description of model {id} is invalid: {why}")
-        {
-            Parameter = parameter,
-            Value = value,
-        };
+        ModelErrors.DescriptionInvalid(id, why, parameter, value);
+
 }

@@ -95,11 +95,8 @@ public sealed class ModelDescriptionBuilder
         {
             if (!map.TryAdd(p, v))
             {
-                throw new DeviceModelException(ErrorCode.ModelDescriptionInvalid, $"description of model {_id} is invalid: version '{name}' assigns '{p}' twice")
-                {
-                    Parameter = p,
-                    Value = v,
-                };
+                throw ModelErrors.DescriptionInvalid(_id, $"version '{name}' assigns '{p}' twice", p, v);
+
             }
         }
         _versions.Add(new ModelVersion(name, map, basedOn));

@@ -21,19 +21,12 @@ public sealed class ModelVersion
     {
         if (!ValueSyntax.IsVersionName(name))
         {
-            throw new DeviceModelException(ErrorCode.ModelDescriptionInvalid, $"version name '{name}' is invalid: expected a-z, 0-9, '.' and '-'")
-            {
-                Value = name,
-                Expected = "a version name such as 2",
-            };
+            throw ModelErrors.VersionNameInvalid(name);
         }
         if (basedOn is not null && !ValueSyntax.IsVersionName(basedOn))
         {
-            throw new DeviceModelException(ErrorCode.ModelDescriptionInvalid, $"version '{name}' is based on '{basedOn}', which is not a version name")
-            {
-                Value = basedOn,
-                Expected = "a version name such as 1",
-            };
+            throw ModelErrors.BaseVersionNameInvalid(name, basedOn);
+
         }
         Name = name;
         BasedOn = basedOn;

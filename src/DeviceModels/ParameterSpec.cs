@@ -35,14 +35,7 @@ public sealed class ParameterSpec
         ArgumentNullException.ThrowIfNull(allowedValues);
         if (!ValueSyntax.IsParameterName(name) || name == ValueSyntax.VersionKey)
         {
-            throw new DeviceModelException(
-                ErrorCode.ParameterSpecInvalid,
-                $"parameter name '{name}' is invalid: expected lower-case a-z, 0-9 and '-', starting with a letter, and not the reserved '{ValueSyntax.VersionKey}'")
-            {
-                Parameter = name,
-                Value = name,
-                Expected = "[a-z][a-z0-9-]*",
-            };
+            throw ModelErrors.ParameterNameInvalid(name);
         }
         if (allowedValues.Type != type)
         {
@@ -143,17 +136,7 @@ public sealed class ParameterSpec
         {
             return canonical;
         }
-        string where = device is null ? string.Empty : $"device {device}: ";
-        string of = model.Domain is null ? string.Empty : $" of model {model}";
-        throw new DeviceModelException(
-            ErrorCode.ValueNotAllowed,
-            $"{where}parameter '{Name}'{of} does not allow value '{value}'; allowed: {AllowedValues.Text} ({ValueSyntax.TypeName(Type)})")
-        {
-            Device = device,
-            Parameter = Name,
-            Value = value,
-            Expected = AllowedValues.Text,
-        };
+        throw ModelErrors.ValueNotAllowed(this, model, value, device);
     }
 
     /// <summary>Whether two specs say the same thing (name, type, allowed values, off, init, description, since).</summary>
@@ -184,10 +167,6 @@ public sealed class ParameterSpec
     }
 
     private static DeviceModelException Invalid(string name, string? value, string why, string expected) =>
-        new(ErrorCode.ParameterSpecInvalid, $"parameter '{name}' is invalid: {why}")
-        {
-            Parameter = name,
-            Value = value,
-            Expected = expected,
-        };
+        ModelErrors.ParameterSpecInvalid(name, value, why, expected);
+
 }

@@ -67,14 +67,8 @@ internal static class ValueSyntax
     /// <param name="device">The device, for messages.</param>
     /// <returns>The exception, with <see cref="ErrorCode.ParameterDuplicate"/>.</returns>
     public static DeviceModelException DuplicateItem(DeviceModelId model, string text, string name, string value, string? device) =>
-        new(ErrorCode.ParameterDuplicate,
-            $"{ModelDescription.DevicePrefix(device)}configuration '{text}' of model {model} names '{name}' more than once; name each parameter at most once")
-        {
-            Device = device,
-            Parameter = name,
-            Value = value,
-            Expected = "each parameter at most once",
-        };
+        ModelErrors.ParameterDuplicate(model, text, name, value, device);
+
 
     /// <summary>Reads a non-negative decimal integer (digits only; leading zeros allowed and dropped).</summary>
     public static bool TryParseInt(string? text, out long value)

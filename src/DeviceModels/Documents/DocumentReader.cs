@@ -19,11 +19,7 @@ internal static class DocumentReader
         ArgumentNullException.ThrowIfNull(json);
         if (json.Length > MaxDocumentLength)
         {
-            throw new DeviceModelException(ErrorCode.DocumentInvalid,
-                $"{kind} is not valid: it is {json.Length} characters long; expected at most {MaxDocumentLength}")
-            {
-                Expected = $"a document of at most {MaxDocumentLength} characters",
-            };
+            throw ModelErrors.DocumentTooLong(kind, json.Length, MaxDocumentLength);
         }
         T? dto;
         try
@@ -33,38 +29,21 @@ internal static class DocumentReader
         catch (JsonException e)
         {
             // e.Path is the JSON path of the offending token, e.g. $.models['x'].params.
-            throw new DeviceModelException(ErrorCode.DocumentInvalid, $"{kind} is not valid: {e.Message}", e)
-            {
-                Parameter = e.Path,
-            };
+            throw ModelErrors.DocumentNotJson(kind, e);
         }
         return dto ?? throw Missing(kind, "$", "a JSON object");
     }
 
     public static DeviceModelException Missing(string kind, string path, string what) =>
-        new(ErrorCode.DocumentInvalid, $"{kind} is missing required field '{path}' ({what})")
-        {
-            Parameter = path,
-            Expected = what,
-        };
+        ModelErrors.FieldMissing(kind, path, what);
 
     public static DeviceModelException Wrong(string kind, string path, string? value, string what, Exception? inner = null) =>
-        new(ErrorCode.DocumentInvalid, $"{kind} has an invalid '{path}': '{value}' is not {what}{(inner is null ? string.Empty : ": " + inner.Message)}", inner)
-        {
-            Parameter = path,
-            Value = value,
-            Expected = what,
-        };
+        ModelErrors.FieldWrong(kind, path, value, what, inner);
 
     /// <summary>A fault of one field's value that has its own catalogue code: the code is kept, the field named.</summary>
     public static DeviceModelException InField(string kind, string path, DeviceModelException fault) =>
-        new(fault.Code, $"{kind}'s '{path}': {fault.Message}", fault)
-        {
-            Device = fault.Device,
-            Parameter = path,
-            Value = fault.Value,
-            Expected = fault.Expected,
-        };
+        ModelErrors.InField(kind, path, fault);
+
 
     public static T Require<T>(T? value, string kind, string path, string what)
         where T : class => value ?? throw Missing(kind, path, what);
