@@ -33,14 +33,8 @@ public static class ConformanceKit
         MigrationState start = driver.GetState();
         if (start != MigrationState.Running)
         {
-            throw new VfioException(ErrorCode.DeviceStateConflict,
-                $"{device.Name} is in {ConformanceChecks.StateName(start)}; the conformance kit starts from RUNNING so that it can " +
-                "save the device's state first and load it back at the end: resume or reset the device, then run it again")
-            {
-                Device = device.Name,
-                Value = start.ToString(),
-                Expected = "Running",
-            };
+            throw InteropErrors.ConformanceNeedsRunning(device.Name, start, ConformanceChecks.StateName(start));
+
         }
         var run = new ConformanceRun(device, driver, options ?? new ConformanceOptions());
         return new ConformanceReport(device.Name, driver.Protocol, driver.Features, run.Execute());

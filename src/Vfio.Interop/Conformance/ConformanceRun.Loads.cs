@@ -140,7 +140,7 @@ internal sealed partial class ConformanceRun
         if (after == Error)
         {
             // Nothing else can be checked on a device that reset does not bring back; the phases after this one fail.
-            throw new VfioException(ErrorCode.DeviceInErrorState, $"{_device.Name}: still in ERROR after VFIO_DEVICE_RESET") { Device = _device.Name };
+            throw InteropErrors.StillInErrorAfterReset(_device.Name);
         }
     }
 
@@ -177,7 +177,8 @@ internal sealed partial class ConformanceRun
         Adopt(Stop, Resuming, resuming);
         if (resuming is null)
         {
-            throw new VfioException(ErrorCode.DeviceRefusedState, $"{_device.Name}: STOP -> RESUMING returned no data_fd") { Device = _device.Name };
+            throw InteropErrors.NoResumingDataFd(_device.Name);
+
         }
         resuming.Write(data);
         _sessionFed = true;

@@ -240,7 +240,8 @@ internal sealed partial class ConformanceRun
         MigrationState after = _stepper.State();
         if (after == Error)
         {
-            throw new VfioException(ErrorCode.DeviceInErrorState, $"{_device.Name}: still in ERROR after VFIO_DEVICE_RESET") { Device = _device.Name };
+            throw InteropErrors.StillInErrorAfterReset(_device.Name);
+
         }
     }
 

@@ -126,10 +126,6 @@ public static class RegionCapabilityChain
     }
 
     private static VfioException Malformed(string? device, uint offset, string detail) =>
-        new(ErrorCode.CapabilityChainMalformed, (device is null ? "" : device + ": ") + "region capability chain is malformed: " + detail)
-        {
-            Device = device,
-            Parameter = "cap_offset",
-            Value = offset.ToString(CultureInfo.InvariantCulture),
-        };
+        InteropErrors.ChainMalformed(device, offset, detail);
+
 }

@@ -65,12 +65,8 @@ public static class RegionInfoWriter
         uint argsz = request.Length >= 4 ? BinaryPrimitives.ReadUInt32LittleEndian(request) : 0;
         if (argsz < RegionInfoSize || argsz > request.Length)
         {
-            throw new VfioException(ErrorCode.RegionAccessInvalid,
-                $"VFIO_DEVICE_GET_REGION_INFO for region {info.Index}: argsz {argsz} is outside {RegionInfoSize}..{request.Length}")
-            {
-                Parameter = "argsz",
-                Value = argsz.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
+            throw InteropErrors.RegionInfoArgszInvalid(info.Index, argsz, RegionInfoSize, request.Length);
+
         }
         byte[] full = Write(info);
         if (argsz >= full.Length)

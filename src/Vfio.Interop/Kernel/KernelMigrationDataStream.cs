@@ -104,12 +104,8 @@ internal sealed class KernelMigrationDataStream : MigrationDataStream
             // ENOTTY: not a pre-copy capable data_fd (or a kernel before 6.2); EINVAL: not in a PRE_COPY state.
             if (errno is Interop.Errno.ENOTTY or Interop.Errno.EINVAL)
             {
-                throw new VfioException(ErrorCode.FeatureUnsupported,
-                    $"{_device}: VFIO_MIG_GET_PRECOPY_INFO is not available on {_description} ({cause.ErrnoName})", cause)
-                {
-                    Device = _device,
-                    Parameter = "VFIO_MIG_GET_PRECOPY_INFO",
-                };
+                throw InteropErrors.PrecopyInfoUnavailable(_device, _description, cause);
+
             }
             throw cause;
         }

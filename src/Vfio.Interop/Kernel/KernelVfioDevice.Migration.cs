@@ -72,12 +72,8 @@ public sealed partial class KernelVfioDevice
             var cause = new VfioErrnoException(errno, FeatureOperation("GET", "VFIO_DEVICE_FEATURE_MIG_DATA_SIZE"), Name);
             if (KernelCall.IsFeatureAbsent(errno))
             {
-                throw new VfioException(ErrorCode.FeatureUnsupported,
-                    $"{Name} does not support VFIO_DEVICE_FEATURE_MIG_DATA_SIZE ({cause.ErrnoName})", cause)
-                {
-                    Device = Name,
-                    Parameter = "VFIO_DEVICE_FEATURE_MIG_DATA_SIZE",
-                };
+                throw InteropErrors.MigDataSizeUnsupported(Name, cause);
+
             }
             throw cause;
         }

@@ -122,14 +122,8 @@ public sealed partial class KernelVfioDevice : IVfioDevice
         }
         if (offset > region.Size || (ulong)length > region.Size - offset)
         {
-            throw new VfioException(ErrorCode.RegionAccessInvalid,
-                string.Create(CultureInfo.InvariantCulture, $"{Name}: {access} of {length} bytes at 0x{offset:x} leaves region {index} of 0x{region.Size:x} bytes"))
-            {
-                Device = Name,
-                Parameter = "offset",
-                Value = offset.ToString(CultureInfo.InvariantCulture),
-                Expected = string.Create(CultureInfo.InvariantCulture, $"offset + length <= {region.Size}"),
-            };
+            throw InteropErrors.AccessOutsideRegion(Name, access, length, offset, index, region.Size);
+
         }
         return checked((long)(region.Offset + offset));
     }

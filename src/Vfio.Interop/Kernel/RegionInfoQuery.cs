@@ -34,14 +34,7 @@ internal static class RegionInfoQuery
             {
                 if (attempt >= MaxAttempts || info.argsz > MaxRegionInfoSize)
                 {
-                    throw new VfioException(ErrorCode.CapabilityChainMalformed,
-                        string.Create(CultureInfo.InvariantCulture, $"{device}: region {index} still asks for argsz {info.argsz} after {attempt} VFIO_DEVICE_GET_REGION_INFO calls"))
-                    {
-                        Device = device,
-                        Parameter = "argsz",
-                        Value = info.argsz.ToString(CultureInfo.InvariantCulture),
-                        Expected = string.Create(CultureInfo.InvariantCulture, $"a stable size up to {MaxRegionInfoSize}"),
-                    };
+                    throw InteropErrors.ArgszUnstable(device, index, info.argsz, attempt, MaxRegionInfoSize);
                 }
                 argsz = info.argsz;
                 continue;
@@ -51,14 +44,8 @@ internal static class RegionInfoQuery
             if (hasChain && info.cap_offset < sizeof(Interop.Vfio.vfio_region_info))
             {
                 // The parser accepts any offset in the buffer; only here is it known where the struct ends.
-                throw new VfioException(ErrorCode.CapabilityChainMalformed,
-                    string.Create(CultureInfo.InvariantCulture, $"{device}: region {index} cap_offset {info.cap_offset} points into struct vfio_region_info itself"))
-                {
-                    Device = device,
-                    Parameter = "cap_offset",
-                    Value = info.cap_offset.ToString(CultureInfo.InvariantCulture),
-                    Expected = string.Create(CultureInfo.InvariantCulture, $">= {sizeof(Interop.Vfio.vfio_region_info)}"),
-                };
+                throw InteropErrors.CapOffsetInsideStruct(device, index, info.cap_offset, sizeof(Interop.Vfio.vfio_region_info));
+
             }
             IReadOnlyList<RegionCapability> capabilities = hasChain ? RegionCapabilityChain.Parse(buffer, info.cap_offset, device) : [];
             return new VfioRegionInfo(index, (VfioRegionFlags)info.flags, info.size, info.offset, capabilities);

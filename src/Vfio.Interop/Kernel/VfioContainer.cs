@@ -41,12 +41,7 @@ public sealed class VfioContainer : IDisposable
             int version = KernelCall.Ioctl(fd, Interop.Vfio.VFIO_GET_API_VERSION, null, "ioctl VFIO_GET_API_VERSION on " + path);
             if (version != Interop.Vfio.VFIO_API_VERSION)
             {
-                throw new VfioException(ErrorCode.ApiVersionUnsupported,
-                    string.Create(CultureInfo.InvariantCulture, $"{path} reports VFIO API version {version}, this library speaks version {Interop.Vfio.VFIO_API_VERSION}"))
-                {
-                    Value = version.ToString(CultureInfo.InvariantCulture),
-                    Expected = Interop.Vfio.VFIO_API_VERSION.ToString(CultureInfo.InvariantCulture),
-                };
+                throw InteropErrors.ApiVersionUnsupported(path, version);
             }
             return new VfioContainer(fd, path);
         }
@@ -78,10 +73,8 @@ public sealed class VfioContainer : IDisposable
     {
         if (!CheckExtension(type))
         {
-            throw new VfioException(ErrorCode.ExtensionUnsupported, $"{Path} does not support IOMMU type {type}")
-            {
-                Value = type.ToString(),
-            };
+            throw InteropErrors.IommuTypeUnsupported(Path, type);
+
         }
         KernelCall.Ioctl(_fd, Interop.Vfio.VFIO_SET_IOMMU, (void*)(nuint)(uint)type, $"ioctl VFIO_SET_IOMMU({type}) on {Path}");
     }

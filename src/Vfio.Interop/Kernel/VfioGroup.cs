@@ -54,12 +54,8 @@ public sealed class VfioGroup : IDisposable
         VfioGroupFlags flags = GetStatus();
         if ((flags & VfioGroupFlags.Viable) == 0)
         {
-            throw new VfioException(ErrorCode.GroupNotViable,
-                $"IOMMU group {Number} ({Path}) is not viable: bind every device in /sys/kernel/iommu_groups/{Number.ToString(CultureInfo.InvariantCulture)}/devices to a VFIO driver")
-            {
-                Value = flags.ToString(),
-                Expected = nameof(VfioGroupFlags.Viable),
-            };
+            throw InteropErrors.GroupNotViable(Number, Path, flags);
+
         }
     }
 

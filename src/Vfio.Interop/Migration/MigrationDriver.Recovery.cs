@@ -26,7 +26,6 @@ public sealed partial class MigrationDriver
     private MigrationStateException Failure(MigrationState target, MigrationState from, MigrationState to, MigrationState? left,
         VfioException? cause, RecoveryPolicy? recovery, string message)
     {
-        ErrorCode code = left == MigrationState.Error ? ErrorCode.DeviceInErrorState : ErrorCode.DeviceRefusedState;
         RecoveryOutcome outcome = RecoveryOutcome.NotAttempted;
         MigrationState? after = null;
         if (recovery is { IsNone: false })
@@ -40,18 +39,8 @@ public sealed partial class MigrationDriver
             after = reached;
             message += $"; recovery: {outcome}, now in {reached}";
         }
-        return new MigrationStateException(code, message, cause)
-        {
-            Device = DeviceName,
-            Value = $"{from} -> {to}",
-            Expected = $"the device to reach {target}",
-            Target = target,
-            ArcFrom = from,
-            ArcTo = to,
-            StateLeftIn = left,
-            Recovery = outcome,
-            StateAfterRecovery = after,
-        };
+        return MigrationStateException.ArcFailed(DeviceName, target, from, to, left, outcome, after, message, cause);
+
     }
 
     private (RecoveryOutcome, MigrationState) RecoverCore(RecoveryPolicy policy, MigrationState? left, MigrationState from,
@@ -84,7 +73,7 @@ public sealed partial class MigrationDriver
                 {
                     return (RecoveryOutcome.Reset, afterReset);
                 }
-                failures.Add(new VfioException(ErrorCode.DeviceInErrorState, $"{DeviceName}: still in ERROR after VFIO_DEVICE_RESET") { Device = DeviceName });
+                failures.Add(InteropErrors.StillInErrorAfterReset(DeviceName));
             }
             catch (VfioException ex)
             {
@@ -92,23 +81,6 @@ public sealed partial class MigrationDriver
             }
         }
         MigrationState? now = TryGetState(out _);
-        throw new MigrationStateException(ErrorCode.RecoveryFailed,
-            $"{DeviceName}: recovery failed after the arc from {from} towards {target}: " +
-            $"{(policy.RecoveryState is { } r ? $"could not reach {r}" : "no recovery state")}" +
-            $"{(policy.ResetAllowed ? " and VFIO_DEVICE_RESET did not help" : " and reset is not allowed")}; " +
-            $"the device is in {now?.ToString() ?? "an unknown state"} and needs manual attention: " +
-            string.Join("; ", failures.Select(f => f.Message)),
-            new AggregateException(failures))
-        {
-            Device = DeviceName,
-            Value = now?.ToString() ?? "unknown",
-            Expected = policy.RecoveryState?.ToString() ?? "Running after reset",
-            Target = target,
-            ArcFrom = from,
-            ArcTo = target,
-            StateLeftIn = left,
-            Recovery = RecoveryOutcome.Failed,
-            StateAfterRecovery = now,
-        };
+        throw MigrationStateException.RecoveryFailed(DeviceName, target, from, left, policy, now, failures);
     }
 }

@@ -55,14 +55,7 @@ public sealed partial class MigrationDriver
         {
             return new MigrationDriver(device, v1);
         }
-        throw new VfioException(ErrorCode.MigrationUnsupported,
-            $"{device.Name}: the device supports no migration protocol: VFIO_DEVICE_FEATURE_MIGRATION reports {features} " +
-            "and no region has the v1 migration type (3/1); expected VFIO_MIGRATION_STOP_COPY or a v1 migration region")
-        {
-            Device = device.Name,
-            Value = features.ToString(),
-            Expected = "StopCopy, or a region of type 3 subtype 1",
-        };
+        throw InteropErrors.NoMigrationProtocol(device.Name, features);
     }
 
     /// <summary>The device's current state, read from the device.</summary>
@@ -148,12 +141,8 @@ public sealed partial class MigrationDriver
         }
         catch (VfioException ex) when (ex.Code is ErrorCode.IllegalStateArc or ErrorCode.UnsafeStateArc)
         {
-            throw new VfioException(ex.Code, $"{DeviceName}: {ex.Message}", ex)
-            {
-                Device = DeviceName,
-                Value = ex.Value,
-                Expected = ex.Expected,
-            };
+            throw InteropErrors.ForDevice(DeviceName, ex);
+
         }
     }
 

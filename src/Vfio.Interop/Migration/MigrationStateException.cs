@@ -19,6 +19,60 @@ public sealed class MigrationStateException : VfioException
     {
     }
 
+    /// <summary>An arc failed: device-in-error-state when the device was left in ERROR, device-refused-state otherwise.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="target">The state the caller asked for.</param>
+    /// <param name="from">The state the failing arc started from.</param>
+    /// <param name="to">The state the failing arc went to.</param>
+    /// <param name="left">The state the device reported after the failure, or null.</param>
+    /// <param name="recovery">What recovery did.</param>
+    /// <param name="after">The state after recovery, or null.</param>
+    /// <param name="message">The message: the arc, the device's answer and what recovery did.</param>
+    /// <param name="cause">The failure of the arc, if any.</param>
+    internal static MigrationStateException ArcFailed(string device, MigrationState target, MigrationState from, MigrationState to,
+        MigrationState? left, RecoveryOutcome recovery, MigrationState? after, string message, VfioException? cause) =>
+        new(left == MigrationState.Error ? ErrorCode.DeviceInErrorState : ErrorCode.DeviceRefusedState, message, cause)
+        {
+            Device = device,
+            Value = $"{from} -> {to}",
+            Expected = $"the device to reach {target}",
+            Target = target,
+            ArcFrom = from,
+            ArcTo = to,
+            StateLeftIn = left,
+            Recovery = recovery,
+            StateAfterRecovery = after,
+        };
+
+    /// <summary>recovery-failed: neither the recovery state nor a reset brought the device back.</summary>
+    /// <param name="device">The device.</param>
+    /// <param name="target">The state the caller asked for (the failing arc went there).</param>
+    /// <param name="from">The state the failing arc started from.</param>
+    /// <param name="left">The state the device was left in by the arc, or null.</param>
+    /// <param name="policy">The recovery policy that was tried.</param>
+    /// <param name="now">The state the device is in now, or null when it cannot be read.</param>
+    /// <param name="failures">The failures of each recovery step.</param>
+    internal static MigrationStateException RecoveryFailed(string device, MigrationState target, MigrationState from, MigrationState? left,
+        RecoveryPolicy policy, MigrationState? now, IReadOnlyList<Exception> failures) =>
+        new(ErrorCode.RecoveryFailed,
+            $"{device}: recovery failed after the arc from {from} towards {target}: " +
+            $"{(policy.RecoveryState is { } r ? $"could not reach {r}" : "no recovery state")}" +
+            $"{(policy.ResetAllowed ? " and VFIO_DEVICE_RESET did not help" : " and reset is not allowed")}; " +
+            $"the device is in {now?.ToString() ?? "an unknown state"} and needs manual attention: " +
+            string.Join("; ", failures.Select(f => f.Message)),
+            new AggregateException(failures))
+        {
+            Device = device,
+            Value = now?.ToString() ?? "unknown",
+            Expected = policy.RecoveryState?.ToString() ?? "Running after reset",
+            Target = target,
+            ArcFrom = from,
+            ArcTo = target,
+            StateLeftIn = left,
+            Recovery = RecoveryOutcome.Failed,
+            StateAfterRecovery = now,
+        };
+
     /// <summary>The state the caller asked for.</summary>
     public MigrationState Target { get; init; }
 

@@ -76,13 +76,7 @@ internal sealed class V1RegionDataStream : MigrationDataStream
             ulong dataOffset = _region.ReadU64(V1RegionLayout.DataOffsetOffset);
             if (dataOffset < V1RegionLayout.HeaderSize || dataOffset >= _region.Region.Size)
             {
-                throw new VfioException(ErrorCode.RegionAccessInvalid,
-                    $"{_region.DeviceName}: data_offset {dataOffset} is outside the data section of a {_region.Region.Size}-byte migration region")
-                {
-                    Device = _region.DeviceName,
-                    Value = dataOffset.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    Expected = $"{V1RegionLayout.HeaderSize} to {_region.Region.Size - 1}",
-                };
+                throw InteropErrors.V1DataOffsetOutside(_region.DeviceName, dataOffset, _region.Region.Size, V1RegionLayout.HeaderSize);
             }
             int chunk = (int)Math.Min((ulong)buffer.Length, Math.Min(_region.Region.Size - dataOffset, int.MaxValue));
             _region.Write(dataOffset, buffer[..chunk]);
@@ -98,13 +92,8 @@ internal sealed class V1RegionDataStream : MigrationDataStream
         MigrationState state = _region.GetState();
         if (_resuming || state != MigrationState.PreCopy)
         {
-            throw new VfioException(ErrorCode.FeatureUnsupported,
-                $"{_region.DeviceName}: pre-copy information exists only in PreCopy; the device is in {state}")
-            {
-                Device = _region.DeviceName,
-                Value = state.ToString(),
-                Expected = "PreCopy",
-            };
+            throw InteropErrors.PreCopyInfoOutsidePreCopy(_region.DeviceName, state);
+
         }
         // Reading pending_bytes tells a v1 driver the previous piece is consumed, so never read it mid-piece.
         if (_pieceRead < _pieceSize)

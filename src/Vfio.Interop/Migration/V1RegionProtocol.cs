@@ -36,13 +36,7 @@ internal sealed class V1RegionProtocol : IMigrationProtocol
         }
         if (region.Size < V1RegionLayout.HeaderSize)
         {
-            throw new VfioException(ErrorCode.RegionAccessInvalid,
-                $"{device.Name}: migration region {region.Index} is {region.Size} bytes; expected at least the {V1RegionLayout.HeaderSize}-byte vfio_device_migration_info")
-            {
-                Device = device.Name,
-                Value = region.Size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Expected = $">= {V1RegionLayout.HeaderSize}",
-            };
+            throw InteropErrors.V1RegionTooSmall(device.Name, region, V1RegionLayout.HeaderSize);
         }
         return new V1RegionProtocol(device, region);
     }
@@ -67,13 +61,7 @@ internal sealed class V1RegionProtocol : IMigrationProtocol
         MigrationState state = GetState();
         if (state is not (MigrationState.PreCopy or MigrationState.StopCopy))
         {
-            throw new VfioException(ErrorCode.FeatureUnsupported,
-                $"{_device.Name}: a v1 device reports pending_bytes only while saving; it is in {state}, expected PreCopy or StopCopy")
-            {
-                Device = _device.Name,
-                Value = state.ToString(),
-                Expected = "PreCopy or StopCopy",
-            };
+            throw InteropErrors.V1PendingBytesOutsideSaving(_device.Name, state);
         }
         return ReadU64(V1RegionLayout.PendingBytesOffset);
     }
@@ -144,21 +132,10 @@ internal sealed class V1RegionProtocol : IMigrationProtocol
     {
         if (offset > Region.Size || length > Region.Size - offset)
         {
-            throw new VfioException(ErrorCode.RegionAccessInvalid,
-                $"{_device.Name}: {length} bytes at offset {offset} lie outside migration region {Region.Index} of {Region.Size} bytes")
-            {
-                Device = _device.Name,
-                Value = $"offset {offset} length {length}",
-                Expected = $"within {Region.Size} bytes",
-            };
+            throw InteropErrors.V1WindowOutside(_device.Name, Region, offset, length);
         }
     }
 
-    private VfioException Short(string op, ulong offset, int wanted, int got) => new(ErrorCode.RegionAccessInvalid,
-        $"{_device.Name}: {op} of {wanted} bytes at offset {offset} of migration region {Region.Index} moved {got} bytes")
-    {
-        Device = _device.Name,
-        Value = got.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        Expected = wanted.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    };
+    private VfioException Short(string op, ulong offset, int wanted, int got) => InteropErrors.V1ShortAccess(_device.Name, Region, op, offset, wanted, got);
+
 }

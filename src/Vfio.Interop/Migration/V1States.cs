@@ -27,13 +27,7 @@ internal static class V1States
         MigrationState.StopCopy => V1DeviceState.Saving,
         MigrationState.Resuming => V1DeviceState.Resuming,
         MigrationState.Stop => V1DeviceState.Stop,
-        _ => throw new VfioException(ErrorCode.V1StateInvalid,
-            $"{device}: the v1 migration region has no device_state for {state}; expected RUNNING, PRE_COPY, STOP_COPY, RESUMING or STOP")
-        {
-            Device = device,
-            Value = state.ToString(),
-            Expected = "Running, PreCopy, StopCopy, Resuming or Stop",
-        },
+        _ => throw InteropErrors.NoV1State(device, state),
     };
 
     /// <summary>The v2 state for v1 bits read from a device; SAVING|RESUMING reads as ERROR.</summary>
@@ -53,12 +47,6 @@ internal static class V1States
     }
 
     /// <summary>The exception for a <c>device_state</c> value outside the documented combinations.</summary>
-    public static VfioException Invalid(V1DeviceState bits, string device) => new(ErrorCode.V1StateInvalid,
-        $"{device}: v1 device_state 0x{(uint)bits:X} ({bits}) is not a valid combination; expected 0, RUNNING, " +
-        "SAVING|RUNNING, SAVING or RESUMING (VFIO_DEVICE_STATE_VALID)")
-    {
-        Device = device,
-        Value = $"0x{(uint)bits:X}",
-        Expected = "0, RUNNING, SAVING|RUNNING, SAVING or RESUMING",
-    };
+    public static VfioException Invalid(V1DeviceState bits, string device) => InteropErrors.V1StateInvalid(bits, device);
+
 }
