@@ -151,7 +151,7 @@ internal static class CliFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
         {
-            throw new VfioException(ErrorCode.DocumentInvalid, $"cannot read the {kind} '{path}': {e.Message}", e) { Value = path };
+            throw CliErrors.DocumentUnreadable(kind, path, e);
         }
     }
 
@@ -167,7 +167,7 @@ internal static class CliFiles
         }
         if (console.InputIsTerminal)
         {
-            throw new VfioException(ErrorCode.UsageError, $"refusing to read the {kind} from a terminal; pipe it (vfioctl describe <uuid> --json | ...) or name a file.");
+            throw CliErrors.StdinIsTerminal(kind);
         }
         try
         {
@@ -176,7 +176,7 @@ internal static class CliFiles
         }
         catch (Exception e) when (e is IOException or DecoderFallbackException)
         {
-            throw new VfioException(ErrorCode.DocumentInvalid, $"cannot read the {kind} from standard input: {e.Message}", e) { Value = "-" };
+            throw CliErrors.StdinUnreadable(kind, e);
         }
     }
 
@@ -243,17 +243,12 @@ internal static class CliFiles
     {
         if (new FileInfo(path).LinkTarget is string link)
         {
-            throw new VfioException(ErrorCode.UsageError,
-                $"refusing to write the migration stream through the symbolic link '{path}' (-> '{link}'); name the file itself.")
-            {
-                Value = path,
-                Expected = "a regular file or a new name",
-            };
+            throw CliErrors.OutputIsLink(path, link);
         }
     }
 
     private static VfioException Invalid(string path, string kind, string problem, string expected) =>
-        new(ErrorCode.DocumentInvalid, $"cannot read the {kind} '{path}': {problem}; expected {expected}.") { Value = path, Expected = expected };
+        CliErrors.DocumentInvalid(kind, path, problem, expected);
 
     private static FileStream Open(string path, Func<FileStream> open)
     {
@@ -263,7 +258,8 @@ internal static class CliFiles
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new VfioException(ErrorCode.UsageError, $"cannot open '{path}': {e.Message}", e) { Value = path };
+            throw CliErrors.CannotOpen(path, e);
+
         }
         catch (Exception e) when (FileFault.Is(e))
         {

@@ -30,7 +30,7 @@ internal static class EmulatedRoot
         {
             return;
         }
-        throw new VfioException(ErrorCode.EmulatedHostInvalid,
-            $"{option} '{full}' {why}; an emulated host is a folder laid out by 'vfioctl demo --root DIR' (DIR/host-a, DIR/host-b) or by EmulatedHostBuilder") { Value = full };
+        throw CliErrors.NotAnEmulatedHost(option, full, why);
+
     }
 }

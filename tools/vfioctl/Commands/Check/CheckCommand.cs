@@ -152,8 +152,7 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
         {
             MdevType found = target.GetSupportedType(type.Parent, type.Type);
             MigrationInfo info = HostModels.Document(found)
-                ?? throw new VfioException(ErrorCode.MigrationInfoMissing, $"type {type}{where} publishes no migration information (no migration_info.json and no manifest).")
-                { Value = type.ToString() };
+                ?? throw CliErrors.TypeHasNoMigrationInfo(type.ToString(), where, ".");
             return [($"type {type}{where}", CheckType(source, info))];
         }
         HostCapabilities capabilities = HostCapabilities.Parse(ReadFile(destination.HostDocumentPath!, "host capability document"));
@@ -174,7 +173,8 @@ internal sealed class CheckCommand(MdevHost host, MigrationHosts hosts, IDeviceO
             // No type runs the model at all: the same verdict the checker gives a type of another model.
             ModelDescription? any = capabilities.Parents.SelectMany(p => p.Types).Select(t => t.MigrationInfo.Models[0]).FirstOrDefault();
             outcomes.Add(($"host {capabilities.Host}", any is null
-                ? throw new VfioException(ErrorCode.MigrationInfoMissing, $"host {capabilities.Host}'s capability document lists no type with migration information.") { Value = capabilities.Host }
+                ? throw CliErrors.HostHasNoMigrationInfo(capabilities.Host)
+
                 : CompatibilityChecker.Check(source, any)));
         }
         return outcomes;

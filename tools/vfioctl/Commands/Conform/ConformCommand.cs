@@ -59,13 +59,8 @@ internal sealed class ConformCommand(MdevHost host, IDeviceOpener opener, CliCon
         }
         catch (VfioException e) when (e is VfioErrnoException { ErrnoName: "EBUSY" } || e.Code == ErrorCode.LockTimeout)
         {
-            throw new VfioException(ErrorCode.DeviceStateConflict,
-                $"device {uuid} is open elsewhere (a VM, or another vfioctl): the conformance kit stops and resets the device, so it " +
-                $"runs only on a device nothing else has open; close the other user and run it again ({e.Message})", e)
-            {
-                Device = uuid.ToString(),
-                Expected = "a device nothing else has open",
-            };
+            throw CliErrors.ConformDeviceBusy(uuid.ToString(), e);
+
         }
     }
 

@@ -42,8 +42,7 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
         {
             if (!replace)
             {
-                throw new VfioException(ErrorCode.UsageError,
-                    $"'{root}' already holds a demo (host-a, host-b); add --replace to build it again from scratch, or give --root an empty or new directory.") { Value = root };
+                throw CliErrors.DemoExists(root);
             }
             DemoHosts.Remove(root);
         }
@@ -114,7 +113,7 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
         o.WriteLine($"   the source kept running with its state {(unchanged ? "unchanged" : "CHANGED")}");
         if (failed.Succeeded || failed.SourceState != Vfio.Devices.MigrationState.Running || !unchanged || a.Tree.FindDevice(ReturnDevice) is not null)
         {
-            throw new VfioException(ErrorCode.RecoveryFailed, "the demo's fault did not roll back as designed: " + failed);
+            throw CliErrors.DemoRollbackFailed(failed.ToString());
         }
         _rollbacks++;
         o.WriteLine();
@@ -213,7 +212,8 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
         console.Output.WriteLine($"   {equal} of {equal + different} shared fields equal; {skipped} optional field(s) the destination's build does not keep");
         if (different != 0)
         {
-            throw new VfioException(ErrorCode.DeviceStateLoadFailed, $"the destination's state differs from the source's in {different} field(s).");
+            throw CliErrors.DemoStateDiffers(different);
+
         }
     }
 

@@ -17,7 +17,7 @@ internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)
     {
         if (sysfs is not EmulatedSysfs)
         {
-            throw new VfioException(ErrorCode.UsageError, "faults can only be injected into emulated devices; add --emulated <dir>.") { Device = uuid.ToString() };
+            throw CliErrors.FaultsNeedEmulated(uuid.ToString());
         }
         var faults = new EmulatedDeviceFaults(sysfs.Layout);
         if (request.Clear)
@@ -46,7 +46,7 @@ internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)
         {
             if (!EmulatedDriverBugNames.TryParse(name, out EmulatedDriverBugs bug))
             {
-                throw new VfioException(ErrorCode.UsageError, $"'{name}' is not a driver bug; expected one of {string.Join(", ", EmulatedDriverBugNames.All)}.") { Value = name };
+                throw CliErrors.NotADriverBug(name, EmulatedDriverBugNames.All);
             }
             bugs |= bug;
         }
@@ -61,6 +61,7 @@ internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)
         {
             return new StateArc(from, to);
         }
-        throw new VfioException(ErrorCode.UsageError, $"'{text}' is not a state arc such as RUNNING->STOP; states: {string.Join(", ", Enum.GetNames<MigrationState>())}.") { Value = text };
+        throw CliErrors.NotAStateArc(text, Enum.GetNames<MigrationState>());
+
     }
 }

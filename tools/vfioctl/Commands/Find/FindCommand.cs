@@ -22,7 +22,7 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
         ForeignConfiguration source = Source(uuid, documentPath);
         if (!Directory.Exists(fleetDirectory))
         {
-            throw new VfioException(ErrorCode.DocumentInvalid, $"the fleet folder '{fleetDirectory}' does not exist.") { Value = fleetDirectory };
+            throw CliErrors.FleetFolderMissing(fleetDirectory);
         }
         var documents = new List<HostCapabilities>();
         foreach (string file in Directory.EnumerateFiles(fleetDirectory, "*.json").Order(StringComparer.Ordinal))
@@ -34,7 +34,8 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
             catch (DeviceModelException e)
             {
                 // One bad document names its file; the others are not silently skipped either.
-                throw new VfioException(e.Code, $"{file}: {e.Message}", e) { Value = e.Value, Parameter = e.Parameter, Expected = e.Expected };
+                throw CliErrors.InFile(file, e);
+
             }
         }
         return Print(source, new FleetIndex(documents), max, json);

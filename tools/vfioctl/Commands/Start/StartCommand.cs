@@ -52,8 +52,7 @@ internal sealed class StartCommand(MdevDefinitions definitions, MigrationOrchest
         ForeignConfiguration source = document.ToForeign().WithOffValuesFrom(HostModels.Descriptions(host, document.Model));
         MdevType found = host.GetSupportedType(parent, type);
         MigrationInfo info = HostModels.Document(found)
-            ?? throw new VfioException(ErrorCode.MigrationInfoMissing, $"type {parent}/{type} publishes no migration information (no migration_info.json and no manifest): it cannot be checked against the document.")
-            { Value = $"{parent}/{type}" };
+            ?? throw CliErrors.TypeHasNoMigrationInfo($"{parent}/{type}", "", ": it cannot be checked against the document.");
         ModelDescription model = info.Find(source.Model) ?? info.Models[0];
         CompatibilityResult result = CheckCommand.CheckType(source, info);
         DeviceConfiguration configuration;
@@ -95,10 +94,8 @@ internal sealed class StartCommand(MdevDefinitions definitions, MigrationOrchest
         }
         catch (VfioException e) when (generated && e.Code == ErrorCode.NoInstancesAvailable)
         {
-            throw new VfioException(e.Code, $"type {type} of parent {parent} has no instance available (available_instances is 0); no device was created.", e)
-            {
-                Value = $"{parent}/{type}",
-            };
+            throw CliErrors.NoInstanceCreated(parent.ToString(), type.ToString(), e);
+
         }
     }
 }
