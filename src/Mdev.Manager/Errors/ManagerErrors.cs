@@ -17,7 +17,7 @@ internal static class ManagerErrors
 {
     // ---- names, paths, sysfs attributes ----
 
-    /// <summary>E6xxx name-invalid: a name that failed its rule; names its kind, quotes the input and says why.</summary>
+    /// <summary>name-invalid: a name that failed its rule; names its kind, quotes the input and says why.</summary>
     internal static VfioException NameInvalid(string kind, string? input, string problem, string expected) =>
         new(ErrorCode.NameInvalid, $"{kind} {NameRules.Quote(input)} is invalid: {problem}; expected {expected}.")
         {
