@@ -147,8 +147,8 @@ public sealed class EmulatedDeviceOpener : IDeviceOpener
         SysfsPath file = EmulatedDeviceFiles.Implementation(type);
         if (!_sysfs.Exists(file))
         {
-            throw ManagerErrors.ModelUnknown(device, type.Name,
-                $"type {type.Name} of mediated device {device} names no device implementation ({file.FullPath} is missing); lay the type out with EmulatedHostBuilder.AddType(..., DeviceImplementation)");
+            throw ManagerErrors.NoImplementationNamed(device, type.Name, file.FullPath);
+
         }
         string id = _sysfs.ReadLine(file);
         DeviceImplementationCatalog catalog = _catalog();

@@ -34,7 +34,8 @@ public sealed partial class EmulatedSysfs
         ModelDescription? model = document?.Find(DeviceModelId.Parse(modelText));
         if (model is null)
         {
-            throw ManagerErrors.ModelUnknown(uuid, modelText, $"the emulated host has no description of model {modelText} of device {uuid}.");
+            throw ManagerErrors.EmulatedModelNotDescribed(uuid, modelText);
+
         }
         model.GetParameter(parameter.Value).Normalize(value, model.Id, uuid.ToString());
     }

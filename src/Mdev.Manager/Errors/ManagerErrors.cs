@@ -174,12 +174,29 @@ internal static class ManagerErrors
 
     // ---- models, configurations, migration info ----
 
-    /// <summary>model-unknown: <paramref name="message"/> is the whole sentence naming the model; the device and the model are its facts.</summary>
-    internal static VfioException ModelUnknown(MdevUuid device, string model, string message) =>
-        new(ErrorCode.ModelUnknown, message)
+    /// <summary>model-unknown: a device runs a model its type's document does not describe.</summary>
+    internal static VfioException ModelNotDescribed(MdevUuid device, string model, string document) =>
+        new(ErrorCode.ModelUnknown, $"device {device} runs model {model}, which {document} does not describe.")
         {
             Device = device.ToString(),
             Value = model,
+        };
+
+    /// <summary>model-unknown: the emulated host has no description of the model a device runs.</summary>
+    internal static VfioException EmulatedModelNotDescribed(MdevUuid device, string model) =>
+        new(ErrorCode.ModelUnknown, $"the emulated host has no description of model {model} of device {device}.")
+        {
+            Device = device.ToString(),
+            Value = model,
+        };
+
+    /// <summary>model-unknown: an emulated type names no device implementation (its file is missing).</summary>
+    internal static VfioException NoImplementationNamed(MdevUuid device, string type, string file) =>
+        new(ErrorCode.ModelUnknown,
+            $"type {type} of mediated device {device} names no device implementation ({file} is missing); lay the type out with EmulatedHostBuilder.AddType(..., DeviceImplementation)")
+        {
+            Device = device.ToString(),
+            Value = type,
         };
 
     /// <summary>model-mismatch: a configuration of a model the device's type does not run.</summary>
@@ -191,9 +208,19 @@ internal static class ManagerErrors
             Expected = runs,
         };
 
-    /// <summary>migration-info-missing: <paramref name="message"/> is the sentence; the device and the type are its facts.</summary>
-    internal static VfioException MigrationInfoMissing(MdevUuid device, MdevType type, string message) =>
-        new(ErrorCode.MigrationInfoMissing, message)
+    /// <summary>migration-info-missing: a type without a document to check a device against.</summary>
+    internal static VfioException NoDocumentToCheck(MdevUuid device, MdevType type) =>
+        new(ErrorCode.MigrationInfoMissing,
+            $"type {type.Name} of parent {type.Parent} has no migration_info.json and no manifest, so device {device} cannot be checked against it")
+        {
+            Device = device.ToString(),
+            Value = type.Name.Value,
+        };
+
+    /// <summary>migration-info-missing: a type without migration information to pin a configuration by.</summary>
+    internal static VfioException NoMigrationInfoToPin(MdevUuid device, MdevType type) =>
+        new(ErrorCode.MigrationInfoMissing,
+            $"device {device}: type {type.Name} of parent {type.Parent} has no migration information (no migration_info.json and no manifest), so no configuration can be pinned.")
         {
             Device = device.ToString(),
             Value = type.Name.Value,
@@ -279,23 +306,89 @@ internal static class ManagerErrors
     internal static VfioException NoSession(string device, MigrationState state) =>
         new(ErrorCode.MigrationUnsupported, $"{device}: entering {state} opened no data session") { Device = device, Value = state.ToString() };
 
-    /// <summary>migration-interrupted: <paramref name="message"/> says what was interrupted and what to do; the facts are set once here.</summary>
-    internal static VfioException MigrationInterrupted(string? device, string? value, string message, string? expected = null, Exception? inner = null) =>
-        new(ErrorCode.MigrationInterrupted, message, inner)
-        {
-            Device = device,
-            Value = value,
-            Expected = expected,
-        };
-
-    /// <summary>state-moved-away: <paramref name="message"/> says where the state went and what to do.</summary>
-    internal static VfioException StateMovedAway(MdevUuid device, string value, string message, string? expected = null, Exception? inner = null) =>
-        new(ErrorCode.StateMovedAway, message, inner)
+    /// <summary>migration-interrupted: a journal entry names an interrupted operation; says what resume and abort do.</summary>
+    internal static VfioException MigrationInterrupted(MdevUuid device, MigrationJournalEntry entry)
+    {
+        string what = entry.Operation == MigrationJournalEntry.Load
+            ? $"'vfioctl abort {device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}"
+            : $"'vfioctl resume {device}' runs the source again, 'vfioctl abort {device}' ends it if its state runs elsewhere";
+        return new(ErrorCode.MigrationInterrupted,
+            $"a {entry.Operation} of {device} started at {entry.Started:u} by process {entry.ProcessId} was interrupted; {what}")
         {
             Device = device.ToString(),
-            Value = value,
-            Expected = expected,
+            Value = entry.Operation,
+            Expected = "no interrupted migration",
         };
+    }
+
+    /// <summary>migration-interrupted: a journal entry that does not parse.</summary>
+    internal static VfioException JournalUnparsable(MdevUuid device, string path, Exception e) =>
+        new(ErrorCode.MigrationInterrupted,
+            $"the migration journal {path} of {device} does not parse ({e.Message}); a migration of the device was interrupted: check its state with 'vfioctl describe {device}', then 'vfioctl abort {device}' or 'vfioctl resume {device}'", e)
+        {
+            Device = device.ToString(),
+            Value = path,
+        };
+
+    /// <summary>migration-interrupted: resume on the destination of an interrupted load.</summary>
+    internal static VfioException ResumeOfLoadDestination(MdevUuid device, MigrationJournalEntry entry) =>
+        new(ErrorCode.MigrationInterrupted,
+            $"{device} is the destination of an interrupted load and holds no complete state; 'vfioctl abort {device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}")
+        {
+            Device = device.ToString(),
+            Value = entry.Operation,
+            Expected = "a source",
+        };
+
+    /// <summary>migration-interrupted: the interrupted migrate had switched over, so the source stays stopped.</summary>
+    internal static VfioException AlreadySwitchedOver(MdevUuid device, string? destination) =>
+        new(ErrorCode.MigrationInterrupted,
+            $"the interrupted migrate of {device} had already switched over: {destination} runs, so {device} stays stopped; the journal is cleared ('vfioctl abort {device}' resets it)")
+        {
+            Device = device.ToString(),
+            Value = destination,
+            Expected = "a destination that does not run",
+        };
+
+    /// <summary>migration-interrupted: the interrupted migrate's destination host cannot be opened by this command.</summary>
+    internal static VfioException DestinationHostUnreachable(string? source, MdevUuid destination, string destinationRoot) =>
+        new(ErrorCode.MigrationInterrupted,
+            $"the interrupted migrate of {source} went to {destination} on the host at {destinationRoot}, which this command cannot open; end it there with 'vfioctl --emulated {destinationRoot} abort {destination}'")
+        {
+            Device = source,
+            Value = destinationRoot,
+        };
+
+    /// <summary>state-moved-away: the record that a device's state moved away does not parse.</summary>
+    internal static VfioException MovedRecordUnparsable(MdevUuid device, string path, Exception e) =>
+        new(ErrorCode.StateMovedAway,
+            $"the record {path} that the state of {device} moved away does not parse ({e.Message}); the state is taken to run elsewhere: 'vfioctl resume --force {device}' only once no other device runs it", e)
+        {
+            Device = device.ToString(),
+            Value = path,
+        };
+
+    /// <summary>state-moved-away: resume without --force of a source whose state moved away.</summary>
+    internal static VfioException NotResumedStateMoved(MdevUuid device, MovedAwayRecord moved) =>
+        new(ErrorCode.StateMovedAway,
+            $"{device} is not resumed: {moved.Describe()}. Running it again could run the guest twice. If the destination runs, 'vfioctl abort {device}' retires this source; " +
+            $"if no device runs its state (the load failed, or the stream was never loaded), 'vfioctl resume --force {device}'")
+        {
+            Device = device.ToString(),
+            Value = moved.Kind,
+            Expected = "a source whose state did not move away, or --force",
+        };
+
+    /// <summary>state-moved-away: resume --force refused because the destination runs.</summary>
+    internal static VfioException NotResumedDestinationRuns(MdevUuid device, MovedAwayRecord moved, MdevUuid destination) =>
+        new(ErrorCode.StateMovedAway,
+            $"{device} is not resumed, even with --force: {moved.Describe()}, and {destination} is RUNNING now; stop or abort {destination} first")
+        {
+            Device = device.ToString(),
+            Value = destination.ToString(),
+            Expected = "a destination that does not run",
+        };
+
 
     // ---- the emulated host ----
 

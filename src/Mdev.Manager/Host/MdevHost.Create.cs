@@ -100,8 +100,8 @@ public sealed partial class MdevHost
             return DeviceConfiguration.FromInit(info.DefaultModel);
         }
         ModelDescription model = info.Document.Find(device.Migration.Model)
-            ?? throw ManagerErrors.ModelUnknown(uuid, device.Migration.Model.ToString(),
-                $"device {uuid} runs model {device.Migration.Model}, which {info.Path.FullPath} does not describe.");
+            ?? throw ManagerErrors.ModelNotDescribed(uuid, device.Migration.Model.ToString(), info.Path.FullPath);
+
         return DeviceConfiguration.FromValues(model, device.Migration.Parameters.Select(p => new KeyValuePair<string, string>(p.Key.Value, p.Value)), device: uuid.ToString());
     }
 
@@ -146,8 +146,7 @@ public sealed partial class MdevHost
     }
 
     private static TypeMigrationInfo RequireMigrationInfo(MdevType type, MdevUuid uuid) =>
-        type.Migration ?? throw ManagerErrors.MigrationInfoMissing(uuid, type,
-            $"device {uuid}: type {type.Name} of parent {type.Parent} has no migration information (no migration_info.json and no manifest), so no configuration can be pinned.");
+        type.Migration ?? throw ManagerErrors.NoMigrationInfoToPin(uuid, type);
 
     /// <summary>Writes every off value, then the values that differ from off, then reads every parameter back.</summary>
     private void Pin(MdevUuid uuid, DeviceConfiguration wanted)

@@ -67,8 +67,7 @@ public sealed class MigrationJournal
         }
         catch (JsonException e)
         {
-            throw ManagerErrors.MigrationInterrupted(device.ToString(), path,
-                $"the migration journal {path} of {device} does not parse ({e.Message}); a migration of the device was interrupted: check its state with 'vfioctl describe {device}', then 'vfioctl abort {device}' or 'vfioctl resume {device}'", inner: e);
+            throw ManagerErrors.JournalUnparsable(device, path, e);
         }
     }
 
@@ -84,15 +83,7 @@ public sealed class MigrationJournal
     }
 
     /// <summary>The error that names an interrupted migration and what to do about it.</summary>
-    internal static VfioException Interrupted(MdevUuid device, MigrationJournalEntry entry)
-    {
-        string what = entry.Operation == MigrationJournalEntry.Load
-            ? $"'vfioctl abort {device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}"
-            : $"'vfioctl resume {device}' runs the source again, 'vfioctl abort {device}' ends it if its state runs elsewhere";
-        return ManagerErrors.MigrationInterrupted(device.ToString(), entry.Operation,
-            $"a {entry.Operation} of {device} started at {entry.Started:u} by process {entry.ProcessId} was interrupted; {what}",
-            expected: "no interrupted migration");
-    }
+    internal static VfioException Interrupted(MdevUuid device, MigrationJournalEntry entry) => ManagerErrors.MigrationInterrupted(device, entry);
 
     /// <summary>Writes (or replaces) the entry of a device, durably, before the state change it announces.</summary>
     internal void Write(MdevUuid device, MigrationJournalEntry entry)
@@ -174,8 +165,8 @@ public sealed class MigrationJournal
         }
         catch (JsonException e)
         {
-            throw ManagerErrors.StateMovedAway(device, path,
-                $"the record {path} that the state of {device} moved away does not parse ({e.Message}); the state is taken to run elsewhere: 'vfioctl resume --force {device}' only once no other device runs it", inner: e);
+            throw ManagerErrors.MovedRecordUnparsable(device, path, e);
+
 
         }
     }

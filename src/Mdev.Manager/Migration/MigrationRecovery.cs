@@ -34,9 +34,7 @@ internal sealed class MigrationRecovery(MigrationContext context)
                         outcome.SourceState = MigrationState.Running;
                         return outcome;
                     }
-                    throw ManagerErrors.MigrationInterrupted(source.Device.ToString(), entry.Operation,
-                        $"{source.Device} is the destination of an interrupted load and holds no complete state; 'vfioctl abort {source.Device}' resets it{(entry.DestinationCreated ? " and removes it" : "")}",
-                        expected: "a source");
+                    throw ManagerErrors.ResumeOfLoadDestination(source.Device, entry);
                 }
                 context.Logger.InterruptedMigrationFound(source.Device.ToString(), entry.Operation, "resume");
                 if (entry.Operation == MigrationJournalEntry.Save && entry.StateMayHaveLeft)
@@ -49,9 +47,7 @@ internal sealed class MigrationRecovery(MigrationContext context)
                 {
                     journal.MarkMoved(source.Device, MovedAwayRecord.Now(MovedAwayRecord.DestinationRunning, MigrationJournalEntry.Migrate, entry.Destination, entry.DestinationRoot));
                     journal.Remove(source.Device);
-                    throw ManagerErrors.MigrationInterrupted(source.Device.ToString(), entry.Destination,
-                        $"the interrupted migrate of {source.Device} had already switched over: {entry.Destination} runs, so {source.Device} stays stopped; the journal is cleared ('vfioctl abort {source.Device}' resets it)",
-                        expected: "a destination that does not run");
+                    throw ManagerErrors.AlreadySwitchedOver(source.Device, entry.Destination);
                 }
             }
             if (journal.FindMoved(source.Device) is { } moved)
@@ -103,10 +99,7 @@ internal sealed class MigrationRecovery(MigrationContext context)
     {
         if (!force)
         {
-            throw ManagerErrors.StateMovedAway(source.Device, moved.Kind,
-                $"{source.Device} is not resumed: {moved.Describe()}. Running it again could run the guest twice. If the destination runs, 'vfioctl abort {source.Device}' retires this source; " +
-                $"if no device runs its state (the load failed, or the stream was never loaded), 'vfioctl resume --force {source.Device}'",
-                expected: "a source whose state did not move away, or --force");
+            throw ManagerErrors.NotResumedStateMoved(source.Device, moved);
         }
         if (moved.Kind != MovedAwayRecord.Retired && MdevUuid.TryParse(moved.Destination, out MdevUuid destination)
             && (moved.DestinationRoot is null ? source.Endpoint : openHost?.Invoke(moved.DestinationRoot)) is { } host
@@ -115,9 +108,7 @@ internal sealed class MigrationRecovery(MigrationContext context)
             using OpenedDevice opened = MigrationContext.Open(host, destination);
             if (opened.Driver.GetState() == MigrationState.Running)
             {
-                throw ManagerErrors.StateMovedAway(source.Device, destination.ToString(),
-                    $"{source.Device} is not resumed, even with --force: {moved.Describe()}, and {destination} is RUNNING now; stop or abort {destination} first",
-                    expected: "a destination that does not run");
+                throw ManagerErrors.NotResumedDestinationRuns(source.Device, moved, destination);
             }
         }
     }
@@ -176,8 +167,8 @@ internal sealed class MigrationRecovery(MigrationContext context)
             return false;
         }
         MigrationEndpoint host = entry.DestinationRoot is null ? sourceHost
-            : openHost?.Invoke(entry.DestinationRoot) ?? throw ManagerErrors.MigrationInterrupted(entry.Source, entry.DestinationRoot,
-                $"the interrupted migrate of {entry.Source} went to {destination} on the host at {entry.DestinationRoot}, which this command cannot open; end it there with 'vfioctl --emulated {entry.DestinationRoot} abort {destination}'");
+            : openHost?.Invoke(entry.DestinationRoot) ?? throw ManagerErrors.DestinationHostUnreachable(entry.Source, destination, entry.DestinationRoot);
+
 
         outcome.Destination = destination;
         if (!MigrationContext.Exists(host, destination))

@@ -9,7 +9,7 @@ namespace Mdev.Manager.Migration;
 internal static class TypeDocuments
 {
     internal static MigrationInfo Require(MdevType type, MdevUuid device) =>
-        type.Migration?.Document ?? throw ManagerErrors.MigrationInfoMissing(device, type,
-            $"type {type.Name} of parent {type.Parent} has no migration_info.json and no manifest, so device {device} cannot be checked against it");
+        type.Migration?.Document ?? throw ManagerErrors.NoDocumentToCheck(device, type);
+
 
 }
