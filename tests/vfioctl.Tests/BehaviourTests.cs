@@ -302,6 +302,9 @@ public sealed class BehaviourTests : IDisposable
         Golden.Match("types.json", (await OnA("types", "--dumpjson")).Out);
         Golden.Match("list.json", (await OnA("list", "--dumpjson")).Out);
         Golden.Match("capabilities-host-b.json", (await OnB("capabilities", "--host-name", "host-b")).Out);
+        // --json is the same option on list and types, as on every other read verb.
+        Assert.Equal((await OnA("types", "--dumpjson")).Out, (await OnA("types", "--json")).Out);
+        Assert.Equal((await OnA("list", "--dumpjson")).Out, (await OnA("list", "--json")).Out);
     }
 
     [Fact]
