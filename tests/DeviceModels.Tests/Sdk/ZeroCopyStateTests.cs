@@ -2,6 +2,8 @@ using Vfio;
 using Vfio.DeviceModels.State;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
+using Vfio.Emulation;
+using Vfio.Migration;
 
 namespace DeviceModels.Tests.Sdk;
 
@@ -109,6 +111,38 @@ public sealed class ZeroCopyStateTests
         Assert.Equal(ErrorCode.DeviceStateChecksumMismatch, e.Code);
         Assert.Equal(2, destination.SectionLoads);
         Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
+    }
+
+    [Theory]
+    [InlineData(MigrationProtocolKind.V2Feature)]
+    [InlineData(MigrationProtocolKind.V1Region)]
+    public void ThroughTheEmulatedDeviceAndTheEnvelope_PagesMoveByReferenceAndLoadInPlace(MigrationProtocolKind protocol)
+    {
+        using var sourceDevice = new PagedDevice("src-dev", pages: 5, Page) { Generation = 3 };
+        sourceDevice.Fill(seed: 6);
+        using var destinationDevice = new PagedDevice("dst-dev", pages: 5, Page);
+        var options = new EmulatedDeviceOptions { Protocol = protocol };
+        using var source = new EmulatedVfioDevice("src", sourceDevice, options);
+        using var destination = new EmulatedVfioDevice("dst", destinationDevice, options);
+
+        using var envelope = new MemoryStream();
+        MigrationDriver sourceDriver = MigrationDriver.Open(source);
+        using (MigrationDataStream saved = sourceDriver.TransitionTo(MigrationState.StopCopy)!)
+        {
+            MigrationStreamWriter.CopyFrom(saved, envelope, sourceDevice.CreateStreamHeader(), chunkSize: 20_000);
+        }
+        sourceDriver.TransitionTo(MigrationState.Stop);
+        envelope.Position = 0;
+        MigrationDriver destinationDriver = MigrationDriver.Open(destination);
+        using (var reader = new MigrationStreamReader(envelope, destinationDevice.ValidateStreamHeader, 20_000))
+        using (MigrationDataStream resuming = destinationDriver.TransitionTo(MigrationState.Resuming)!)
+        {
+            reader.CopyTo(resuming);
+        }
+        destinationDriver.TransitionTo(MigrationState.Running);
+
+        Assert.True(destinationDevice.SameAs(sourceDevice));
+        Assert.Equal(5, destinationDevice.LoadedInPlace);
     }
 
     [Fact]
