@@ -12,13 +12,15 @@ namespace Vfio.DeviceModels.State;
 /// </summary>
 /// <remarks>
 /// <para>A 1.1 container (and any container whose first item is a checksum frame) is framed: every byte after the
-/// preamble is a frame header or a byte its frame covers. A frame's payload is held until all of it arrived and its
-/// CRC-32C matched; only then are its fields framed and passed on (stored, or loaded early), so no field of a
-/// damaged payload ever reaches the device's load code (<see cref="ErrorCode.DeviceStateChecksumMismatch"/>). A 1.0
-/// container (no frames) is framed field by field as before.</para>
+/// preamble is a frame header or a byte its frame covers. A frame's payload is checksummed and framed as it arrives
+/// (DeviceStateAssembler.Framed.cs), but nothing of it is passed on (stored, or loaded early) before all of it arrived
+/// and its CRC-32C matched, so no field of a damaged payload ever reaches the device's load code
+/// (<see cref="ErrorCode.DeviceStateChecksumMismatch"/>). A 1.0 container (no frames) is framed field by field as
+/// before.</para>
 /// <para>Memory grows with the bytes actually received, never with a declared length beyond 4 MiB: a field (or a
 /// frame's payload) that claims 1 GiB and delivers 10 bytes holds 10 bytes. A declared field length above
-/// <see cref="MaxFieldLength"/> is refused at once (in a framed container, once its frame has been verified).</para>
+/// <see cref="MaxFieldLength"/> is refused at once (in a framed container, once its frame has been verified). The
+/// sections of a device that loads early are not held at all beyond one pooled buffer reused per frame.</para>
 /// </remarks>
 internal sealed partial class DeviceStateAssembler : IDisposable
 {
