@@ -84,6 +84,9 @@ public sealed class MigrationStreamWriter
         _pending += count;
     }
 
+    /// <summary>True when nothing was put into the chunk buffer since it was last written.</summary>
+    public bool IsEmptyChunk => _pending == 0;
+
     /// <summary>True when the chunk buffer is full: the next <see cref="GetChunkMemory"/> needs a <see cref="WriteChunk"/> first.</summary>
     public bool IsChunkFull => _pending == _chunkSize;
 

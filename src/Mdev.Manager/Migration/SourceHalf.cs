@@ -35,15 +35,15 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
     }
 
     /// <summary>
-    /// Writes the whole stream into <paramref name="output"/>. <paramref name="endRecordSending"/> runs just before the
+    /// Writes the whole stream into <paramref name="outputs"/> (one per channel). <paramref name="endRecordSending"/> runs just before the
     /// end record goes out (the journal learns that the state may leave from there on).
     /// </summary>
-    public async Task ProduceAsync(Stream output, MigrationOutcome outcome, IProgress<MigrationProgress>? progress, Action? endRecordSending,
+    public async Task ProduceAsync(IReadOnlyList<Stream> outputs, MigrationOutcome outcome, IProgress<MigrationProgress>? progress, Action? endRecordSending,
         CancellationToken cancellationToken)
     {
-        var writer = new MigrationStreamWriter(output, Header, options.ChunkSize);
-        // The header goes first, before the source moves, so a dead channel fails with the source untouched.
-        await writer.WriteAsync(ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        var writer = new MigrationChannelWriter(outputs, Header, options.ChunkSize);
+        // The headers go first, before the source moves, so a dead channel fails with the source untouched.
+        await writer.WriteHeadersAsync(cancellationToken).ConfigureAwait(false);
         context.Reach(MigrationCheckpoint.StreamHeaderWritten);
         bool preCopy = options.UsePreCopy && options.MaxPreCopyIterations > 0 && Device.Driver.Features.HasFlag(MigrationFeatures.PreCopy);
         MigrationDataStream? data = null;
@@ -75,6 +75,8 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
         }
         finally
         {
+            // No chunk write may be in flight from the session's or the outputs' buffers once this returns.
+            await writer.SettleAsync().ConfigureAwait(false);
             data?.Dispose();
         }
     }
@@ -93,7 +95,7 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
 
     // Rounds while the source runs: each drains what the device has now, then asks VFIO_MIG_GET_PRECOPY_INFO, until
     // what is left is small enough or the rounds run out.
-    private async Task PreCopyAsync(MigrationDataStream data, MigrationStreamWriter writer, MigrationOutcome outcome,
+    private async Task PreCopyAsync(MigrationDataStream data, MigrationChannelWriter writer, MigrationOutcome outcome,
         IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
     {
         for (int round = 1; ; round++)
@@ -118,14 +120,15 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
     // Reads the device's data into the envelope until its end (0) or, in pre-copy, until it has nothing now (-1). The
     // device writes straight into the writer's chunk buffer, which goes out, checksummed once, when full and at the end
     // of the drain: one copy per byte on this side (the device's), none in the envelope.
-    private async Task<long> DrainAsync(MigrationDataStream data, MigrationStreamWriter writer, bool preCopy,
+    private async Task<long> DrainAsync(MigrationDataStream data, MigrationChannelWriter writer, bool preCopy,
         CancellationToken cancellationToken)
     {
         long total = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int n = data.TryRead(writer.GetChunkMemory().Span);
+            Memory<byte> chunk = await writer.GetChunkMemoryAsync(cancellationToken).ConfigureAwait(false);
+            int n = data.TryRead(chunk.Span);
             if (n == 0 || (n < 0 && preCopy))
             {
                 await WriteChunkAsync(writer, cancellationToken).ConfigureAwait(false);
@@ -145,11 +148,9 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
         }
     }
 
-    private async Task WriteChunkAsync(MigrationStreamWriter writer, CancellationToken cancellationToken)
+    private async Task WriteChunkAsync(MigrationChannelWriter writer, CancellationToken cancellationToken)
     {
-        uint before = writer.ChunkCount;
-        await writer.WriteChunkAsync(cancellationToken).ConfigureAwait(false);
-        if (writer.ChunkCount != before)
+        if (await writer.WriteChunkAsync(cancellationToken).ConfigureAwait(false))
         {
             context.Reach(MigrationCheckpoint.StreamChunkWritten);
         }
