@@ -124,6 +124,7 @@ public sealed class MigrationChannelReader : IDisposable
                 if (chunk.IsEmpty)
                 {
                     await RequireAllEndedAsync(next, k).ConfigureAwait(false);
+                    RequireTransferTotals(sequence);
                     return _dataLength;
                 }
                 await deviceWriteSide.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
@@ -176,6 +177,21 @@ public sealed class MigrationChannelReader : IDisposable
                 throw new MigrationStreamException(ErrorCode.StreamChannelMismatch, _readers[i].StreamOffset,
                     $"channel {i} holds data after channel {ended} ended: the channels are out of step (a chunk of channel {ended} is missing, or channel {i} belongs elsewhere)")
                 { Value = $"data in channel {i}", Expected = $"the end record, as in channel {ended}" };
+            }
+        }
+    }
+
+    // Every channel's end record declares the whole transfer's totals: a channel that lost its last chunks together
+    // with its end record's own count still disagrees with the others here.
+    private void RequireTransferTotals(long chunks)
+    {
+        for (int i = 0; i < _readers.Length; i++)
+        {
+            if (_readers[i].TransferTotals is { } declared && (declared.Bytes != _dataLength || declared.Chunks != chunks))
+            {
+                throw new MigrationStreamException(ErrorCode.StreamLengthMismatch, _readers[i].StreamOffset,
+                    $"channel {i}'s end record declares a transfer of {declared.Bytes} bytes in {declared.Chunks} chunks over all channels, but {_dataLength} bytes in {chunks} chunks were received")
+                { Value = declared.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture), Expected = _dataLength.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             }
         }
     }

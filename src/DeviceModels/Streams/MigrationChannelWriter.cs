@@ -114,9 +114,10 @@ public sealed class MigrationChannelWriter
         {
             await AwaitInFlightAsync(i, cancellationToken).ConfigureAwait(false);
         }
+        (long, long) transfer = (DataLength, ChunkCount);
         foreach (MigrationStreamWriter writer in _writers)
         {
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            await writer.CompleteAsync(transfer, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -73,6 +73,9 @@ public sealed class MigrationStreamDecoder
     /// <summary>For a format 2.x stream, which channel of how many it is; null for a format 1.x stream.</summary>
     public StreamChannelInfo? Channel { get; private set; }
 
+    /// <summary>For a format 2 stream, once its end record was verified: the whole transfer's data bytes and chunks over all channels.</summary>
+    public (long Bytes, long Chunks)? TransferTotals { get; private set; }
+
     /// <summary>True once the end record was verified and the input ended right after it.</summary>
     public bool IsComplete => _needed == StreamField.None;
 
@@ -160,6 +163,8 @@ public sealed class MigrationStreamDecoder
         { Value = received.ToString(CultureInfo.InvariantCulture), Expected = _neededLength.ToString(CultureInfo.InvariantCulture) };
     }
 
+    private int EndRecordLength => _major == StreamFormat.ChannelMajor ? StreamFormat.ChannelEndRecordLength : StreamFormat.EndRecordLength;
+
     private void Need(StreamField field, int length)
     {
         _needed = field;
@@ -205,9 +210,9 @@ public sealed class MigrationStreamDecoder
             case StreamRecordKind.Data when length == 0:
                 throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, _recordOffset,
                     $"data record at offset {_recordOffset} is empty, expected 1-{_maxChunkSize} bytes");
-            case StreamRecordKind.End when length != StreamFormat.EndRecordLength:
+            case StreamRecordKind.End when length != EndRecordLength:
                 throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, _recordOffset,
-                    $"end record at offset {_recordOffset} is {length} bytes, expected {StreamFormat.EndRecordLength}");
+                    $"end record at offset {_recordOffset} is {length} bytes, expected {EndRecordLength}");
             case StreamRecordKind.Header:
                 throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, _recordOffset,
                     $"a second header record at offset {_recordOffset}, expected a data or end record");
@@ -235,6 +240,10 @@ public sealed class MigrationStreamDecoder
         {
             throw new MigrationStreamException(ErrorCode.StreamCrc, _recordOffset,
                 $"end record declares header CRC32C 0x{headerCrc:X8}, but the preamble and header read hash to 0x{_headerCrc:X8}: the header was altered");
+        }
+        if (_major == StreamFormat.ChannelMajor)
+        {
+            TransferTotals = ((long)BinaryPrimitives.ReadUInt64LittleEndian(payload[16..]), BinaryPrimitives.ReadUInt32LittleEndian(payload[24..]));
         }
         _offset += payload.Length;
         Need(StreamField.TrailingProbe, 1);
@@ -275,7 +284,7 @@ public sealed class MigrationStreamDecoder
         int limit = (StreamRecordKind)kind switch
         {
             StreamRecordKind.Header => StreamFormat.MaxHeaderRecordLength + (_major == StreamFormat.ChannelMajor ? StreamFormat.ChannelFieldsLength : 0),
-            StreamRecordKind.End => StreamFormat.EndRecordLength,
+            StreamRecordKind.End => EndRecordLength,
             _ => maxLength,
         };
         if (length > (uint)limit)

@@ -25,7 +25,7 @@ public sealed class MigrationStreamReader : IDisposable
 {
     private readonly Stream _input;
     private readonly MigrationStreamDecoder _decoder;
-    private readonly byte[] _small = new byte[StreamFormat.EndRecordLength]; // preamble, record headers, end record, probe
+    private readonly byte[] _small = new byte[StreamFormat.ChannelEndRecordLength]; // preamble, record headers, end record, probe
     private byte[]? _chunk;
     private int _chunkPos;
     private int _chunkLen;
@@ -66,6 +66,9 @@ public sealed class MigrationStreamReader : IDisposable
 
     /// <summary>Envelope bytes read from the input so far (preamble, records, checksums): how far a broken stream got.</summary>
     public long StreamOffset => _decoder.Offset;
+
+    /// <summary>A format 2 stream's declared totals of the whole transfer, once its end record was verified.</summary>
+    internal (long Bytes, long Chunks)? TransferTotals => _decoder.TransferTotals;
 
     /// <summary>Which channel of a multi-channel transfer this stream is, once its header was read; null for a single stream.</summary>
     internal StreamChannelInfo? Channel => _decoder.Channel;

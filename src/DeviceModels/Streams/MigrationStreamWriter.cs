@@ -23,6 +23,7 @@ public sealed class MigrationStreamWriter
     private byte[]? _asyncRecordHeader;
     private byte[]? _record; // the chunk buffer: room for the record header, then up to the chunk size of data
     private int _pending;    // data bytes in _record not yet written
+    private readonly bool _channel;
     private bool _headerWritten;
     private bool _completed;
 
@@ -45,6 +46,7 @@ public sealed class MigrationStreamWriter
         _output = output;
         _chunkSize = chunkSize;
         _headerBytes = EncodeHeader(header, channel);
+        _channel = channel is not null;
         _headerCrc = Crc32C.Compute(_headerBytes);
     }
 
@@ -168,8 +170,8 @@ public sealed class MigrationStreamWriter
     public void Complete()
     {
         WriteChunk();
-        Span<byte> end = stackalloc byte[StreamFormat.RecordHeaderLength + StreamFormat.EndRecordLength];
-        FillEnd(end);
+        Span<byte> end = stackalloc byte[StreamFormat.RecordHeaderLength + (_channel ? StreamFormat.ChannelEndRecordLength : StreamFormat.EndRecordLength)];
+        FillEnd(end, (DataLength, ChunkCount));
         _completed = true;
         ReturnChunkBuffer();
         _output.Write(end);
@@ -179,11 +181,14 @@ public sealed class MigrationStreamWriter
     /// <summary>Writes the end record and flushes, asynchronously.</summary>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the end record is flushed.</returns>
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    public ValueTask CompleteAsync(CancellationToken cancellationToken = default) => CompleteAsync(default, cancellationToken);
+
+    /// <summary>Completes one channel of a multi-channel transfer; its end record also carries the transfer's totals.</summary>
+    internal async ValueTask CompleteAsync((long Bytes, long Chunks) transfer, CancellationToken cancellationToken)
     {
         await WriteChunkAsync(cancellationToken).ConfigureAwait(false);
-        byte[] end = new byte[StreamFormat.RecordHeaderLength + StreamFormat.EndRecordLength];
-        FillEnd(end);
+        byte[] end = new byte[StreamFormat.RecordHeaderLength + (_channel ? StreamFormat.ChannelEndRecordLength : StreamFormat.EndRecordLength)];
+        FillEnd(end, transfer);
         _completed = true;
         ReturnChunkBuffer();
         await _output.WriteAsync(end, cancellationToken).ConfigureAwait(false);
@@ -298,12 +303,17 @@ public sealed class MigrationStreamWriter
         BinaryPrimitives.WriteUInt32LittleEndian(recordHeader[8..], Crc32C.Compute(payload));
     }
 
-    private void FillEnd(Span<byte> end)
+    private void FillEnd(Span<byte> end, (long Bytes, long Chunks) transfer)
     {
         Span<byte> payload = end[StreamFormat.RecordHeaderLength..];
         BinaryPrimitives.WriteUInt64LittleEndian(payload, (ulong)DataLength);
         BinaryPrimitives.WriteUInt32LittleEndian(payload[8..], ChunkCount);
         BinaryPrimitives.WriteUInt32LittleEndian(payload[12..], _headerCrc);
+        if (_channel)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(payload[16..], (ulong)transfer.Bytes);
+            BinaryPrimitives.WriteUInt32LittleEndian(payload[24..], checked((uint)transfer.Chunks));
+        }
         FillRecordHeader(end, StreamRecordKind.End, payload);
     }
 

@@ -24,6 +24,10 @@ internal static class StreamFormat
     /// <summary>Channel index (2) + channel count (2) + transfer id (8), after the device name in a format 2 header.</summary>
     public const int ChannelFieldsLength = 12;
 
+    /// <summary>A format 2 end record: the channel's totals and header CRC (16), then the whole transfer's total data
+    /// bytes (8) and data chunks (4) over all channels, so the loader can tell a channel that lost its last chunks.</summary>
+    public const int ChannelEndRecordLength = EndRecordLength + 12;
+
     /// <summary>The most channels a transfer may be split over.</summary>
     public const int MaxChannels = 64;
 
