@@ -9,11 +9,12 @@ namespace Vfio.DeviceModels.Streams;
 /// validator, every other must carry the same header, its own index, the same count and the same transfer id
 /// (<see cref="ErrorCode.StreamChannelMismatch"/> otherwise), so a missing, swapped or foreign channel is refused before
 /// the destination enters RESUMING. During the copy each channel's next chunk is read and verified on the thread pool
-/// while the previous one is written to the device; when one channel's data ends, every other channel must end there
+/// while the previous one is written to the device (with one channel too); when one channel's data ends, every other channel must end there
 /// too (a channel with one chunk more is <see cref="ErrorCode.StreamChannelMismatch"/>; one with a chunk less fails its
 /// own end record, <see cref="ErrorCode.StreamLengthMismatch"/>). Every channel is an envelope checked by its own
 /// <see cref="MigrationStreamDecoder"/>, so truncation and corruption are refused with the usual codes.</para>
-/// <para>Memory: one chunk buffer per channel. The reader does not own the inputs.</para>
+/// <para>Memory: two chunk buffers per channel (one being written to the device, one being read and verified). The
+/// reader does not own the inputs.</para>
 /// </remarks>
 public sealed class MigrationChannelReader : IDisposable
 {
@@ -37,7 +38,7 @@ public sealed class MigrationChannelReader : IDisposable
         _readers = new MigrationStreamReader[count];
         if (count == 1)
         {
-            _readers[0] = new MigrationStreamReader(inputs[0], validateHeader, maxChunkSize);
+            _readers[0] = new MigrationStreamReader(inputs[0], validateHeader, maxChunkSize, channel: null) { AlternateBuffers = true };
             return;
         }
         ulong transferId = 0;
@@ -45,7 +46,7 @@ public sealed class MigrationChannelReader : IDisposable
         {
             int index = i;
             string name = channelNames is null ? $"channel {i}" : channelNames[i];
-            _readers[i] = new MigrationStreamReader(inputs[i], index == 0 ? validateHeader : header => RequireSameHeader(header, name), maxChunkSize, info =>
+            _readers[i] = new MigrationStreamReader(inputs[i], index == 0 ? validateHeader : header => RequireSameHeader(header, name), maxChunkSize, channel: info =>
             {
                 if (info is not { } c || c.Index != index || c.Count != count || (index > 0 && c.TransferId != transferId))
                 {
@@ -60,7 +61,8 @@ public sealed class MigrationChannelReader : IDisposable
                     transferId = c.TransferId;
                 }
                 return true;
-            });
+            })
+            { AlternateBuffers = true };
         }
     }
 
@@ -105,10 +107,6 @@ public sealed class MigrationChannelReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(deviceWriteSide);
         await ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
-        if (_readers.Length == 1)
-        {
-            return _dataLength = await _readers[0].CopyToAsync(deviceWriteSide, progress, cancellationToken).ConfigureAwait(false);
-        }
         var next = new Task<ReadOnlyMemory<byte>>?[_readers.Length];
         try
         {
@@ -127,11 +125,12 @@ public sealed class MigrationChannelReader : IDisposable
                     RequireTransferTotals(sequence);
                     return _dataLength;
                 }
+                // The channel's next chunk is read into its other buffer while this one goes to the device.
+                next[k] = Prefetch(k, cancellationToken);
                 await deviceWriteSide.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
                 _readers[k].Delivered(chunk.Length, null);
                 _dataLength += chunk.Length;
                 progress?.Report(_dataLength);
-                next[k] = Prefetch(k, cancellationToken);
             }
         }
         finally

@@ -11,9 +11,9 @@ namespace Vfio.DeviceModels.Streams;
 /// id shared by the channels of one transfer.</para>
 /// <para>The source reads the device straight into the current channel's chunk buffer
 /// (<see cref="GetChunkMemoryAsync"/>, <see cref="Advance"/>); <see cref="WriteChunkAsync"/> then checksums and writes
-/// that chunk on the thread pool while the source reads the next chunk into the next channel's buffer, so with N
-/// channels up to N - 1 chunks are checksummed and written while the device is read. Memory: one chunk buffer per
-/// channel. The writer does not own the outputs.</para>
+/// that chunk on the thread pool while the source reads the next chunk into another buffer (the channel's second one,
+/// or the next channel's), so with N channels up to N chunks are checksummed and written while the device is read, even
+/// with one channel. Memory: two chunk buffers per channel. The writer does not own the outputs.</para>
 /// </remarks>
 public sealed class MigrationChannelWriter
 {
@@ -65,14 +65,15 @@ public sealed class MigrationChannelWriter
     }
 
     /// <summary>
-    /// The free part of the current channel's chunk buffer, once that channel's previous chunk has been written.
+    /// The free part of the current channel's chunk buffer (each channel has two: one filled here while the other is written).
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Memory valid until the next <see cref="WriteChunkAsync"/>.</returns>
-    public async ValueTask<Memory<byte>> GetChunkMemoryAsync(CancellationToken cancellationToken = default)
+    public ValueTask<Memory<byte>> GetChunkMemoryAsync(CancellationToken cancellationToken = default)
     {
-        await AwaitInFlightAsync(_current, cancellationToken).ConfigureAwait(false);
-        return _writers[_current].GetChunkMemory();
+        cancellationToken.ThrowIfCancellationRequested();
+        // Each channel has two chunk buffers: the one returned here is never the one in flight.
+        return ValueTask.FromResult(_writers[_current].GetChunkMemory());
     }
 
     /// <summary>Counts bytes put into <see cref="GetChunkMemoryAsync"/>'s memory.</summary>
@@ -80,9 +81,9 @@ public sealed class MigrationChannelWriter
     public void Advance(int count) => _writers[_current].Advance(count);
 
     /// <summary>
-    /// Sends the current chunk (if it holds data) on its channel and moves to the next channel. With one channel the
-    /// write is awaited here; with several it runs on the thread pool and is awaited before that channel's buffer is
-    /// used again, or by <see cref="CompleteAsync"/>.
+    /// Sends the current chunk (if it holds data) on its channel and moves to the next channel. The chunk is checksummed
+    /// and written on the thread pool while the source fills the channel's other buffer; the write is awaited before the
+    /// channel's next one starts, or by <see cref="CompleteAsync"/>.
     /// </summary>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>True when a chunk was sent.</returns>
@@ -93,13 +94,9 @@ public sealed class MigrationChannelWriter
         {
             return false;
         }
-        if (_writers.Length == 1)
-        {
-            await writer.WriteChunkAsync(cancellationToken).ConfigureAwait(false);
-            return true;
-        }
+        // The channel's previous record goes out first (order within a channel), and its buffer becomes the spare.
         await AwaitInFlightAsync(_current, cancellationToken).ConfigureAwait(false);
-        _inFlight[_current] = Task.Run(async () => await writer.WriteChunkAsync(cancellationToken).ConfigureAwait(false), cancellationToken);
+        _inFlight[_current] = writer.StartWriteChunk(cancellationToken);
         _current = (_current + 1) % _writers.Length;
         return true;
     }

@@ -27,6 +27,7 @@ public sealed class MigrationStreamReader : IDisposable
     private readonly MigrationStreamDecoder _decoder;
     private readonly byte[] _small = new byte[StreamFormat.ChannelEndRecordLength]; // preamble, record headers, end record, probe
     private byte[]? _chunk;
+    private byte[]? _other; // with AlternateBuffers: the buffer of the chunk handed out last, refilled after the next one
     private int _chunkPos;
     private int _chunkLen;
     private long _dataLength;
@@ -195,6 +196,11 @@ public sealed class MigrationStreamReader : IDisposable
             _chunk = null;
             _chunkLen = _chunkPos = 0;
         }
+        if (_other is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_other);
+            _other = null;
+        }
     }
 
     /// <summary>
@@ -231,6 +237,13 @@ public sealed class MigrationStreamReader : IDisposable
         _chunkPos = _chunkLen;
         return rest;
     }
+
+    /// <summary>
+    /// Read each data record into the other of two pooled buffers, so the chunk <see cref="NextChunkAsync"/> returned
+    /// last stays valid while the next one is read and verified (the channel reader writes one to the device while it
+    /// reads the next).
+    /// </summary>
+    internal bool AlternateBuffers { get; init; }
 
     /// <summary>Counts device bytes handed on to the caller.</summary>
     internal void Delivered(int length, IProgress<long>? progress)
@@ -312,6 +325,10 @@ public sealed class MigrationStreamReader : IDisposable
 
     private Memory<byte> ChunkMemory(int length)
     {
+        if (AlternateBuffers && _chunk is not null)
+        {
+            (_chunk, _other) = (_other ?? ArrayPool<byte>.Shared.Rent(_decoder.MaxChunkSize), _chunk);
+        }
         _chunk ??= ArrayPool<byte>.Shared.Rent(_decoder.MaxChunkSize);
         _chunkPos = _chunkLen = 0;
         return _chunk.AsMemory(0, length);

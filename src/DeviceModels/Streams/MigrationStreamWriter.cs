@@ -22,6 +22,7 @@ public sealed class MigrationStreamWriter
     private readonly int _chunkSize;
     private byte[]? _asyncRecordHeader;
     private byte[]? _record; // the chunk buffer: room for the record header, then up to the chunk size of data
+    private byte[]? _spare;  // the second chunk buffer of StartWriteChunk: filled while the other one is written
     private int _pending;    // data bytes in _record not yet written
     private readonly bool _channel;
     private bool _headerWritten;
@@ -124,6 +125,33 @@ public sealed class MigrationStreamWriter
         _pending = 0;
         await _output.WriteAsync(record, cancellationToken).ConfigureAwait(false);
         Count(length);
+    }
+
+    /// <summary>
+    /// Starts writing the chunk buffer's data as one record on the thread pool (CRC and write) and switches to a second
+    /// chunk buffer, so the source fills the next chunk while this one is checksummed and written. The caller awaits the
+    /// returned task before the next <see cref="StartWriteChunk"/>, <see cref="Complete"/> or <see cref="CompleteAsync(CancellationToken)"/>:
+    /// records then go out in order and a buffer is never filled while it is written. Nothing to write: a completed task.
+    /// </summary>
+    internal Task StartWriteChunk(CancellationToken cancellationToken)
+    {
+        ThrowIfCompleted();
+        if (_pending == 0 || !_headerWritten)
+        {
+            return WriteChunkAsync(cancellationToken).AsTask();
+        }
+        byte[] record = _record!;
+        int length = _pending;
+        Count(length);
+        _record = _spare ?? ArrayPool<byte>.Shared.Rent(StreamFormat.RecordHeaderLength + _chunkSize);
+        _spare = record;
+        _pending = 0;
+        return Task.Run(async () =>
+        {
+            Memory<byte> bytes = record.AsMemory(0, StreamFormat.RecordHeaderLength + length);
+            FillRecordHeader(bytes.Span, StreamRecordKind.Data, bytes.Span[StreamFormat.RecordHeaderLength..]);
+            await _output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
     /// <summary>Writes device data as one or more chunks of at most the chunk size.</summary>
@@ -349,6 +377,11 @@ public sealed class MigrationStreamWriter
         {
             ArrayPool<byte>.Shared.Return(_record);
             _record = null;
+        }
+        if (_spare is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_spare);
+            _spare = null;
         }
     }
 
