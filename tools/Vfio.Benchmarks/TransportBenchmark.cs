@@ -84,7 +84,7 @@ internal static class TransportBenchmark
             TimeSpan pipe = Best(rounds, () => PipeCopy(state, destination, chunk));
             results.Add(("pipe copy (in process)", pipe, ""));
             TimeSpan cat = Best(rounds, () => Shell($"cat '{file}' | cat > /dev/null"));
-            results.Add(("cat FILE | cat > /dev/null", cat, ""));
+            results.Add(("cat FILE \\| cat > /dev/null", cat, ""));
             Verify(state, destination, "pipe copy");
             foreach (int n in channels)
             {
@@ -95,10 +95,10 @@ internal static class TransportBenchmark
                 results.Add(($"envelope x{n} (device -> pipes -> device)", t, $"{allocated / 1024} KiB allocated"));
             }
             TimeSpan catChain = Best(rounds, () => Shell($"cat '{file}' | cat | cat > /dev/null"));
-            results.Add(("cat FILE | cat | cat > /dev/null", catChain, ""));
+            results.Add(("cat FILE \\| cat \\| cat > /dev/null", catChain, ""));
             long kernelBytes = 0;
             TimeSpan kernel = Best(rounds, () => KernelPath(file, dir, chunk, out kernelBytes));
-            results.Add(("cat FILE | KernelMigrationDataStream -> envelope | cat > /dev/null", kernel, $"{kernelBytes >> 20} MiB of envelope"));
+            results.Add(("cat FILE \\| KernelMigrationDataStream -> envelope \\| cat > /dev/null", kernel, $"{kernelBytes >> 20} MiB of envelope"));
             if (!print)
             {
                 return;
@@ -110,7 +110,7 @@ internal static class TransportBenchmark
             Console.WriteLine("|---|---|---|---|---|---|---|");
             foreach ((string name, TimeSpan time, string note) in results)
             {
-                TimeSpan catBase = name.StartsWith("cat FILE | Kernel", StringComparison.Ordinal) ? catChain : cat;
+                TimeSpan catBase = name.StartsWith("cat FILE \\| Kernel", StringComparison.Ordinal) ? catChain : cat;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {time.TotalMilliseconds:F0} ms | {bytes / time.TotalSeconds / (1 << 30):F2} GiB/s | {memcpy / time:F2}x | {pipe / time:F2}x | {catBase / time:F2}x | {note} |"));
             }

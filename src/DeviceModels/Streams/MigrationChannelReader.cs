@@ -157,8 +157,11 @@ public sealed class MigrationChannelReader : IDisposable
     }
 
     // The channel's next verified chunk (in its reader's buffer), read on the thread pool so channels verify in parallel.
+    // The read blocks on a thread of its own: a pipe's or file's asynchronous read is emulated by many small thread-pool
+    // hops (one per 64 KiB the kernel hands over), several times slower, and blocking reads on pool threads starve the
+    // pool with several channels on few cores.
     private Task<ReadOnlyMemory<byte>> Prefetch(int channel, CancellationToken cancellationToken) =>
-        Task.Run(async () => await _readers[channel].NextChunkAsync(cancellationToken).ConfigureAwait(false), cancellationToken);
+        Task.Factory.StartNew(() => _readers[channel].NextChunkMemory(), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     // Channel `ended` has no more data: every other channel must be at its end record too.
     private async Task RequireAllEndedAsync(Task<ReadOnlyMemory<byte>>?[] next, int ended)

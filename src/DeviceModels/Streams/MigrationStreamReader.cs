@@ -207,7 +207,10 @@ public sealed class MigrationStreamReader : IDisposable
     /// The rest of the current chunk, or the next verified chunk in the reader's buffer (valid until the next call);
     /// empty once the end record is verified and nothing follows it. The caller reports what it used with <see cref="Delivered"/>.
     /// </summary>
-    internal ReadOnlySpan<byte> NextChunk()
+    internal ReadOnlySpan<byte> NextChunk() => NextChunkMemory().Span;
+
+    /// <summary><see cref="NextChunk"/> as memory, for a caller that hands the chunk to another thread.</summary>
+    internal ReadOnlyMemory<byte> NextChunkMemory()
     {
         while (_chunkPos == _chunkLen)
         {
@@ -217,7 +220,7 @@ public sealed class MigrationStreamReader : IDisposable
             }
             Step(default);
         }
-        ReadOnlySpan<byte> rest = _chunk.AsSpan(_chunkPos, _chunkLen - _chunkPos);
+        ReadOnlyMemory<byte> rest = _chunk.AsMemory(_chunkPos, _chunkLen - _chunkPos);
         _chunkPos = _chunkLen;
         return rest;
     }

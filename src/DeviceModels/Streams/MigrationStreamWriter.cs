@@ -146,12 +146,13 @@ public sealed class MigrationStreamWriter
         _record = _spare ?? ArrayPool<byte>.Shared.Rent(StreamFormat.RecordHeaderLength + _chunkSize);
         _spare = record;
         _pending = 0;
-        return Task.Run(async () =>
+        // A blocking write on a thread of its own (see MigrationChannelReader.Prefetch for why).
+        return Task.Factory.StartNew(() =>
         {
-            Memory<byte> bytes = record.AsMemory(0, StreamFormat.RecordHeaderLength + length);
-            FillRecordHeader(bytes.Span, StreamRecordKind.Data, bytes.Span[StreamFormat.RecordHeaderLength..]);
-            await _output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+            Span<byte> bytes = record.AsSpan(0, StreamFormat.RecordHeaderLength + length);
+            FillRecordHeader(bytes, StreamRecordKind.Data, bytes[StreamFormat.RecordHeaderLength..]);
+            _output.Write(bytes);
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Writes device data as one or more chunks of at most the chunk size.</summary>
