@@ -86,6 +86,10 @@ internal static class TransportBenchmark
             TimeSpan cat = Best(rounds, () => Shell($"cat '{file}' | cat > /dev/null"));
             results.Add(("cat FILE \\| cat > /dev/null", cat, ""));
             Verify(state, destination, "pipe copy");
+            Array.Clear(destination);
+            TimeSpan sync = Best(rounds, () => EnvelopeSync(state, destination, chunk));
+            Verify(state, destination, "envelope sync");
+            results.Add(("envelope, synchronous (CopyFrom -> pipe -> CopyTo)", sync, ""));
             foreach (int n in channels)
             {
                 Array.Clear(destination);
@@ -209,6 +213,21 @@ internal static class TransportBenchmark
         {
             input.Dispose();
         }
+    }
+
+    // The single stream with the synchronous shells, one blocking thread per side and no hand-off between threads.
+    private static void EnvelopeSync(byte[] state, byte[] destination, int chunk)
+    {
+        using var output = new AnonymousPipeServerStream(PipeDirection.Out);
+        using var input = new AnonymousPipeClientStream(PipeDirection.In, output.ClientSafePipeHandle);
+        Task load = Task.Factory.StartNew(() =>
+        {
+            using var reader = new MigrationStreamReader(input, _ => { }, chunk);
+            reader.CopyTo(new ArrayDevice(destination));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        MigrationStreamWriter.CopyFrom(new ArrayDevice(state), output, new MigrationStreamHeader("bench.example/bulk", "", "src"), chunkSize: chunk);
+        output.Dispose();
+        load.GetAwaiter().GetResult();
     }
 
     // cat FILE > in.fifo; KernelMigrationDataStream(in.fifo) -> MigrationStreamWriter -> out.fifo; cat out.fifo > /dev/null.

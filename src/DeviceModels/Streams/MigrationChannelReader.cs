@@ -107,6 +107,13 @@ public sealed class MigrationChannelReader : IDisposable
     {
         ArgumentNullException.ThrowIfNull(deviceWriteSide);
         await ReadHeadersAsync(cancellationToken).ConfigureAwait(false);
+        if (_readers.Length == 1)
+        {
+            // One channel: the synchronous shell on one thread of its own for the whole copy. Blocking reads take what
+            // the pipe holds at once; the asynchronous shell pays a thread-pool hop for every 64 KiB a pipe hands over.
+            return _dataLength = await Task.Factory.StartNew(() => _readers[0].CopyTo(deviceWriteSide, progress, cancellationToken),
+                cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
         var next = new Task<ReadOnlyMemory<byte>>?[_readers.Length];
         try
         {

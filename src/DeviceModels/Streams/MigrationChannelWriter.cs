@@ -94,6 +94,13 @@ public sealed class MigrationChannelWriter
         {
             return false;
         }
+        if (_writers.Length == 1)
+        {
+            // One channel: written here, from the chunk buffer, with no hand-off to another thread per chunk (on a loaded
+            // machine each hand-off waits for a core; docs/benchmarks.md, "Transport").
+            await writer.WriteChunkAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
         // The channel's previous record goes out first (order within a channel), and its buffer becomes the spare.
         await AwaitInFlightAsync(_current, cancellationToken).ConfigureAwait(false);
         _inFlight[_current] = writer.StartWriteChunk(cancellationToken);
