@@ -16,6 +16,9 @@ echo "publishing JIT, ReadyToRun and NativeAOT builds of vfioctl into $work ..."
 dotnet publish "$repo/tools/vfioctl" -c Release -o "$work/jit" -nologo -v quiet >/dev/null
 dotnet publish "$repo/tools/vfioctl" -c Release -r linux-x64 -p:PublishReadyToRun=true --self-contained -o "$work/r2r" -nologo -v quiet >/dev/null
 dotnet publish "$repo/tools/vfioctl" -c Release -r linux-x64 -p:PublishAot=true -o "$work/aot" -nologo -v quiet >/dev/null
+# The same native build linked at a fixed address (no PIE: no relocations at start, but no randomised image), for comparison.
+dotnet publish "$repo/tools/vfioctl" -c Release -r linux-x64 -p:PublishAot=true -p:PositionIndependentExecutable=false \
+    --artifacts-path "$work/nopie-artifacts" -o "$work/aot-nopie" -nologo -v quiet >/dev/null
 dotnet "$work/jit/vfioctl.dll" demo --root "$work/hosts" >/dev/null 2>&1
 root="$work/hosts/host-a"
 
@@ -24,6 +27,8 @@ commands=()
 add() { names+=("$1"); shift; commands+=("$*"); }
 add "aot list" "$work/aot/vfioctl" --emulated "$root" list
 add "aot types" "$work/aot/vfioctl" --emulated "$root" types
+add "aot-nopie list" "$work/aot-nopie/vfioctl" --emulated "$root" list
+add "aot-nopie types" "$work/aot-nopie/vfioctl" --emulated "$root" types
 add "r2r list" "$work/r2r/vfioctl" --emulated "$root" list
 add "r2r types" "$work/r2r/vfioctl" --emulated "$root" types
 add "jit list" dotnet "$work/jit/vfioctl.dll" --emulated "$root" list
@@ -57,10 +62,10 @@ for i in "${!names[@]}"; do
     [[ "${names[$i]}" == "mdevctl list" ]] && reference=$(median "$work/times.$i")
 done
 echo "$runs runs each, round-robin; load average $load_before before, $load_after after; $(nproc) CPUs"
-printf '%-14s %10s %10s %14s\n' command median min "median/mdevctl"
+printf '%-16s %10s %10s %14s\n' command median min "median/mdevctl"
 for i in "${!names[@]}"; do
     m=$(median "$work/times.$i")
     ratio="-"
     [[ -n "$reference" ]] && ratio=$(awk -v a="$m" -v b="$reference" 'BEGIN {printf "%.1fx", a/b}')
-    printf '%-14s %7.1f ms %7.1f ms %14s\n' "${names[$i]}" "$(awk -v x="$m" 'BEGIN {print x/1000}')" "$(awk -v x="$(minimum "$work/times.$i")" 'BEGIN {print x/1000}')" "$ratio"
+    printf '%-16s %7.1f ms %7.1f ms %14s\n' "${names[$i]}" "$(awk -v x="$m" 'BEGIN {print x/1000}')" "$(awk -v x="$(minimum "$work/times.$i")" 'BEGIN {print x/1000}')" "$ratio"
 done
