@@ -25,6 +25,24 @@ public abstract partial class MigratableDevice
     protected virtual void LoadSection(string section, DeviceStateReader reader) =>
         throw new NotSupportedException($"device {Name} sets LoadsSectionsEarly but does not override LoadSection");
 
+    /// <summary>
+    /// Optional, with <see cref="LoadsSectionsEarly"/>: the device memory that the byte field <paramref name="field"/>
+    /// of <paramref name="section"/> is loaded into, copied there straight from the received data as it arrives (one
+    /// copy, nothing held). Return empty (the default) to receive the field in <see cref="LoadSection"/> instead, as
+    /// every field smaller than a page or two is best received.
+    /// </summary>
+    /// <param name="section">The section, one of <see cref="Sections"/>.</param>
+    /// <param name="field">The byte field's name inside the section.</param>
+    /// <param name="length">Its length in bytes; a target of another length is not used.</param>
+    /// <returns>Exactly <paramref name="length"/> bytes of the device's memory, or empty.</returns>
+    /// <remarks>
+    /// <see cref="LoadSection"/> still runs once the section's checksum was verified; the field then counts as read
+    /// and <see cref="DeviceStateReader.ReadBytes"/> returns the target. The bytes reach the target before that
+    /// check: when it fails the load fails and the device is in ERROR (it must be reset before it runs again), so
+    /// the device never runs on them.
+    /// </remarks>
+    protected virtual Memory<byte> LoadTarget(string section, string field, int length) => default;
+
     /// <inheritdoc />
     /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> when the bytes cannot be a
     /// device state (bad preamble, oversized field, bytes after the end marker); the device is then in ERROR.</exception>
@@ -58,21 +76,21 @@ public abstract partial class MigratableDevice
     {
         AbandonLoad();
         _sectionsLoaded.Clear();
-        _load = new DeviceStateAssembler(Name, MaxLoadFieldLength, LoadsSectionsEarly ? TakeSectionEarly : null);
+        _load = new DeviceStateAssembler(Name, MaxLoadFieldLength, LoadsSectionsEarly ? new EarlyLoader(this) : null);
     }
 
-    // Called by the assembler for every complete top-level field while RESUMING.
-    private bool TakeSectionEarly(string name, ReadOnlyMemory<byte> field)
+    /// <summary>The device's sections, loaded as they arrive while RESUMING.</summary>
+    private sealed class EarlyLoader(MigratableDevice device) : SectionLoader
     {
-        if (!Sections.Contains(name))
+        public override bool Takes(string name) => device.Sections.Contains(name);
+
+        public override Memory<byte> Target(string section, string field, int length) => device.LoadTarget(section, field, length);
+
+        public override void Load(string section, DeviceStateReader reader)
         {
-            return false;
+            device.LoadSection(section, reader);
+            device._sectionsLoaded.Add(section);
         }
-        DeviceStateReader top = DeviceStateReader.Parse(Name, "", [field]);
-        LoadSection(name, top.ReadSection(name));
-        top.Complete();
-        _sectionsLoaded.Add(name);
-        return true;
     }
 
     private void AbandonLoad()

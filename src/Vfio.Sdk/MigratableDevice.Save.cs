@@ -7,9 +7,9 @@ public abstract partial class MigratableDevice
 {
     // The save session: produces the container one piece at a time (preamble, one section, the core fields plus
     // the end marker), so at most one section is materialised. A section is "sent" once it was encoded into a
-    // piece; MarkDirty puts a sent section back in the queue.
-    private StateBuffer? _piece;
-    private int _piecePos;
+    // piece; MarkDirty puts a sent section back in the queue. In STOP_COPY the piece references the section's large
+    // arrays instead of copying them (GatheredPiece), so they are copied once, into the reader's buffer.
+    private GatheredPiece? _piece;
     private bool _pieceIsInitial;
     private bool _saving;
     private bool _preambleSent;
@@ -71,17 +71,14 @@ public abstract partial class MigratableDevice
             int filled = 0;
             while (filled < buffer.Length)
             {
-                if (_piece is null || _piecePos == _piece.Length)
+                if (_piece is null || _piece.Remaining == 0)
                 {
                     if (!NextPiece())
                     {
                         break;
                     }
                 }
-                int n = Math.Min(buffer.Length - filled, _piece!.Length - _piecePos);
-                _piece.WrittenSpan.Slice(_piecePos, n).CopyTo(buffer[filled..]);
-                _piecePos += n;
-                filled += n;
+                filled += _piece!.CopyTo(buffer[filled..]);
             }
             if (filled > 0)
             {
@@ -98,7 +95,7 @@ public abstract partial class MigratableDevice
     {
         lock (_sync)
         {
-            long remaining = _piece is null ? 0 : _piece.Length - _piecePos;
+            long remaining = _piece?.Remaining ?? 0;
             long initial = _pieceIsInitial ? remaining : 0;
             long dirty = _pieceIsInitial ? 0 : remaining;
             if (!_preambleSent)
@@ -136,7 +133,6 @@ public abstract partial class MigratableDevice
         _preambleSent = _coreSent = false;
         _sent.Clear();
         _dirty.Clear();
-        _piecePos = 0;
         _piece?.Clear();
         ResentBytes = 0;
     }
@@ -146,7 +142,6 @@ public abstract partial class MigratableDevice
         _saving = false;
         _piece?.Dispose();
         _piece = null;
-        _piecePos = 0;
         _sent.Clear();
         _dirty.Clear();
     }
@@ -154,13 +149,16 @@ public abstract partial class MigratableDevice
     // Encodes the next piece into _piece; false when nothing is due now (pre-copy) or the container is complete.
     private bool NextPiece()
     {
-        _piece ??= new StateBuffer(4096);
+        _piece ??= new GatheredPiece();
         _piece.Clear();
-        _piecePos = 0;
+        // A stopped device's state does not change, so its large arrays can be sent from where they are.
+        _piece.ByReference = _state == MigrationState.StopCopy;
         if (!_preambleSent)
         {
-            DeviceStateFormat.WritePreamble(_piece.Append(DeviceStateFormat.PreambleLength));
-            _frameChain = DeviceStateFormat.ChainStart(_piece.WrittenSpan);
+            Span<byte> preamble = stackalloc byte[DeviceStateFormat.PreambleLength];
+            DeviceStateFormat.WritePreamble(preamble);
+            _piece.Write(preamble);
+            _frameChain = DeviceStateFormat.ChainStart(preamble);
             _preambleSent = true;
             _pieceIsInitial = true;
             return true;
@@ -174,7 +172,7 @@ public abstract partial class MigratableDevice
             _dirty.Remove(section);
             _sent.Add(section);
             _pieceIsInitial = unsent is not null;
-            _piece.Append(DeviceStateFormat.FrameLength);
+            _piece.ReserveFrame();
             new DeviceStateWriter(_piece, null, "").WriteSection(section, w => SaveSection(section, w));
             SealPiece();
             _lastSectionSize[section] = _piece.Length;
@@ -189,16 +187,16 @@ public abstract partial class MigratableDevice
             return false;
         }
         _pieceIsInitial = false;
-        _piece.Append(DeviceStateFormat.FrameLength);
+        _piece.ReserveFrame();
         SaveState(new DeviceStateWriter(_piece, null, ""));
         _lastCoreSize = _piece.Length;
-        _piece.Append(1)[0] = DeviceStateFormat.EndTag;
+        _piece.Write([DeviceStateFormat.EndTag]);
         SealPiece();
         _coreSent = true;
         return true;
     }
 
-    private void SealPiece() => _frameChain = DeviceStateFormat.SealFrame(_piece!.At(0, _piece.Length), _frameChain);
+    private void SealPiece() => _frameChain = _piece!.Seal(_frameChain);
 
     private long SectionEstimate(string section) =>
         _lastSectionSize.TryGetValue(section, out long size) ? size : EstimateSectionSize(section);

@@ -177,6 +177,73 @@ public sealed class BehaviourTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_and_load_over_four_channels_move_the_state()
+    {
+        await Start(Source, "version=2");
+        Assert.Equal(0, (await OnA("traffic", Source, "-n", "500", "--seed", "3")).ExitCode);
+        string before = StateTable((await OnA("describe", Source, "--state")).Out);
+        string file = Path.Join(_hosts.Root, "state.vfiomig");
+
+        CliResult save = await OnA("save", Source, "--channels", "4", "--chunk-size", "512", "-o", file);
+        CliResult load = await OnA("load", Other, "-p", Parent, "-t", Type, "--channels", "4", "-i", file);
+
+        Assert.True(save.ExitCode == 0, save.Err);
+        Assert.All(new[] { file, file + ".1", file + ".2", file + ".3" }, f => Assert.True(new FileInfo(f).Length > 512, f));
+        Assert.False(File.Exists(file + ".4"));
+        Assert.True(load.ExitCode == 0, load.Err);
+        Assert.Equal(before, StateTable((await OnA("describe", Other, "--state")).Out));
+    }
+
+    [Fact]
+    public async Task Load_of_a_channel_set_with_a_channel_missing_or_swapped_is_refused_before_the_destination_exists()
+    {
+        await Start(Source, "version=2");
+        string file = Path.Join(_hosts.Root, "state.vfiomig");
+        Assert.Equal(0, (await OnA("save", Source, "--channels", "3", "--chunk-size", "512", "-o", file)).ExitCode);
+
+        File.Move(file + ".1", file + ".tmp");
+        File.Move(file + ".2", file + ".1");
+        File.Move(file + ".tmp", file + ".2");
+        CliResult swapped = await OnA("load", Other, "-p", Parent, "-t", Type, "--channels", "3", "-i", file);
+        File.Delete(file + ".2");
+        CliResult missing = await OnA("load", Other, "-p", Parent, "-t", Type, "--channels", "3", "-i", file);
+        CliResult single = await OnA("load", Other, "-p", Parent, "-t", Type, "-i", file);
+
+        Assert.NotEqual(0, swapped.ExitCode);
+        Assert.Contains("error E5010 stream-channel-mismatch: ", swapped.Err, StringComparison.Ordinal);
+        Assert.Contains("error E5011 stream-channel-missing: ", missing.Err, StringComparison.Ordinal);
+        Assert.Contains("--channels 3", single.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", swapped.Err + missing.Err + single.Err, StringComparison.Ordinal);
+        Assert.Equal(1, (await OnA("describe", Other)).ExitCode);
+    }
+
+    [Fact]
+    public async Task Migrate_over_two_channels_moves_the_state()
+    {
+        await Start(Source, "version=2");
+        Assert.Equal(0, (await OnA("traffic", Source, "-n", "500", "--seed", "5")).ExitCode);
+        string before = StateTable((await OnA("describe", Source, "--state")).Out);
+
+        CliResult migrate = await OnA("migrate", Source, "--to-type", $"{Parent}/{Type}", "--to-uuid", Other, "--channels", "2", "--chunk-size", "512");
+
+        Assert.True(migrate.ExitCode == 0, migrate.Err);
+        Assert.Equal(before, StateTable((await OnA("describe", Other, "--state")).Out));
+    }
+
+    [Fact]
+    public async Task Channels_with_stdout_is_a_usage_error()
+    {
+        await Start(Source, "version=2");
+        string before = (await OnA("describe", Source)).Out;
+
+        CliResult save = await OnA("save", Source, "--channels", "2");
+
+        Assert.NotEqual(0, save.ExitCode);
+        Assert.Contains("--channels 2 needs -o FILE", save.Err, StringComparison.Ordinal);
+        Assert.Equal(before, (await OnA("describe", Source)).Out);
+    }
+
+    [Fact]
     public async Task Resume_runs_a_saved_source_again()
     {
         await Start(Source, "version=1");
@@ -302,6 +369,9 @@ public sealed class BehaviourTests : IDisposable
         Golden.Match("types.json", (await OnA("types", "--dumpjson")).Out);
         Golden.Match("list.json", (await OnA("list", "--dumpjson")).Out);
         Golden.Match("capabilities-host-b.json", (await OnB("capabilities", "--host-name", "host-b")).Out);
+        // --json is the same option on list and types, as on every other read verb.
+        Assert.Equal((await OnA("types", "--dumpjson")).Out, (await OnA("types", "--json")).Out);
+        Assert.Equal((await OnA("list", "--dumpjson")).Out, (await OnA("list", "--json")).Out);
     }
 
     [Fact]

@@ -8,6 +8,7 @@ var benchmarks = new Dictionary<string, Func<string[], int>>(StringComparer.Ordi
     ["find"] = FindBenchmark.Run,
     ["etcd-find"] = EtcdFindBenchmark.Run,
     ["stream"] = Vfio.Benchmarks.StreamBenchmark.Run,
+    ["transport"] = Vfio.Benchmarks.TransportBenchmark.Run,
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out Func<string[], int>? run))

@@ -15,18 +15,24 @@ namespace Vfio.Benchmarks;
 /// Stream envelope: save -> envelope -> load of a large device state through the emulated device, the migration
 /// driver and an in-process pipe, against a plain memory copy of the same bytes in the same run (ratio); peak memory;
 /// and stop-copy downtime with and without pre-copy when 1% of the state is dirtied per iteration.
-/// Usage: <c>stream [MiB ...]</c> (default 256 1024). A Stopwatch ratio run: each case moves gigabytes once.
+/// Usage: <c>stream [MiB ...] [--no-target]</c> (default 256 1024; <c>--no-target</c>: the destination loads each page
+/// in <c>LoadSection</c> from the received bytes instead of having them copied straight into the page). A Stopwatch
+/// ratio run: each case moves gigabytes once.
 /// </summary>
 internal static class StreamBenchmark
 {
     private const int PageSize = 1 << 20;
     private const int PreCopyIterations = 5;
+    private static bool s_inPlace = true;
 
     public static int Run(string[] args)
     {
+        s_inPlace = !args.Contains("--no-target");
+        args = args.Where(a => a != "--no-target").ToArray();
         int[] sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [256, 1024];
-        Console.WriteLine($"| state | memcpy | save->envelope->load | ratio | allocated during transfer | peak working set | stop-copy, no pre-copy | stop-copy after pre-copy (1%/iter) | source part of it | pre-copy bytes resent |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; destination pages {(s_inPlace ? "loaded in place (LoadTarget)" : "loaded in LoadSection")}");
+        Console.WriteLine($"| state | memcpy | save->envelope->load | ratio | allocated during transfer | peak working set | rise during transfer | stop-copy, no pre-copy | stop-copy after pre-copy (1%/iter) | source part of it | pre-copy bytes resent |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
         // Warm-up: JIT every path (tier-0 code for the CRC and copy loops is several times slower) before timing.
         if (!RunSize(16, print: false))
         {
@@ -74,6 +80,11 @@ internal static class StreamBenchmark
 
         // Full stop-copy migration: STOP_COPY -> envelope -> pipe -> envelope reader -> RESUMING -> load.
         GC.Collect();
+        // Both devices' pages are resident now (the baseline wrote them): the rise of the peak resident set during the
+        // transfer is what source, envelope, pipe and destination take on top of the two states, an upper bound of
+        // what the destination's load takes on top of its own state.
+        bool peakReset = ResetPeakWorkingSet();
+        long residentBefore = Process.GetCurrentProcess().WorkingSet64;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         sw.Restart();
         Transfer(sourceDriver, destinationDriver, sourceDevice, preCopy: false, out TimeSpan _);
@@ -81,6 +92,7 @@ internal static class StreamBenchmark
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         long destinationAllocated = DestinationAllocated;
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        string rise = peakReset ? $"{(peak - residentBefore) / (1 << 20)} MiB" : "n/a";
         if (!destinationDevice.SameAs(sourceDevice))
         {
             Console.Error.WriteLine($"{mib} MiB: destination differs from source after the stop-copy migration");
@@ -102,7 +114,7 @@ internal static class StreamBenchmark
             return true;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {mib} MiB | {Rate(bytes, memcpy)} | {Rate(bytes, full)} | {full / memcpy:F1}x | {allocated / (1 << 20)} MiB ({destinationAllocated / (1 << 20)} MiB destination) | {peak / (1 << 20)} MiB | " +
+            $"| {mib} MiB | {Rate(bytes, memcpy)} | {Rate(bytes, full)} | {full / memcpy:F1}x | {allocated / (1 << 20)} MiB ({destinationAllocated / (1 << 20)} MiB destination) | {peak / (1 << 20)} MiB | {rise} | " +
             $"{full.TotalMilliseconds:F0} ms | {preCopyDowntime.TotalMilliseconds:F0} ms | {sourcePart.TotalMilliseconds:F0} ms | {sourceDevice.ResentBytes / (1 << 20)} MiB |"));
         return true;
     }
@@ -174,6 +186,21 @@ internal static class StreamBenchmark
         }
     }
 
+    // Linux: writing 5 to /proc/self/clear_refs resets the peak resident set size (VmHWM, PeakWorkingSet64).
+    private static bool ResetPeakWorkingSet()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"cannot reset the peak working set ({e.Message}); the rise column is n/a");
+            return false;
+        }
+    }
+
     private static string Rate(long bytes, TimeSpan t) =>
         string.Create(CultureInfo.InvariantCulture, $"{bytes / t.TotalSeconds / (1 << 30):F2} GiB/s");
 
@@ -197,11 +224,22 @@ internal static class StreamBenchmark
 
         protected override long EstimateSectionSize(string section) => PageSize + 16;
 
-        // Pages are loaded as they arrive (see docs/benchmarks.md for the figures with this off).
+        // Pages are loaded as they arrive (see docs/benchmarks.md for the figures with this off), straight into the
+        // page unless --no-target.
         protected override bool LoadsSectionsEarly => true;
 
-        protected override void LoadSection(string section, DeviceStateReader reader) =>
-            reader.ReadBytes("data").Span.CopyTo(Pages[int.Parse(section.AsSpan(1), CultureInfo.InvariantCulture)]);
+        protected override Memory<byte> LoadTarget(string section, string field, int length) =>
+            s_inPlace ? Pages[int.Parse(section.AsSpan(1), CultureInfo.InvariantCulture)] : default;
+
+        protected override void LoadSection(string section, DeviceStateReader reader)
+        {
+            byte[] page = Pages[int.Parse(section.AsSpan(1), CultureInfo.InvariantCulture)];
+            ReadOnlySpan<byte> data = reader.ReadBytes("data").Span;
+            if (data != page.AsSpan())
+            {
+                data.CopyTo(page); // not in place: copy from the received bytes
+            }
+        }
 
         public void Fill(int seed)
         {

@@ -12,21 +12,23 @@ namespace Vfio.DeviceModels.State;
 /// </summary>
 /// <remarks>
 /// <para>A 1.1 container (and any container whose first item is a checksum frame) is framed: every byte after the
-/// preamble is a frame header or a byte its frame covers. A frame's payload is held until all of it arrived and its
-/// CRC-32C matched; only then are its fields framed and passed on (stored, or loaded early), so no field of a
-/// damaged payload ever reaches the device's load code (<see cref="ErrorCode.DeviceStateChecksumMismatch"/>). A 1.0
-/// container (no frames) is framed field by field as before.</para>
+/// preamble is a frame header or a byte its frame covers. A frame's payload is checksummed and framed as it arrives
+/// (DeviceStateAssembler.Framed.cs), but nothing of it is passed on (stored, or loaded early) before all of it arrived
+/// and its CRC-32C matched, so no field of a damaged payload ever reaches the device's load code
+/// (<see cref="ErrorCode.DeviceStateChecksumMismatch"/>). A 1.0 container (no frames) is framed field by field as
+/// before.</para>
 /// <para>Memory grows with the bytes actually received, never with a declared length beyond 4 MiB: a field (or a
 /// frame's payload) that claims 1 GiB and delivers 10 bytes holds 10 bytes. A declared field length above
-/// <see cref="MaxFieldLength"/> is refused at once (in a framed container, once its frame has been verified).</para>
+/// <see cref="MaxFieldLength"/> is refused at once (in a framed container, once its frame has been verified). The
+/// sections of a device that loads early are not held at all beyond one pooled buffer reused per frame.</para>
 /// </remarks>
-internal sealed class DeviceStateAssembler : IDisposable
+internal sealed partial class DeviceStateAssembler : IDisposable
 {
     private readonly string _device;
     private readonly StateBuffer _pending = new();
     private readonly List<ReadOnlyMemory<byte>> _fields = [];
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
-    private readonly Func<string, ReadOnlyMemory<byte>, bool>? _takeEarly;
+    private readonly SectionLoader? _loader;
     private long _pendingTotal = -1;
     private byte[]? _direct;
     private int _directFilled;
@@ -37,20 +39,16 @@ internal sealed class DeviceStateAssembler : IDisposable
     private bool _preambleDone;
     private long _received;
 
-    // Checksum frames: whether the container is framed (decided by the first byte after the preamble), the chain
-    // value the next frame continues, and the frame being received (its payload length and CRC; -1 between frames).
+    // Whether the container is framed (decided by the first byte after the preamble); the framed path's state is in
+    // DeviceStateAssembler.Framed.cs.
     private ushort _minor;
     private bool? _framed;
-    private uint _chain;
-    private long _payloadLength = -1;
-    private uint _payloadCrc;
-    private long _frameStart;
 
-    // takeEarly, when given, sees every complete top-level field as it arrives (its name and whole encoding) and
-    // returns true when it consumed it, so it is not kept.
-    public DeviceStateAssembler(string device, long maxFieldLength, Func<string, ReadOnlyMemory<byte>, bool>? takeEarly = null)
+    // loader, when given, is a device that loads its sections as they arrive: they are not kept, and their byte
+    // fields may go straight into the device's memory.
+    public DeviceStateAssembler(string device, long maxFieldLength, SectionLoader? loader = null)
     {
-        _takeEarly = takeEarly;
+        _loader = loader;
         _device = device;
         // A field is materialised as one array, so nothing beyond Array.MaxLength can ever be accepted.
         MaxFieldLength = Math.Min(maxFieldLength, Array.MaxLength);
@@ -158,105 +156,13 @@ internal sealed class DeviceStateAssembler : IDisposable
         return DeviceStateReader.Parse(_device, "", _fields);
     }
 
-    // Framed container: a frame header, then the payload it covers; the payload is verified whole before any of it is used.
-    private ReadOnlySpan<byte> WriteFramed(ReadOnlySpan<byte> data)
+    public void Dispose()
     {
-        if (_payloadLength < 0)
-        {
-            if (_pending.Length == 0)
-            {
-                _frameStart = _received;
-            }
-            data = TakeInto(data, DeviceStateFormat.FrameLength);
-            if (_pending.Length < DeviceStateFormat.FrameLength)
-            {
-                return data;
-            }
-            string? wrong = DeviceStateFormat.OpenFrame(_pending.WrittenSpan, ref _chain, out uint covered, out _payloadCrc);
-            if (wrong is not null)
-            {
-                throw ChecksumMismatch($"{wrong} at byte {_frameStart}; every byte after the preamble of a {DeviceStateFormat.Major}.{_minor} saved state is covered by a checksum");
-            }
-            if (covered > Array.MaxLength)
-            {
-                throw Malformed(null, $"checksum frame at byte {_frameStart} covers {covered} bytes, more than one array holds");
-            }
-            _pending.Clear();
-            _payloadLength = covered;
-            _frameStart = _received;
-            if (covered <= DirectAllocationLimit)
-            {
-                _direct = new byte[covered];
-                _directFilled = 0;
-            }
-        }
-        byte[] payload;
-        if (_direct is not null)
-        {
-            int n = Math.Min(data.Length, _direct.Length - _directFilled);
-            data[..n].CopyTo(_direct.AsSpan(_directFilled));
-            _directFilled += n;
-            _received += n;
-            data = data[n..];
-            if (_directFilled < _direct.Length)
-            {
-                return data;
-            }
-            payload = _direct;
-            _direct = null;
-        }
-        else
-        {
-            data = TakeInto(data, (int)_payloadLength);
-            if (_pending.Length < _payloadLength)
-            {
-                return data;
-            }
-            payload = _pending.WrittenSpan.ToArray();
-            _pending.Clear();
-        }
-        _payloadLength = -1;
-        uint computed = Crc32C.Compute(payload);
-        if (computed != _payloadCrc)
-        {
-            throw ChecksumMismatch($"the {payload.Length} bytes from byte {_frameStart} have CRC-32C 0x{computed:X8}, the saving device wrote 0x{_payloadCrc:X8}");
-        }
-        TakePayload(payload);
-        return data;
+        _pending.Dispose();
+        _head.Dispose();
+        _body.Dispose();
+        _keptLarge?.Dispose();
     }
-
-    // A verified payload: whole top-level fields, the last payload ending with the end marker.
-    private void TakePayload(byte[] payload)
-    {
-        int at = 0;
-        while (at < payload.Length)
-        {
-            if (IsComplete)
-            {
-                throw Malformed(null, $"{payload.Length - at} byte(s) follow the end marker inside the checksum frame at byte {_frameStart}");
-            }
-            if (payload[at] == DeviceStateFormat.EndTag)
-            {
-                IsComplete = true;
-                at++;
-                continue;
-            }
-            long total = DeviceStateReader.MeasureField(payload.AsSpan(at));
-            if (total < 0 || total > payload.Length - at)
-            {
-                throw Malformed(null, $"a top-level field at byte {_frameStart + at} does not end inside its checksum frame (which ends at byte {_frameStart + payload.Length})");
-            }
-            string name = Encoding.ASCII.GetString(payload, at + 2, payload[at + 1]);
-            if (total > MaxFieldLength)
-            {
-                throw Malformed(name, $"top-level field '{name}' declares {total} bytes, more than the limit of {MaxFieldLength}");
-            }
-            StoreField(name, payload.AsMemory(at, (int)total));
-            at += (int)total;
-        }
-    }
-
-    public void Dispose() => _pending.Dispose();
 
     private ReadOnlySpan<byte> TakeInto(ReadOnlySpan<byte> data, int upTo)
     {
@@ -270,9 +176,12 @@ internal sealed class DeviceStateAssembler : IDisposable
 
     private void StoreField(string name, ReadOnlyMemory<byte> field)
     {
-        // A consumer that loads this field now (a device section, while RESUMING) keeps nothing here.
-        if (_takeEarly is not null && _takeEarly(name, field))
+        // A device that loads this field now (one of its sections, while RESUMING) keeps nothing here.
+        if (_loader is not null && _loader.Takes(name))
         {
+            DeviceStateReader top = DeviceStateReader.Parse(_device, "", [field]);
+            _loader.Load(name, top.ReadSection(name));
+            top.Complete();
             return;
         }
         if (_byName.TryGetValue(name, out int index))

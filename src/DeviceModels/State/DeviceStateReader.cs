@@ -221,6 +221,26 @@ public sealed class DeviceStateReader
     }
 
     /// <summary>
+    /// A reader over one top-level section received in pieces: the fields that were kept (<paramref name="fields"/>)
+    /// and the byte fields that went straight into the device's memory (<paramref name="inPlace"/>), which count as
+    /// read and whose value is that memory.
+    /// </summary>
+    internal static DeviceStateReader ForSection(string device, string section, ReadOnlyMemory<byte> fields, IReadOnlyList<InPlaceField>? inPlace)
+    {
+        var reader = new DeviceStateReader(device, section);
+        reader.AddFields(fields);
+        foreach (InPlaceField f in inPlace ?? [])
+        {
+            if (!reader._byName.TryAdd(f.Name, reader._entries.Count))
+            {
+                throw reader.Malformed(f.Name, $"field '{f.Name}' appears twice in one section");
+            }
+            reader._entries.Add(new Entry(f.Name, StateFieldType.Bytes, f.Required, f.Value) { Consumed = true });
+        }
+        return reader;
+    }
+
+    /// <summary>
     /// Checks, after the device's load code ran, that every required field was read, recursively through the
     /// sections that were opened. Unread optional fields are skipped.
     /// </summary>
@@ -387,3 +407,9 @@ public sealed class DeviceStateReader
         public DeviceStateReader? Child { get; set; }
     }
 }
+
+/// <summary>A byte field of a section that was copied straight into the device's memory while it arrived.</summary>
+/// <param name="Name">The field's name.</param>
+/// <param name="Required">Whether the field was marked required.</param>
+/// <param name="Value">The device memory that holds it.</param>
+internal readonly record struct InPlaceField(string Name, bool Required, ReadOnlyMemory<byte> Value);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -15,14 +16,21 @@ namespace Vfio.DeviceModels.State;
 /// </remarks>
 public sealed class DeviceStateWriter
 {
-    private readonly StateBuffer _buffer;
+    // Values up to this size are encoded on the stack before they go to the sink; longer strings use a pooled array.
+    private const int StackValueLength = 256;
+    private readonly StateSink _sink;
     private readonly SchemaRecorder? _schema;
     private readonly string _path;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
     internal DeviceStateWriter(StateBuffer buffer, SchemaRecorder? schema, string path)
+        : this(new BufferSink(buffer), schema, path)
     {
-        _buffer = buffer;
+    }
+
+    internal DeviceStateWriter(StateSink sink, SchemaRecorder? schema, string path)
+    {
+        _sink = sink;
         _schema = schema;
         _path = path;
     }
@@ -34,7 +42,10 @@ public sealed class DeviceStateWriter
     /// <param name="since">The version or parameter that introduced the field (schema only).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
     public void WriteU8(string name, byte value, FieldPresence presence = FieldPresence.Required, string? since = null)
-        => Fixed(name, StateFieldType.U8, presence, since, 1)[0] = value;
+    {
+        Span<byte> v = [value];
+        Field(name, StateFieldType.U8, presence, since, v);
+    }
 
     /// <summary>Writes an unsigned 16-bit field.</summary>
     /// <param name="name">Field name, unique in this section.</param>
@@ -43,7 +54,11 @@ public sealed class DeviceStateWriter
     /// <param name="since">The version or parameter that introduced the field (schema only).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
     public void WriteU16(string name, ushort value, FieldPresence presence = FieldPresence.Required, string? since = null)
-        => BinaryPrimitives.WriteUInt16LittleEndian(Fixed(name, StateFieldType.U16, presence, since, 2), value);
+    {
+        Span<byte> v = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(v, value);
+        Field(name, StateFieldType.U16, presence, since, v);
+    }
 
     /// <summary>Writes an unsigned 32-bit field.</summary>
     /// <param name="name">Field name, unique in this section.</param>
@@ -52,7 +67,11 @@ public sealed class DeviceStateWriter
     /// <param name="since">The version or parameter that introduced the field (schema only).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
     public void WriteU32(string name, uint value, FieldPresence presence = FieldPresence.Required, string? since = null)
-        => BinaryPrimitives.WriteUInt32LittleEndian(Fixed(name, StateFieldType.U32, presence, since, 4), value);
+    {
+        Span<byte> v = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(v, value);
+        Field(name, StateFieldType.U32, presence, since, v);
+    }
 
     /// <summary>Writes an unsigned 64-bit field.</summary>
     /// <param name="name">Field name, unique in this section.</param>
@@ -61,7 +80,11 @@ public sealed class DeviceStateWriter
     /// <param name="since">The version or parameter that introduced the field (schema only).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
     public void WriteU64(string name, ulong value, FieldPresence presence = FieldPresence.Required, string? since = null)
-        => BinaryPrimitives.WriteUInt64LittleEndian(Fixed(name, StateFieldType.U64, presence, since, 8), value);
+    {
+        Span<byte> v = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(v, value);
+        Field(name, StateFieldType.U64, presence, since, v);
+    }
 
     /// <summary>Writes a signed 64-bit field.</summary>
     /// <param name="name">Field name, unique in this section.</param>
@@ -70,7 +93,11 @@ public sealed class DeviceStateWriter
     /// <param name="since">The version or parameter that introduced the field (schema only).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
     public void WriteI64(string name, long value, FieldPresence presence = FieldPresence.Required, string? since = null)
-        => BinaryPrimitives.WriteInt64LittleEndian(Fixed(name, StateFieldType.I64, presence, since, 8), value);
+    {
+        Span<byte> v = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(v, value);
+        Field(name, StateFieldType.I64, presence, since, v);
+    }
 
     /// <summary>Writes a boolean field (one byte, 0 or 1).</summary>
     /// <param name="name">Field name, unique in this section.</param>
@@ -79,7 +106,10 @@ public sealed class DeviceStateWriter
     /// <param name="since">The version or parameter that introduced the field (schema only).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
     public void WriteBool(string name, bool value, FieldPresence presence = FieldPresence.Required, string? since = null)
-        => Fixed(name, StateFieldType.Bool, presence, since, 1)[0] = value ? (byte)1 : (byte)0;
+    {
+        Span<byte> v = [value ? (byte)1 : (byte)0];
+        Field(name, StateFieldType.Bool, presence, since, v);
+    }
 
     /// <summary>Writes a UTF-8 text field.</summary>
     /// <param name="name">Field name, unique in this section.</param>
@@ -91,7 +121,14 @@ public sealed class DeviceStateWriter
     {
         ArgumentNullException.ThrowIfNull(value);
         int length = Encoding.UTF8.GetByteCount(value);
-        Encoding.UTF8.GetBytes(value, Fixed(name, StateFieldType.String, presence, since, length));
+        byte[]? rented = length > StackValueLength ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> v = rented is null ? stackalloc byte[StackValueLength] : rented;
+        v = v[..Encoding.UTF8.GetBytes(value, v)];
+        Field(name, StateFieldType.String, presence, since, v);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Writes an opaque byte field.</summary>
@@ -101,7 +138,30 @@ public sealed class DeviceStateWriter
     /// <param name="since">The version or parameter that introduced the field (schema only).</param>
     /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
     public void WriteBytes(string name, ReadOnlySpan<byte> value, FieldPresence presence = FieldPresence.Required, string? since = null)
-        => value.CopyTo(Fixed(name, StateFieldType.Bytes, presence, since, value.Length));
+        => Field(name, StateFieldType.Bytes, presence, since, value);
+
+    /// <summary>Writes an opaque byte field from an array.</summary>
+    /// <param name="name">Field name, unique in this section.</param>
+    /// <param name="value">The bytes.</param>
+    /// <param name="presence">Whether an older loader may skip the field.</param>
+    /// <param name="since">The version or parameter that introduced the field (schema only).</param>
+    /// <exception cref="ArgumentException">A bad or duplicate name.</exception>
+    /// <remarks>
+    /// The same bytes as the span overload. In STOP_COPY the SDK sends an array of 4 KiB or more from the array itself,
+    /// after <c>SaveSection</c> returns, instead of copying it first (one copy per byte: device memory to the
+    /// reader's buffer), so the array must not change until <c>SaveSection</c> has returned and the section was read;
+    /// in practice: do not reuse one scratch array for two fields of one section. A changed array is caught by the
+    /// checksum (E4012 on the loading side), never loaded.
+    /// </remarks>
+    public void WriteBytes(string name, byte[] value, FieldPresence presence = FieldPresence.Required, string? since = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        Span<byte> head = stackalloc byte[DeviceStateFormat.FieldOverhead + DeviceStateFormat.MaxNameLength];
+        head = Header(head, name, StateFieldType.Bytes, presence, since);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[^4..], (uint)value.Length);
+        _sink.Write(head);
+        _sink.WriteArray(value);
+    }
 
     /// <summary>Writes a nested section; <paramref name="body"/> writes its fields.</summary>
     /// <param name="name">Section name, unique in this section.</param>
@@ -112,21 +172,26 @@ public sealed class DeviceStateWriter
     public void WriteSection(string name, Action<DeviceStateWriter> body, FieldPresence presence = FieldPresence.Required, string? since = null)
     {
         ArgumentNullException.ThrowIfNull(body);
-        int start = BeginField(name, StateFieldType.Section, presence, since);
-        int valueStart = _buffer.Length;
-        body(new DeviceStateWriter(_buffer, _schema, Combine(_path, name)));
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.At(start, 4), (uint)(_buffer.Length - valueStart));
+        Span<byte> head = stackalloc byte[DeviceStateFormat.FieldOverhead + DeviceStateFormat.MaxNameLength];
+        head = Header(head, name, StateFieldType.Section, presence, since);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[^4..], _sink.BeginSection(head.Length));
+        _sink.Write(head);
+        body(new DeviceStateWriter(_sink, _schema, Combine(_path, name)));
+        _sink.EndSection();
     }
 
-    private Span<byte> Fixed(string name, StateFieldType type, FieldPresence presence, string? since, int length)
+    // One field of known length: header, then the value.
+    private void Field(string name, StateFieldType type, FieldPresence presence, string? since, ReadOnlySpan<byte> value)
     {
-        int lengthAt = BeginField(name, type, presence, since);
-        BinaryPrimitives.WriteUInt32LittleEndian(_buffer.At(lengthAt, 4), (uint)length);
-        return _buffer.Append(length);
+        Span<byte> head = stackalloc byte[DeviceStateFormat.FieldOverhead + DeviceStateFormat.MaxNameLength];
+        head = Header(head, name, type, presence, since);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[^4..], (uint)value.Length);
+        _sink.Write(head);
+        _sink.Write(value);
     }
 
-    // Writes tag, name and a placeholder length; returns the offset of the length.
-    private int BeginField(string name, StateFieldType type, FieldPresence presence, string? since)
+    // Checks the name and encodes tag, name length, name and room for the value length into the start of space.
+    private Span<byte> Header(Span<byte> space, string name, StateFieldType type, FieldPresence presence, string? since)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (!DeviceStateFormat.IsValidName(name))
@@ -138,13 +203,10 @@ public sealed class DeviceStateWriter
             throw new ArgumentException($"state field '{Combine(_path, name)}' is written twice; names are unique within a section", nameof(name));
         }
         _schema?.Record(Combine(_path, name), type, presence, since);
-        Span<byte> head = _buffer.Append(2 + name.Length);
-        head[0] = (byte)((byte)type | (presence == FieldPresence.Required ? DeviceStateFormat.RequiredBit : 0));
-        head[1] = (byte)name.Length;
-        Encoding.ASCII.GetBytes(name, head[2..]);
-        int lengthAt = _buffer.Length;
-        _buffer.Append(4);
-        return lengthAt;
+        space[0] = (byte)((byte)type | (presence == FieldPresence.Required ? DeviceStateFormat.RequiredBit : 0));
+        space[1] = (byte)name.Length;
+        Encoding.ASCII.GetBytes(name, space[2..]);
+        return space[..(DeviceStateFormat.FieldOverhead + name.Length)];
     }
 
     internal static string Combine(string path, string name) => path.Length == 0 ? name : path + "/" + name;

@@ -9,7 +9,8 @@ namespace Vfio.DeviceModels.Streams;
 /// most the chunk size each with its CRC32C, and the end record with totals.
 /// </summary>
 /// <remarks>
-/// Memory use is the chunk size (one pooled buffer in <see cref="CopyFrom"/>), whatever the device state's size.
+/// Memory use is the chunk size (one pooled chunk buffer, rented by the first <see cref="GetChunkMemory"/> and returned by
+/// <see cref="Complete"/>; an abandoned writer leaves it to the garbage collector), whatever the device state's size.
 /// The preamble and header record are written before the first data chunk or by <see cref="Complete"/>.
 /// The writer does not own <c>output</c> and never disposes it.
 /// </remarks>
@@ -20,6 +21,10 @@ public sealed class MigrationStreamWriter
     private readonly uint _headerCrc;
     private readonly int _chunkSize;
     private byte[]? _asyncRecordHeader;
+    private byte[]? _record; // the chunk buffer: room for the record header, then up to the chunk size of data
+    private byte[]? _spare;  // the second chunk buffer of StartWriteChunk: filled while the other one is written
+    private int _pending;    // data bytes in _record not yet written
+    private readonly bool _channel;
     private bool _headerWritten;
     private bool _completed;
 
@@ -28,6 +33,12 @@ public sealed class MigrationStreamWriter
     /// <param name="header">The source's model, configuration and device name.</param>
     /// <param name="chunkSize">Largest data chunk, 1 byte to 64 MiB; the reader's limit must be at least this.</param>
     public MigrationStreamWriter(Stream output, MigrationStreamHeader header, int chunkSize = StreamFormat.DefaultChunkSize)
+        : this(output, header, chunkSize, channel: null)
+    {
+    }
+
+    /// <summary>Creates the writer of one channel of a multi-channel transfer (format 2), or of a single stream.</summary>
+    internal MigrationStreamWriter(Stream output, MigrationStreamHeader header, int chunkSize, StreamChannelInfo? channel)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(header);
@@ -35,7 +46,8 @@ public sealed class MigrationStreamWriter
         ArgumentOutOfRangeException.ThrowIfGreaterThan(chunkSize, StreamFormat.MaxChunkSizeLimit);
         _output = output;
         _chunkSize = chunkSize;
-        _headerBytes = EncodeHeader(header);
+        _headerBytes = EncodeHeader(header, channel);
+        _channel = channel is not null;
         _headerCrc = Crc32C.Compute(_headerBytes);
     }
 
@@ -48,12 +60,107 @@ public sealed class MigrationStreamWriter
     /// <summary>Data chunks written so far.</summary>
     public uint ChunkCount { get; private set; }
 
+    /// <summary>The chunk size: the most data one record holds.</summary>
+    public int ChunkSize => _chunkSize;
+
+    /// <summary>
+    /// The free part of the writer's chunk buffer (at least one byte): the source reads the device's data straight
+    /// into it, then says how much with <see cref="Advance"/>. The bytes are checksummed and written from there by
+    /// <see cref="WriteChunk"/> / <see cref="WriteChunkAsync"/> in one write with their record header, so the envelope
+    /// adds no copy of its own.
+    /// </summary>
+    /// <returns>Memory valid until the next call on the writer.</returns>
+    /// <exception cref="InvalidOperationException">After <see cref="Complete"/>.</exception>
+    public Memory<byte> GetChunkMemory()
+    {
+        ThrowIfCompleted();
+        _record ??= ArrayPool<byte>.Shared.Rent(StreamFormat.RecordHeaderLength + _chunkSize);
+        return _record.AsMemory(StreamFormat.RecordHeaderLength + _pending, _chunkSize - _pending);
+    }
+
+    /// <summary>Counts <paramref name="count"/> bytes put into <see cref="GetChunkMemory"/>'s memory; writes nothing.</summary>
+    /// <param name="count">Bytes written there, at most its length.</param>
+    public void Advance(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _chunkSize - _pending);
+        _pending += count;
+    }
+
+    /// <summary>True when nothing was put into the chunk buffer since it was last written.</summary>
+    public bool IsEmptyChunk => _pending == 0;
+
+    /// <summary>True when the chunk buffer is full: the next <see cref="GetChunkMemory"/> needs a <see cref="WriteChunk"/> first.</summary>
+    public bool IsChunkFull => _pending == _chunkSize;
+
+    /// <summary>Writes the data put into the chunk buffer (if any) as one data record, in one write.</summary>
+    public void WriteChunk()
+    {
+        EnsureHeader();
+        if (_pending == 0)
+        {
+            return;
+        }
+        Span<byte> record = _record.AsSpan(0, StreamFormat.RecordHeaderLength + _pending);
+        FillRecordHeader(record, StreamRecordKind.Data, record[StreamFormat.RecordHeaderLength..]);
+        int length = _pending;
+        _pending = 0;
+        _output.Write(record);
+        Count(length);
+    }
+
+    /// <summary>The asynchronous form of <see cref="WriteChunk"/>.</summary>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>A task that completes when the record is handed to the output.</returns>
+    public async ValueTask WriteChunkAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
+        if (_pending == 0)
+        {
+            return;
+        }
+        Memory<byte> record = _record.AsMemory(0, StreamFormat.RecordHeaderLength + _pending);
+        FillRecordHeader(record.Span, StreamRecordKind.Data, record.Span[StreamFormat.RecordHeaderLength..]);
+        int length = _pending;
+        _pending = 0;
+        await _output.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        Count(length);
+    }
+
+    /// <summary>
+    /// Starts writing the chunk buffer's data as one record on the thread pool (CRC and write) and switches to a second
+    /// chunk buffer, so the source fills the next chunk while this one is checksummed and written. The caller awaits the
+    /// returned task before the next <see cref="StartWriteChunk"/>, <see cref="Complete"/> or <see cref="CompleteAsync(CancellationToken)"/>:
+    /// records then go out in order and a buffer is never filled while it is written. Nothing to write: a completed task.
+    /// </summary>
+    internal Task StartWriteChunk(CancellationToken cancellationToken)
+    {
+        ThrowIfCompleted();
+        if (_pending == 0 || !_headerWritten)
+        {
+            return WriteChunkAsync(cancellationToken).AsTask();
+        }
+        byte[] record = _record!;
+        int length = _pending;
+        Count(length);
+        _record = _spare ?? ArrayPool<byte>.Shared.Rent(StreamFormat.RecordHeaderLength + _chunkSize);
+        _spare = record;
+        _pending = 0;
+        // A blocking write on a thread of its own (see MigrationChannelReader.Prefetch for why).
+        return Task.Factory.StartNew(() =>
+        {
+            Span<byte> bytes = record.AsSpan(0, StreamFormat.RecordHeaderLength + length);
+            FillRecordHeader(bytes, StreamRecordKind.Data, bytes[StreamFormat.RecordHeaderLength..]);
+            _output.Write(bytes);
+        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
     /// <summary>Writes device data as one or more chunks of at most the chunk size.</summary>
     /// <param name="data">The bytes; an empty span writes nothing.</param>
     /// <exception cref="InvalidOperationException">After <see cref="Complete"/>.</exception>
     public void Write(ReadOnlySpan<byte> data)
     {
-        EnsureHeader();
+        WriteChunk();
         Span<byte> recordHeader = stackalloc byte[StreamFormat.RecordHeaderLength];
         while (!data.IsEmpty)
         {
@@ -72,7 +179,7 @@ public sealed class MigrationStreamWriter
     /// <returns>A task that completes when the bytes are handed to the output.</returns>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
-        await EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
+        await WriteChunkAsync(cancellationToken).ConfigureAwait(false);
         // One record header buffer for the writer's life, not one per call.
         byte[] recordHeader = _asyncRecordHeader ??= new byte[StreamFormat.RecordHeaderLength];
         while (!data.IsEmpty)
@@ -91,10 +198,11 @@ public sealed class MigrationStreamWriter
     /// <exception cref="InvalidOperationException">When already completed.</exception>
     public void Complete()
     {
-        EnsureHeader();
-        Span<byte> end = stackalloc byte[StreamFormat.RecordHeaderLength + StreamFormat.EndRecordLength];
-        FillEnd(end);
+        WriteChunk();
+        Span<byte> end = stackalloc byte[StreamFormat.RecordHeaderLength + (_channel ? StreamFormat.ChannelEndRecordLength : StreamFormat.EndRecordLength)];
+        FillEnd(end, (DataLength, ChunkCount));
         _completed = true;
+        ReturnChunkBuffer();
         _output.Write(end);
         _output.Flush();
     }
@@ -102,12 +210,16 @@ public sealed class MigrationStreamWriter
     /// <summary>Writes the end record and flushes, asynchronously.</summary>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the end record is flushed.</returns>
-    public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+    public ValueTask CompleteAsync(CancellationToken cancellationToken = default) => CompleteAsync(default, cancellationToken);
+
+    /// <summary>Completes one channel of a multi-channel transfer; its end record also carries the transfer's totals.</summary>
+    internal async ValueTask CompleteAsync((long Bytes, long Chunks) transfer, CancellationToken cancellationToken)
     {
-        await EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
-        byte[] end = new byte[StreamFormat.RecordHeaderLength + StreamFormat.EndRecordLength];
-        FillEnd(end);
+        await WriteChunkAsync(cancellationToken).ConfigureAwait(false);
+        byte[] end = new byte[StreamFormat.RecordHeaderLength + (_channel ? StreamFormat.ChannelEndRecordLength : StreamFormat.EndRecordLength)];
+        FillEnd(end, transfer);
         _completed = true;
+        ReturnChunkBuffer();
         await _output.WriteAsync(end, cancellationToken).ConfigureAwait(false);
         await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -133,32 +245,26 @@ public sealed class MigrationStreamWriter
     {
         ArgumentNullException.ThrowIfNull(deviceData);
         var writer = new MigrationStreamWriter(output, header, chunkSize);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
-        try
+        writer.EnsureHeader();
+        while (true)
         {
-            writer.EnsureHeader();
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            // The device's bytes go straight into the chunk buffer, which is written with its record header in one write.
+            int filled = Fill(deviceData, writer.GetChunkMemory().Span);
+            if (filled == 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int filled = Fill(deviceData, buffer.AsSpan(0, chunkSize));
-                if (filled == 0)
-                {
-                    break;
-                }
-                writer.Write(buffer.AsSpan(0, filled));
-                progress?.Report(writer.DataLength);
-                if (filled < chunkSize)
-                {
-                    break;
-                }
+                break;
             }
-            writer.Complete();
-            return writer.DataLength;
+            writer.Advance(filled);
+            writer.WriteChunk();
+            progress?.Report(writer.DataLength);
+            if (filled < chunkSize)
+            {
+                break;
+            }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        writer.Complete();
+        return writer.DataLength;
     }
 
     /// <summary>The asynchronous form of <see cref="CopyFrom"/>.</summary>
@@ -174,44 +280,37 @@ public sealed class MigrationStreamWriter
     {
         ArgumentNullException.ThrowIfNull(deviceData);
         var writer = new MigrationStreamWriter(output, header, chunkSize);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(chunkSize);
-        try
+        await writer.EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
         {
-            await writer.EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
-            while (true)
+            int filled = await deviceData.ReadAtLeastAsync(writer.GetChunkMemory(), chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (filled == 0)
             {
-                int filled = await deviceData.ReadAtLeastAsync(buffer.AsMemory(0, chunkSize), chunkSize, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
-                if (filled == 0)
-                {
-                    break;
-                }
-                await writer.WriteAsync(buffer.AsMemory(0, filled), cancellationToken).ConfigureAwait(false);
-                progress?.Report(writer.DataLength);
-                if (filled < chunkSize)
-                {
-                    break;
-                }
+                break;
             }
-            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            return writer.DataLength;
+            writer.Advance(filled);
+            await writer.WriteChunkAsync(cancellationToken).ConfigureAwait(false);
+            progress?.Report(writer.DataLength);
+            if (filled < chunkSize)
+            {
+                break;
+            }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        return writer.DataLength;
     }
 
     /// <summary>Encodes preamble + header record; the end record carries the CRC32C of exactly these bytes.</summary>
-    internal static byte[] EncodeHeader(MigrationStreamHeader header)
+    internal static byte[] EncodeHeader(MigrationStreamHeader header, StreamChannelInfo? channel = null)
     {
         byte[] model = Encoding.UTF8.GetBytes(header.ModelId);
         byte[] config = Encoding.UTF8.GetBytes(header.Configuration);
         byte[] name = Encoding.UTF8.GetBytes(header.DeviceName);
-        int payloadLength = 6 + model.Length + config.Length + name.Length;
+        int payloadLength = 6 + model.Length + config.Length + name.Length + (channel is null ? 0 : StreamFormat.ChannelFieldsLength);
         byte[] bytes = new byte[StreamFormat.PreambleLength + StreamFormat.RecordHeaderLength + payloadLength];
         Span<byte> s = bytes;
         BinaryPrimitives.WriteUInt64LittleEndian(s, StreamFormat.Magic);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[8..], StreamFormat.Major);
+        BinaryPrimitives.WriteUInt16LittleEndian(s[8..], channel is null ? StreamFormat.Major : StreamFormat.ChannelMajor);
         BinaryPrimitives.WriteUInt16LittleEndian(s[10..], StreamFormat.Minor);
         Span<byte> payload = s[(StreamFormat.PreambleLength + StreamFormat.RecordHeaderLength)..];
         int at = 0;
@@ -221,6 +320,7 @@ public sealed class MigrationStreamWriter
             field.CopyTo(payload[(at + 2)..]);
             at += 2 + field.Length;
         }
+        channel?.Write(payload[at..]);
         FillRecordHeader(s.Slice(StreamFormat.PreambleLength, StreamFormat.RecordHeaderLength), StreamRecordKind.Header, payload);
         return bytes;
     }
@@ -232,12 +332,17 @@ public sealed class MigrationStreamWriter
         BinaryPrimitives.WriteUInt32LittleEndian(recordHeader[8..], Crc32C.Compute(payload));
     }
 
-    private void FillEnd(Span<byte> end)
+    private void FillEnd(Span<byte> end, (long Bytes, long Chunks) transfer)
     {
         Span<byte> payload = end[StreamFormat.RecordHeaderLength..];
         BinaryPrimitives.WriteUInt64LittleEndian(payload, (ulong)DataLength);
         BinaryPrimitives.WriteUInt32LittleEndian(payload[8..], ChunkCount);
         BinaryPrimitives.WriteUInt32LittleEndian(payload[12..], _headerCrc);
+        if (_channel)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(payload[16..], (ulong)transfer.Bytes);
+            BinaryPrimitives.WriteUInt32LittleEndian(payload[24..], checked((uint)transfer.Chunks));
+        }
         FillRecordHeader(end, StreamRecordKind.End, payload);
     }
 
@@ -264,6 +369,20 @@ public sealed class MigrationStreamWriter
         {
             await _output.WriteAsync(_headerBytes, cancellationToken).ConfigureAwait(false);
             _headerWritten = true;
+        }
+    }
+
+    private void ReturnChunkBuffer()
+    {
+        if (_record is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_record);
+            _record = null;
+        }
+        if (_spare is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_spare);
+            _spare = null;
         }
     }
 

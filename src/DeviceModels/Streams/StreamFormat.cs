@@ -16,6 +16,21 @@ internal static class StreamFormat
     /// <summary>The minor format version written; readers accept any minor of their major.</summary>
     public const ushort Minor = 0;
 
+    /// <summary>The major format version of one channel of a multi-channel transfer (docs/stream-format.md "Channels"):
+    /// the header record ends with <see cref="ChannelFieldsLength"/> bytes of channel fields. A single channel is
+    /// always written as <see cref="Major"/>, so a reader of format 1 refuses only what it cannot read.</summary>
+    public const ushort ChannelMajor = 2;
+
+    /// <summary>Channel index (2) + channel count (2) + transfer id (8), after the device name in a format 2 header.</summary>
+    public const int ChannelFieldsLength = 12;
+
+    /// <summary>A format 2 end record: the channel's totals and header CRC (16), then the whole transfer's total data
+    /// bytes (8) and data chunks (4) over all channels, so the loader can tell a channel that lost its last chunks.</summary>
+    public const int ChannelEndRecordLength = EndRecordLength + 12;
+
+    /// <summary>The most channels a transfer may be split over.</summary>
+    public const int MaxChannels = 64;
+
     /// <summary>Magic (8) + major (2) + minor (2).</summary>
     public const int PreambleLength = 12;
 

@@ -19,8 +19,8 @@ internal sealed class DestinationHalf(MigrationContext context, OpenedDevice dev
     /// A reader of the envelope whose header is read with no check attached: the caller checks it (<see cref="Accept"/>),
     /// after creating the device it is bound for if need be, before any data is read.
     /// </summary>
-    public static MigrationStreamReader OpenReader(Stream input, MigrationOptions options) =>
-        new(input, static _ => { }, Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize));
+    public static MigrationChannelReader OpenReader(IReadOnlyList<Stream> inputs, MigrationOptions options, IReadOnlyList<string>? channelNames = null) =>
+        new(inputs, static _ => { }, Math.Max(options.ChunkSize, MigrationStreamWriter.DefaultChunkSize), channelNames);
 
     /// <summary>
     /// The stream-level guard: a header must suit this destination's configuration. With <paramref name="forced"/> (a
@@ -37,7 +37,7 @@ internal sealed class DestinationHalf(MigrationContext context, OpenedDevice dev
     /// Loads the rest of the stream (its header already read and accepted). <paramref name="loaded"/> runs once the
     /// destination holds the whole state and before it may run: the journal learns it there.
     /// </summary>
-    public async Task ConsumeAsync(MigrationStreamReader reader, MigrationOutcome outcome, IProgress<MigrationProgress>? progress, Action loaded,
+    public async Task ConsumeAsync(MigrationChannelReader reader, MigrationOutcome outcome, IProgress<MigrationProgress>? progress, Action loaded,
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

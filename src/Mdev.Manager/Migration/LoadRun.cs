@@ -11,7 +11,7 @@ namespace Mdev.Manager.Migration;
 /// header is then checked against the destination's configuration before its first arc. On success the destination
 /// runs; on failure it is reset and stopped (removed, if created here) and nothing runs.
 /// </summary>
-internal sealed class LoadRun(MigrationContext context, MigrationDestination destination, Stream input, MigrationOptions options,
+internal sealed class LoadRun(MigrationContext context, MigrationDestination destination, IReadOnlyList<Stream> inputs, MigrationOptions options,
     IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
     : MigrationRun(context, MigrationJournal.Of(destination.Endpoint), (destination.ExistingDevice ?? destination.NewDeviceUuid)!.Value,
         MigrationJournalEntry.Load, progress, cancellationToken)
@@ -40,8 +40,9 @@ internal sealed class LoadRun(MigrationContext context, MigrationDestination des
             _destination = half;
         }
         // What the header must suit is decided here, before any data is read: the device it is bound for may not exist yet.
-        using MigrationStreamReader reader = DestinationHalf.OpenReader(input, options);
-        MigrationStreamHeader header = reader.ReadHeader();
+        // Every channel's header is read and checked here too: a missing or foreign channel fails before the first arc.
+        using MigrationChannelReader reader = DestinationHalf.OpenReader(inputs, options);
+        MigrationStreamHeader header = await reader.ReadHeadersAsync(CancellationToken).ConfigureAwait(false);
         _destination ??= CreateDestination(header);
         _destination.Accept(header, forced: false);
         Outcome.DestinationState = _destination.Device.Driver.GetState();

@@ -174,25 +174,35 @@ internal sealed class MigrateRun(MigrationContext context, MigrationSource sourc
         return true;
     }
 
-    // The two halves side by side through a bounded pipe (four chunks), so memory is bounded by the chunk size;
-    // returns the failure that came first, or null.
+    // The two halves side by side through bounded pipes (four chunks each; one per channel), so memory is bounded by
+    // the chunk size; returns the failure that came first, or null.
     private async Task<Exception?> TransferAsync()
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
         long window = 4L * (options.ChunkSize + 64);
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: window, resumeWriterThreshold: window / 2, useSynchronizationContext: false));
+        Pipe[] pipes = new Pipe[options.Channels];
+        for (int i = 0; i < pipes.Length; i++)
+        {
+            pipes[i] = new Pipe(new PipeOptions(pauseWriterThreshold: window, resumeWriterThreshold: window / 2, useSynchronizationContext: false));
+        }
         var loadOutcome = new MigrationOutcome();
         Task save = Task.Run(async () =>
         {
             try
             {
-                await _source!.ProduceAsync(pipe.Writer.AsStream(), Outcome, Progress, null, linked.Token).ConfigureAwait(false);
-                await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+                await _source!.ProduceAsync([.. pipes.Select(p => p.Writer.AsStream())], Outcome, Progress, null, linked.Token).ConfigureAwait(false);
+                foreach (Pipe pipe in pipes)
+                {
+                    await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+                }
             }
             catch (Exception e)
             {
                 // Hand the failure to the reading side (it must not wait for data that never comes), then report it.
-                await pipe.Writer.CompleteAsync(e).ConfigureAwait(false);
+                foreach (Pipe pipe in pipes)
+                {
+                    await pipe.Writer.CompleteAsync(e).ConfigureAwait(false);
+                }
                 await linked.CancelAsync().ConfigureAwait(false);
                 throw;
             }
@@ -201,15 +211,21 @@ internal sealed class MigrateRun(MigrationContext context, MigrationSource sourc
         {
             try
             {
-                using MigrationStreamReader reader = DestinationHalf.OpenReader(pipe.Reader.AsStream(), options);
+                using MigrationChannelReader reader = DestinationHalf.OpenReader([.. pipes.Select(p => p.Reader.AsStream())], options);
                 // The destination's own guard, before its first arc (the same one load runs).
-                _destination!.Accept(reader.ReadHeader(), _forced);
+                _destination!.Accept(await reader.ReadHeadersAsync(linked.Token).ConfigureAwait(false), _forced);
                 await _destination.ConsumeAsync(reader, loadOutcome, null, () => WriteJournal(loaded: true), linked.Token).ConfigureAwait(false);
-                await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+                foreach (Pipe pipe in pipes)
+                {
+                    await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+                }
             }
             catch (Exception e)
             {
-                await pipe.Reader.CompleteAsync(e).ConfigureAwait(false);
+                foreach (Pipe pipe in pipes)
+                {
+                    await pipe.Reader.CompleteAsync(e).ConfigureAwait(false);
+                }
                 await linked.CancelAsync().ConfigureAwait(false);
                 throw;
             }

@@ -27,6 +27,13 @@ public sealed class MigrationOptions
     public int ChunkSize { get; set; } = MigrationStreamWriter.DefaultChunkSize;
 
     /// <summary>
+    /// Channels the stop-copy data is split over (docs/stream-format.md "Channels"), 1 to 64. One is the plain format
+    /// 1.0 stream; N writes chunk i to channel i mod N, each channel an envelope of its own, checksummed and written
+    /// in parallel. A save needs N outputs and a load N inputs; migrate opens N in-process channels. Default 1.
+    /// </summary>
+    public int Channels { get; set; } = 1;
+
+    /// <summary>
     /// Proceed past refusals the operator may override (<see cref="Vfio.ErrorCatalogue.Forceable"/>: a configuration the
     /// destination does not accept, a load destination that has run); every overridden problem is logged as a warning
     /// and in the migration log, and listed in <see cref="MigrationOutcome.Overridden"/>. A model mismatch, a bad

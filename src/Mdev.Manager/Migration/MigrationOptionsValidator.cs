@@ -17,6 +17,9 @@ internal sealed class MigrationOptionsValidator : IValidateOptions<MigrationOpti
     /// <summary>The most pre-copy rounds an option may ask for (QEMU converges in far fewer).</summary>
     public const int MaxPreCopyIterations = 1000;
 
+    /// <summary>The most channels a transfer may be split over.</summary>
+    public const int MaxChannels = 64;
+
     public ValidateOptionsResult Validate(string? name, MigrationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -32,6 +35,10 @@ internal sealed class MigrationOptionsValidator : IValidateOptions<MigrationOpti
         if (options.ChunkSize is < 1 or > MaxChunkSize)
         {
             builder.AddError($"{options.ChunkSize} is outside 1 to {MaxChunkSize} bytes", nameof(MigrationOptions.ChunkSize));
+        }
+        if (options.Channels is < 1 or > MaxChannels)
+        {
+            builder.AddError($"{options.Channels} is outside 1 to {MaxChannels}", nameof(MigrationOptions.Channels));
         }
         return builder.Build();
     }

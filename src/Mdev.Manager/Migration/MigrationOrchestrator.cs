@@ -19,11 +19,11 @@ namespace Mdev.Manager.Migration;
 /// code and the state each side was left in. Rollback puts the source back in RUNNING through
 /// <see cref="MigrationDriver"/>'s recovery policy (its recovery state, else a reset), resets the destination and
 /// leaves it stopped, and removes a destination device the orchestrator created. Never are both sides running; when
-/// neither is (a source stopped by <see cref="SaveAsync"/>, or a rollback that failed) the outcome says so.</para>
+/// neither is (a source stopped by <see cref="SaveAsync(MigrationSource, Stream, MigrationOptions?, IProgress{MigrationProgress}?, CancellationToken)"/>, or a rollback that failed) the outcome says so.</para>
 /// <para>A failure the orchestrator cannot understand (anything other than a <see cref="VfioException"/>, an I/O
 /// error or cancellation, such as the emulated host's injected crash) is treated as the process dying: nothing is
 /// rolled back, the exception propagates, and <see cref="Resume"/> or <see cref="Abort"/> clean up afterwards.</para>
-/// <para><see cref="SaveAsync"/> and <see cref="LoadAsync"/> are the two halves for cross-host use
+/// <para><see cref="SaveAsync(MigrationSource, Stream, MigrationOptions?, IProgress{MigrationProgress}?, CancellationToken)"/> and <see cref="LoadAsync(MigrationDestination, Stream, MigrationOptions?, IProgress{MigrationProgress}?, CancellationToken)"/> are the two halves for cross-host use
 /// (<c>vfioctl save A | ssh host vfioctl load B</c>); <see cref="MigrateAsync"/> runs the same two halves in one
 /// process, joined by a pipe. This class is the library API (docs/orchestrator.md, "Using the manager as a library"):
 /// each call builds the one-purpose objects that do the work (a run per operation, the source and destination
@@ -103,7 +103,25 @@ public sealed class MigrationOrchestrator
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(output);
-        return new SaveRun(Context, source, output, Validated(options), progress, cancellationToken).RunAsync();
+        return SaveAsync(source, [output], options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="SaveAsync(MigrationSource, Stream, MigrationOptions?, IProgress{MigrationProgress}?, CancellationToken)"/>
+    /// over several channels (docs/stream-format.md "Channels"): chunk i goes to <c>outputs[i mod N]</c>.
+    /// </summary>
+    /// <param name="source">The running source device.</param>
+    /// <param name="outputs">One stream per channel, channel 0 first (1 to 64); not disposed.</param>
+    /// <param name="options">Pre-copy limits and chunk size.</param>
+    /// <param name="progress">Receives the phase, bytes and pre-copy round.</param>
+    /// <param name="cancellationToken">Cancels the save; the source is then RUNNING.</param>
+    /// <returns>The outcome: on success the source is STOP (<see cref="MigrationOutcome.NothingRunning"/>).</returns>
+    public Task<MigrationOutcome> SaveAsync(MigrationSource source, IReadOnlyList<Stream> outputs, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(outputs);
+        return new SaveRun(Context, source, outputs, Validated(options), progress, cancellationToken).RunAsync();
     }
 
     /// <summary>
@@ -123,7 +141,26 @@ public sealed class MigrationOrchestrator
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(input);
-        return new LoadRun(Context, destination, input, Validated(options), progress, cancellationToken).RunAsync();
+        return LoadAsync(destination, [input], options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="LoadAsync(MigrationDestination, Stream, MigrationOptions?, IProgress{MigrationProgress}?, CancellationToken)"/>
+    /// from several channels, reassembled in order. Every channel's header is read and checked before the destination
+    /// moves: a missing, swapped or foreign channel (<see cref="ErrorCode.StreamChannelMismatch"/>) leaves it untouched.
+    /// </summary>
+    /// <param name="destination">An existing device, or a parent and type to create one on.</param>
+    /// <param name="inputs">One stream per channel, channel 0 first, as many as the save wrote; not disposed.</param>
+    /// <param name="options">The chunk size limit (the largest chunk accepted).</param>
+    /// <param name="progress">Receives the bytes loaded.</param>
+    /// <param name="cancellationToken">Cancels the load; the destination is then reset.</param>
+    /// <returns>The outcome; on success the destination is RUNNING.</returns>
+    public Task<MigrationOutcome> LoadAsync(MigrationDestination destination, IReadOnlyList<Stream> inputs, MigrationOptions? options = null,
+        IProgress<MigrationProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentNullException.ThrowIfNull(inputs);
+        return new LoadRun(Context, destination, inputs, Validated(options), progress, cancellationToken).RunAsync();
     }
 
     /// <summary>

@@ -7,7 +7,7 @@ namespace Mdev.Manager.Migration;
 /// <c>save</c>: the source half alone, into a caller's stream. On success the source is stopped and marked as moved
 /// away (its whole state left); on a failure before the end record it runs again; after it, it stays stopped.
 /// </summary>
-internal sealed class SaveRun(MigrationContext context, MigrationSource source, Stream output, MigrationOptions options,
+internal sealed class SaveRun(MigrationContext context, MigrationSource source, IReadOnlyList<Stream> outputs, MigrationOptions options,
     IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
     : MigrationRun(context, MigrationJournal.Of(source.Endpoint), source.Device, MigrationJournalEntry.Save, progress, cancellationToken)
 {
@@ -24,7 +24,7 @@ internal sealed class SaveRun(MigrationContext context, MigrationSource source, 
         _source.RequireRunning(Outcome);
         WriteJournal();
         Reach(MigrationCheckpoint.SourceOpened);
-        await _source.ProduceAsync(output, Outcome, Progress, () =>
+        await _source.ProduceAsync(outputs, Outcome, Progress, () =>
         {
             // Before the end record goes out: a process killed from here on may have delivered the whole state,
             // so recovery must not resume the source without --force.

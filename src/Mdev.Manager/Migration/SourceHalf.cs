@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Extensions.Logging;
 using Vfio;
 using Vfio.DeviceModels.Streams;
@@ -36,19 +35,17 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
     }
 
     /// <summary>
-    /// Writes the whole stream into <paramref name="output"/>. <paramref name="endRecordSending"/> runs just before the
+    /// Writes the whole stream into <paramref name="outputs"/> (one per channel). <paramref name="endRecordSending"/> runs just before the
     /// end record goes out (the journal learns that the state may leave from there on).
     /// </summary>
-    public async Task ProduceAsync(Stream output, MigrationOutcome outcome, IProgress<MigrationProgress>? progress, Action? endRecordSending,
+    public async Task ProduceAsync(IReadOnlyList<Stream> outputs, MigrationOutcome outcome, IProgress<MigrationProgress>? progress, Action? endRecordSending,
         CancellationToken cancellationToken)
     {
-        var writer = new MigrationStreamWriter(output, Header, options.ChunkSize);
-        // The header goes first, before the source moves, so a dead channel fails with the source untouched.
-        await writer.WriteAsync(ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        var writer = new MigrationChannelWriter(outputs, Header, options.ChunkSize);
+        // The headers go first, before the source moves, so a dead channel fails with the source untouched.
+        await writer.WriteHeadersAsync(cancellationToken).ConfigureAwait(false);
         context.Reach(MigrationCheckpoint.StreamHeaderWritten);
         bool preCopy = options.UsePreCopy && options.MaxPreCopyIterations > 0 && Device.Driver.Features.HasFlag(MigrationFeatures.PreCopy);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(options.ChunkSize);
-        Memory<byte> chunk = buffer.AsMemory(0, options.ChunkSize);
         MigrationDataStream? data = null;
         try
         {
@@ -57,7 +54,7 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
             {
                 data = context.Transition(Device, MigrationState.PreCopy) ?? throw MigrationContext.NoSession(Device, MigrationState.PreCopy);
                 context.Reach(MigrationCheckpoint.PreCopyStarted);
-                await PreCopyAsync(data, writer, chunk, outcome, progress, cancellationToken).ConfigureAwait(false);
+                await PreCopyAsync(data, writer, outcome, progress, cancellationToken).ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
                 // vfio.h: PRE_COPY -> STOP_COPY continues the same data session.
                 context.Transition(Device, MigrationState.StopCopy)?.Dispose();
@@ -68,7 +65,7 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
             }
             context.Reach(MigrationCheckpoint.StopCopyEntered);
             progress?.Report(new MigrationProgress(MigrationPhase.StopCopy, outcome.Bytes, 0));
-            outcome.Bytes += await DrainAsync(data, writer, chunk, preCopy: false, cancellationToken).ConfigureAwait(false);
+            outcome.Bytes += await DrainAsync(data, writer, preCopy: false, cancellationToken).ConfigureAwait(false);
             // The last moment a cancellation (a signal) is honoured: once the end record is out, the state has left.
             cancellationToken.ThrowIfCancellationRequested();
             endRecordSending?.Invoke();
@@ -78,8 +75,9 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
         }
         finally
         {
+            // No chunk write may be in flight from the session's or the outputs' buffers once this returns.
+            await writer.SettleAsync().ConfigureAwait(false);
             data?.Dispose();
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -97,13 +95,13 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
 
     // Rounds while the source runs: each drains what the device has now, then asks VFIO_MIG_GET_PRECOPY_INFO, until
     // what is left is small enough or the rounds run out.
-    private async Task PreCopyAsync(MigrationDataStream data, MigrationStreamWriter writer, Memory<byte> chunk, MigrationOutcome outcome,
+    private async Task PreCopyAsync(MigrationDataStream data, MigrationChannelWriter writer, MigrationOutcome outcome,
         IProgress<MigrationProgress>? progress, CancellationToken cancellationToken)
     {
         for (int round = 1; ; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            long sent = await DrainAsync(data, writer, chunk, preCopy: true, cancellationToken).ConfigureAwait(false);
+            long sent = await DrainAsync(data, writer, preCopy: true, cancellationToken).ConfigureAwait(false);
             outcome.Bytes += sent;
             outcome.PreCopyIterations = round;
             progress?.Report(new MigrationProgress(MigrationPhase.PreCopy, outcome.Bytes, round));
@@ -119,17 +117,21 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
         }
     }
 
-    // Reads the device's data into the envelope until its end (0) or, in pre-copy, until it has nothing now (-1).
-    private async Task<long> DrainAsync(MigrationDataStream data, MigrationStreamWriter writer, Memory<byte> buffer, bool preCopy,
+    // Reads the device's data into the envelope until its end (0) or, in pre-copy, until it has nothing now (-1). The
+    // device writes straight into the writer's chunk buffer, which goes out, checksummed once, when full and at the end
+    // of the drain: one copy per byte on this side (the device's), none in the envelope.
+    private async Task<long> DrainAsync(MigrationDataStream data, MigrationChannelWriter writer, bool preCopy,
         CancellationToken cancellationToken)
     {
         long total = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int n = data.TryRead(buffer.Span);
+            Memory<byte> chunk = await writer.GetChunkMemoryAsync(cancellationToken).ConfigureAwait(false);
+            int n = data.TryRead(chunk.Span);
             if (n == 0 || (n < 0 && preCopy))
             {
+                await WriteChunkAsync(writer, cancellationToken).ConfigureAwait(false);
                 return total;
             }
             if (n < 0)
@@ -137,8 +139,19 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
                 throw new VfioException(ErrorCode.DeviceRefusedState,
                     "the device reported no data available (ENOMSG) in STOP_COPY, where vfio.h allows only data or the end");
             }
-            await writer.WriteAsync(buffer[..n], cancellationToken).ConfigureAwait(false);
+            writer.Advance(n);
             total += n;
+            if (writer.IsChunkFull)
+            {
+                await WriteChunkAsync(writer, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WriteChunkAsync(MigrationChannelWriter writer, CancellationToken cancellationToken)
+    {
+        if (await writer.WriteChunkAsync(cancellationToken).ConfigureAwait(false))
+        {
             context.Reach(MigrationCheckpoint.StreamChunkWritten);
         }
     }

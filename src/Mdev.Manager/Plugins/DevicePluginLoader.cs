@@ -72,6 +72,11 @@ public static class DevicePluginLoader
     /// <summary>The implementations of one plug-in, loading it on first use in this process.</summary>
     private static IReadOnlyList<DeviceImplementation> LoadPlugin(string named, string root, string path)
     {
+        // First: in a NativeAOT build no plug-in can load, wherever it is (a published native vfioctl has no plugins/).
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw NotLoadable(path, named, "this build of the program is compiled ahead of time (NativeAOT) and cannot load assemblies at run time; use the framework-dependent build (dotnet vfioctl.dll)", null);
+        }
         if (!File.Exists(path))
         {
             throw new VfioException(ErrorCode.PluginNotFound,
@@ -97,10 +102,6 @@ public static class DevicePluginLoader
     [UnconditionalSuppressMessage("AOT", "IL3000", Justification = "The plug-in's location is its path on disk, given by the host's configuration.")]
     private static List<DeviceImplementation> Open(string path, string named)
     {
-        if (!RuntimeFeature.IsDynamicCodeSupported)
-        {
-            throw NotLoadable(path, named, "this build of the program is compiled ahead of time (NativeAOT) and cannot load assemblies at run time; use the framework-dependent build (dotnet vfioctl.dll)", null);
-        }
         try
         {
             _ = AssemblyName.GetAssemblyName(path);

@@ -115,6 +115,11 @@ public enum ErrorCode
     StreamRecordInvalid = 5008,
     /// <summary>The end record's totals do not match what was received.</summary>
     StreamLengthMismatch = 5009,
+    /// <summary>A channel of a multi-channel transfer is the wrong one: another transfer's, another index or count, a
+    /// channel given where a single stream was expected, or one whose data ended out of step with the others.</summary>
+    StreamChannelMismatch = 5010,
+    /// <summary>A channel of a multi-channel transfer cannot be opened or is not there.</summary>
+    StreamChannelMissing = 5011,
 
     // 6xxx: manager
     /// <summary>A sysfs attribute file holds text that does not parse.</summary>

@@ -31,7 +31,13 @@ internal sealed class CliConsole
         // Tables never wrap a cell: redirected output has no width, and a narrow terminal folds a long line itself
         // rather than have a name broken in the middle ("stats/rx-b" / "ytes"). A table is as wide as its cells.
         Tables.Profile.Width = UnwrappedWidth;
+        // Tables have no height, and a console's height is never asked for here: left unset, Spectre reads it from
+        // the terminal at every write (on Linux by loading the terminfo database), a tenth of a native 'list'.
+        Tables.Profile.Height = UnwrappedHeight;
     }
+
+    /// <summary>The height Spectre is told the output has; nothing vfioctl writes depends on it.</summary>
+    internal const int UnwrappedHeight = 24;
 
     /// <summary>The width tables are laid out in: wider than any row, so no cell is ever wrapped or cut.</summary>
     internal const int UnwrappedWidth = 100_000;

@@ -48,7 +48,7 @@ internal static class CommonOptions
         Description = "Report progress and the outcome on stderr as JSON lines, one object per event ({\"event\":\"progress\"|\"outcome\",...})",
     };
 
-    public static Option<bool> DumpJson() => new("--dumpjson") { Description = "Print JSON (the format mdevctl prints) instead of a table" };
+    public static Option<bool> DumpJson() => new("--dumpjson", "--json") { Description = "Print JSON (the format mdevctl prints) instead of a table; --json is the same, as on the other read verbs" };
 
     public static Option<string?> Config() => new("--config", "-c")
     {

@@ -10,7 +10,7 @@ namespace Vfioctl.Commands.Load;
 /// <summary><c>vfioctl load</c>: the destination half; the stream's header is checked before a byte is loaded.</summary>
 internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)
 {
-    public async Task<int> ExecuteAsync(MdevUuid uuid, string input, ParentDeviceName? parent, MdevTypeName? type, CancellationToken cancellationToken, bool force = false, bool json = false)
+    public async Task<int> ExecuteAsync(MdevUuid uuid, string input, ParentDeviceName? parent, MdevTypeName? type, CancellationToken cancellationToken, bool force = false, bool json = false, int channels = 1)
     {
         using IDisposable moving = signals.MoveState();
         MigrationDestination destination = parent is ParentDeviceName p && type is MdevTypeName t
@@ -20,12 +20,21 @@ internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationH
         {
             throw new VfioException(ErrorCode.UsageError, "refusing to read the binary migration stream from a terminal; pipe it (vfioctl save ... | vfioctl load ...) or use -i <file>.");
         }
-        Stream stream = input == "-" ? console.OpenInput() : CliFiles.OpenRead(input);
+        IReadOnlyList<string> paths = ChannelPaths.For(input, channels, "-i");
+        IReadOnlyList<Stream> streams = input == "-" ? [console.OpenInput()] : ChannelPaths.OpenForLoad(paths);
         MigrationOutcome outcome;
-        await using (stream.ConfigureAwait(false))
+        try
         {
+            var options = new MigrationOptions { Force = force, Channels = channels };
             outcome = await ProgressDisplay.RunAsync(console, "load",
-                progress => orchestrator.LoadAsync(destination, stream, force ? new MigrationOptions { Force = true } : null, progress, cancellationToken), json).ConfigureAwait(false);
+                progress => orchestrator.LoadAsync(destination, streams, options, progress, cancellationToken), json).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (Stream stream in streams)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+            }
         }
         CommonOptions.WarnForced(console.Error, outcome.Overridden);
         if (json)

@@ -12,6 +12,7 @@ internal static class LoadCommandDefinition
     public static readonly Option<MdevTypeName?> TypeOption = CommonOptions.Type("Create the destination with this type, in the stream's configuration");
 
     public static readonly Option<bool> JsonOption = CommonOptions.JsonProgress();
+    public static readonly Option<int> ChannelsOption = PreCopyOptions.ChannelsOption("Read a save of N channels: -i FILE reads FILE, FILE.1 .. FILE.N-1, reassembled in order; every channel's header is checked before the device moves");
 
     public static readonly Option<bool> ForceOption = CommonOptions.Force("Load into a destination that has run since it was created (E6041 destination-has-run: its live state is overwritten), logged on stderr and in the migration log");
 
@@ -23,6 +24,7 @@ internal static class LoadCommandDefinition
         command.Options.Add(ParentOption);
         command.Options.Add(TypeOption);
         command.Options.Add(ForceOption);
+        command.Options.Add(ChannelsOption);
         command.Options.Add(JsonOption);
         command.Validators.Add(r =>
         {
@@ -32,7 +34,7 @@ internal static class LoadCommandDefinition
             }
         });
         command.SetAction((ParseResult r, CancellationToken ct) => app.Get<LoadCommand>().ExecuteAsync(
-            r.GetValue(UuidArgument), r.GetValue(InputOption)!, r.GetValue(ParentOption), r.GetValue(TypeOption), ct, r.GetValue(ForceOption), r.GetValue(JsonOption)));
+            r.GetValue(UuidArgument), r.GetValue(InputOption)!, r.GetValue(ParentOption), r.GetValue(TypeOption), ct, r.GetValue(ForceOption), r.GetValue(JsonOption), r.GetValue(ChannelsOption)));
         return command;
     }
 }

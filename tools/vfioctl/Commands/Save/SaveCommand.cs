@@ -21,7 +21,11 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
         using IDisposable moving = signals.MoveState();
         var source = new MigrationSource(hosts.Local, uuid);
         MigrationOutcome outcome;
-        if (output == "-")
+        if (options.Channels > 1)
+        {
+            outcome = await SaveToChannels(source, ChannelPaths.For(output, options.Channels, "-o"), options, cancellationToken).ConfigureAwait(false);
+        }
+        else if (output == "-")
         {
             if (console.OutputIsTerminal)
             {
@@ -118,6 +122,80 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
             $"no stream file was written; source {source.Device} {(resumed.Succeeded ? "was resumed and runs" : $"could not be resumed ({resumed}); 'vfioctl resume {source.Device}' runs it again")}",
             failure);
     }
+
+    /// <summary>
+    /// A save over several channels: each channel that names a FIFO or character device is written in place, each other
+    /// one beside its target and renamed on success, as <see cref="SaveToFile"/> does for one; a failed save leaves no
+    /// channel file that looks whole.
+    /// </summary>
+    private async Task<MigrationOutcome> SaveToChannels(MigrationSource source, IReadOnlyList<string> paths, MigrationOptions options, CancellationToken cancellationToken)
+    {
+        var files = new List<(string Path, FileStream File, bool Partial)>(paths.Count);
+        var outputs = new List<Stream>(paths.Count);
+        bool committed = false;
+        VfioFileException? failure = null;
+        try
+        {
+            foreach (string path in paths)
+            {
+                bool partial = CliFiles.ClassifyOutput(path) != CliFiles.OutputKind.Stream;
+                FileStream file = partial ? CliFiles.CreatePartial(path) : CliFiles.OpenExistingForWrite(path);
+                files.Add((path, file, partial));
+                string written = partial ? path + ".partial" : path;
+                var guarded = new FileFaultStream(file, $"writing the migration stream to '{written}'", written,
+                    partial ? "the partial streams are removed and no stream file is written" : "the reader has what was written so far; the save is rolled back");
+                outputs.Add(partial ? new BufferedStream(guarded, 64 * 1024) : guarded);
+            }
+            MigrationOutcome outcome = await Save(source, outputs, options, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Succeeded)
+            {
+                return outcome;
+            }
+            try
+            {
+                for (int i = 0; i < files.Count; i++)
+                {
+                    await outputs[i].FlushAsync(cancellationToken).ConfigureAwait(false);
+                    if (files[i].Partial)
+                    {
+                        FileSync.File(files[i].File, $"fsync of the migration stream '{files[i].Path}.partial'", "the partial streams are removed and no stream file is written");
+                    }
+                    await files[i].File.DisposeAsync().ConfigureAwait(false);
+                }
+                foreach ((string path, _, bool partial) in files)
+                {
+                    if (partial)
+                    {
+                        CliFiles.CommitPartial(path);
+                    }
+                }
+                committed = true;
+                return outcome;
+            }
+            catch (VfioFileException e)
+            {
+                failure = e;
+            }
+        }
+        finally
+        {
+            foreach ((string path, FileStream file, bool partial) in files)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+                if (!committed && partial && CliFiles.DiscardPartial(path) is string left)
+                {
+                    console.Error.WriteLine($"save {source.Device}: {left}");
+                }
+            }
+        }
+        MigrationOutcome resumed = orchestrator.Resume(source, force: true);
+        throw new VfioFileException(failure.Code, failure.Errno, failure.Operation, failure.Path,
+            $"no complete set of stream files was written; source {source.Device} {(resumed.Succeeded ? "was resumed and runs" : $"could not be resumed ({resumed}); 'vfioctl resume {source.Device}' runs it again")}",
+            failure);
+    }
+
+    private Task<MigrationOutcome> Save(MigrationSource source, IReadOnlyList<Stream> outputs, MigrationOptions options, CancellationToken cancellationToken) =>
+        ProgressDisplay.RunAsync(console, "save", progress => orchestrator.SaveAsync(source, outputs, options, progress, cancellationToken), _json);
 
     private Task<MigrationOutcome> Save(MigrationSource source, Stream output, MigrationOptions options, CancellationToken cancellationToken) =>
         ProgressDisplay.RunAsync(console, "save", progress => orchestrator.SaveAsync(source, output, options, progress, cancellationToken), _json);

@@ -12,6 +12,7 @@ internal static class StartCommandDefinition
     public static readonly Option<string?> ConfigOption = CommonOptions.Config();
     public static readonly Option<string?> LikeOption = CliFiles.PathOption(new Option<string?>("--like")
     {
+        HelpName = "file",
         Description = "Create a transient device (with --parent and --type) running exactly a device document's model and configuration ('vfioctl describe <uuid> --json'; - for stdin), after the same check as 'check --device'",
     });
     public static readonly Option<bool> ForceOption = CommonOptions.Force("With --like: proceed past a configuration refusal of the check (E3002-E3005; never a model mismatch), logged on stderr and in the migration log");
