@@ -18,8 +18,7 @@ internal static class ChannelPaths
     {
         if (channels > 1 && path == "-")
         {
-            throw new VfioException(ErrorCode.UsageError,
-                $"--channels {channels} needs {option} FILE: channel 0 is FILE, channel i is FILE.i (files or FIFOs); stdin and stdout carry one channel only.");
+            throw CliErrors.ChannelsNeedFile(channels, option);
         }
         return [path, .. Enumerable.Range(1, channels - 1).Select(i => $"{path}.{i}")];
     }
@@ -34,9 +33,7 @@ internal static class ChannelPaths
         {
             if (!File.Exists(paths[i]))
             {
-                throw new VfioException(ErrorCode.StreamChannelMissing,
-                    $"channel {i} of {paths.Count} ({paths[i]}) does not exist: a save with --channels {paths.Count} -o {paths[0]} writes {paths[0]} and {paths[0]}.1 .. {paths[0]}.{paths.Count - 1}; nothing was loaded")
-                { Value = paths[i], Expected = "an existing file or FIFO" };
+                throw CliErrors.ChannelMissing(paths, i);
             }
         }
         var streams = new List<Stream>(paths.Count);

@@ -11,6 +11,17 @@ internal static class CliErrors
 {
     // ---- usage ----
 
+    /// <summary>usage-error: more than one channel on stdin or stdout.</summary>
+    internal static VfioException ChannelsNeedFile(int channels, string option) =>
+        new(ErrorCode.UsageError,
+            $"--channels {channels} needs {option} FILE: channel 0 is FILE, channel i is FILE.i (files or FIFOs); stdin and stdout carry one channel only.");
+
+    /// <summary>stream-channel-missing: channel <paramref name="index"/> of a load does not exist.</summary>
+    internal static VfioException ChannelMissing(IReadOnlyList<string> paths, int index) =>
+        new(ErrorCode.StreamChannelMissing,
+            $"channel {index} of {paths.Count} ({paths[index]}) does not exist: a save with --channels {paths.Count} -o {paths[0]} writes {paths[0]} and {paths[0]}.1 .. {paths[0]}.{paths.Count - 1}; nothing was loaded")
+        { Value = paths[index], Expected = "an existing file or FIFO" };
+
     /// <summary>usage-error: faults go only into emulated devices.</summary>
     internal static VfioException FaultsNeedEmulated(string device) =>
         new(ErrorCode.UsageError, "faults can only be injected into emulated devices; add --emulated <dir>.") { Device = device };
