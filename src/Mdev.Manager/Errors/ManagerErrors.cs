@@ -423,4 +423,69 @@ internal static class ManagerErrors
         {
             Value = lockFile,
         };
+
+    // ---- migration halves, options, plug-ins ----
+
+    /// <summary>device-state-conflict: a source that is not RUNNING when a save starts.</summary>
+    internal static VfioException SourceNotRunning(string device, MigrationState state) =>
+        new(ErrorCode.DeviceStateConflict, $"source {device} is in {state}, not RUNNING; resume or abort the earlier migration first")
+        {
+            Device = device,
+            Value = state.ToString(),
+            Expected = nameof(MigrationState.Running),
+        };
+
+    /// <summary>device-refused-state: ENOMSG from a data_fd in STOP_COPY, where vfio.h allows only data or the end.</summary>
+    internal static VfioException NoDataInStopCopy() =>
+        new(ErrorCode.DeviceRefusedState, "the device reported no data available (ENOMSG) in STOP_COPY, where vfio.h allows only data or the end");
+
+    /// <summary>destination-has-run: a load or migrate into a device that is RUNNING and has run since it was created.</summary>
+    /// <param name="device">The destination.</param>
+    /// <param name="state">Its state.</param>
+    /// <param name="load">True for load, false for migrate.</param>
+    internal static VfioException DestinationHasRun(string device, MigrationState state, bool load)
+    {
+        string verb = load ? "load" : "migrate";
+        string elsewhere = load ? "load into a new device (--parent/--type)" : "migrate to a new device (--to-type)";
+        return new(ErrorCode.DestinationHasRun,
+            $"destination {device} is RUNNING and has run since it was created: {(load ? "loading" : "migrating")} would stop it and overwrite its live state; " +
+            $"{elsewhere}, or 'vfioctl {verb} --force' once nothing uses {device}; nothing was stopped")
+        {
+            Device = device,
+            Value = state.ToString(),
+            Expected = "a destination that never ran (fresh, or STOP)",
+        };
+    }
+
+    /// <summary>options-invalid: <see cref="MigrationOptions"/> values outside their ranges; <paramref name="failures"/> names each.</summary>
+    internal static VfioException MigrationOptionsInvalid(string failures) =>
+        new(ErrorCode.OptionsInvalid, $"migration options: {failures}") { Value = failures };
+
+    /// <summary>device-implementation-duplicate: two plug-ins (or one, twice) provide the same implementation id.</summary>
+    internal static VfioException ImplementationDuplicate(string id, string where, string named) =>
+        new(ErrorCode.DeviceImplementationDuplicate,
+            $"device implementation '{id}' is provided {where} (plug-ins named in {named}); an implementation id names one build of one device, so each may be provided once")
+        {
+            Value = id,
+        };
+
+    /// <summary>plugin-not-found: a plug-in file the host's configuration names does not exist.</summary>
+    internal static VfioException PluginNotFound(string path, string named, string root) =>
+        new(ErrorCode.PluginNotFound,
+            $"device plug-in {path} does not exist (named in {named}); build or copy the plug-in there, or correct its path (absolute, or relative to {root})")
+        {
+            Value = path,
+        };
+
+    /// <summary>plugin-not-loadable: a plug-in that exists but cannot be loaded, and why.</summary>
+    internal static VfioException PluginNotLoadable(string path, string named, string why, Exception? inner) =>
+        new(ErrorCode.PluginNotLoadable, $"device plug-in {path} (named in {named}) cannot be loaded: {why}", inner) { Value = path };
+
+    /// <summary>plugin-entry-missing: a plug-in without a usable <c>[assembly: DevicePlugin]</c> entry point, and why.</summary>
+    internal static VfioException PluginEntryMissing(string path, string named, string why, Exception? inner) =>
+        new(ErrorCode.PluginEntryMissing, $"device plug-in {path} (named in {named}) has no usable entry point: {why}", inner)
+        {
+            Value = path,
+            Expected = "[assembly: DevicePlugin(typeof(MyPlugin))] with MyPlugin : IDevicePlugin",
+        };
 }

@@ -94,15 +94,7 @@ internal sealed class DestinationHalf(MigrationContext context, OpenedDevice dev
         {
             return null;
         }
-        string elsewhere = verb == MigrationJournalEntry.Load ? "load into a new device (--parent/--type)" : "migrate to a new device (--to-type)";
-        var refusal = new VfioException(ErrorCode.DestinationHasRun,
-            $"destination {Device.Name} is RUNNING and has run since it was created: {(verb == MigrationJournalEntry.Load ? "loading" : "migrating")} would stop it and overwrite its live state; " +
-            $"{elsewhere}, or 'vfioctl {verb} --force' once nothing uses {Device.Name}; nothing was stopped")
-        {
-            Device = Device.Name,
-            Value = state.ToString(),
-            Expected = "a destination that never ran (fresh, or STOP)",
-        };
+        VfioException refusal = ManagerErrors.DestinationHasRun(Device.Name, state, load: verb == MigrationJournalEntry.Load);
         if (overrides.TryForce(force, endpoint, verb, Device.Name, [new ForcedProblem(refusal.Code, refusal.Message)], outcome))
         {
             return null;

@@ -50,7 +50,7 @@ internal sealed class MigrationOptionsValidator : IValidateOptions<MigrationOpti
         ValidateOptionsResult result = new MigrationOptionsValidator().Validate(null, options);
         if (result.Failed)
         {
-            throw new VfioException(ErrorCode.OptionsInvalid, $"migration options: {result.FailureMessage}") { Value = result.FailureMessage };
+            throw ManagerErrors.MigrationOptionsInvalid(result.FailureMessage);
         }
     }
 }

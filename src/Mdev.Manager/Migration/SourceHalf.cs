@@ -24,13 +24,7 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
         outcome.SourceState = state;
         if (state != MigrationState.Running)
         {
-            throw new VfioException(ErrorCode.DeviceStateConflict,
-                $"source {Device.Name} is in {state}, not RUNNING; resume or abort the earlier migration first")
-            {
-                Device = Device.Name,
-                Value = state.ToString(),
-                Expected = nameof(MigrationState.Running),
-            };
+            throw ManagerErrors.SourceNotRunning(Device.Name, state);
         }
     }
 
@@ -136,8 +130,7 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
             }
             if (n < 0)
             {
-                throw new VfioException(ErrorCode.DeviceRefusedState,
-                    "the device reported no data available (ENOMSG) in STOP_COPY, where vfio.h allows only data or the end");
+                throw ManagerErrors.NoDataInStopCopy();
             }
             writer.Advance(n);
             total += n;

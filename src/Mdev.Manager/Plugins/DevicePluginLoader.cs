@@ -56,11 +56,7 @@ public static class DevicePluginLoader
                 if (from.TryGetValue(implementation.Id, out string? first))
                 {
                     string where = first == path ? $"twice by {path}" : $"by {first} and by {path}";
-                    throw new VfioException(ErrorCode.DeviceImplementationDuplicate,
-                        $"device implementation '{implementation.Id}' is provided {where} (plug-ins named in {named}); an implementation id names one build of one device, so each may be provided once")
-                    {
-                        Value = implementation.Id,
-                    };
+                    throw ManagerErrors.ImplementationDuplicate(implementation.Id, where, named);
                 }
                 from[implementation.Id] = path;
                 catalog.Add(implementation);
@@ -79,11 +75,7 @@ public static class DevicePluginLoader
         }
         if (!File.Exists(path))
         {
-            throw new VfioException(ErrorCode.PluginNotFound,
-                $"device plug-in {path} does not exist (named in {named}); build or copy the plug-in there, or correct its path (absolute, or relative to {root})")
-            {
-                Value = path,
-            };
+            throw ManagerErrors.PluginNotFound(path, named, root);
         }
         Lazy<IReadOnlyList<DeviceImplementation>> entry = Loaded.GetOrAdd(path, p => new Lazy<IReadOnlyList<DeviceImplementation>>(() => Open(p, named)));
         try
@@ -162,14 +154,10 @@ public static class DevicePluginLoader
     }
 
     private static VfioException NotLoadable(string path, string named, string why, Exception? inner) =>
-        new(ErrorCode.PluginNotLoadable, $"device plug-in {path} (named in {named}) cannot be loaded: {why}", inner) { Value = path };
+        ManagerErrors.PluginNotLoadable(path, named, why, inner);
 
     private static VfioException EntryMissing(string path, string named, string why, Exception? inner) =>
-        new(ErrorCode.PluginEntryMissing, $"device plug-in {path} (named in {named}) has no usable entry point: {why}", inner)
-        {
-            Value = path,
-            Expected = "[assembly: DevicePlugin(typeof(MyPlugin))] with MyPlugin : IDevicePlugin",
-        };
+        ManagerErrors.PluginEntryMissing(path, named, why, inner);
 
     /// <summary>One plug-in's load context: its own dependencies from its .deps.json, the SDK's from the host.</summary>
     private sealed class PluginLoadContext(string path) : AssemblyLoadContext($"device plug-in {path}")

@@ -116,4 +116,45 @@ internal static class CliErrors
     /// <summary>device-state-load-failed: the demo's destination state differs from the source's.</summary>
     internal static VfioException DemoStateDiffers(int different) =>
         new(ErrorCode.DeviceStateLoadFailed, $"the destination's state differs from the source's in {different} field(s).");
+
+    /// <summary>usage-error: the binary migration stream asked to go to, or come from, a terminal.</summary>
+    /// <param name="save">True for save (to stdout), false for load (from stdin).</param>
+    internal static VfioException StreamOnTerminal(bool save) =>
+        new(ErrorCode.UsageError, save
+            ? "refusing to write the binary migration stream to a terminal; pipe it (| vfioctl load ...) or use -o <file>."
+            : "refusing to read the binary migration stream from a terminal; pipe it (vfioctl save ... | vfioctl load ...) or use -i <file>.");
+
+    /// <summary>lab-contract-missing: traffic asked of a device whose code does not run here or lacks the lab contract.</summary>
+    /// <param name="uuid">The device.</param>
+    /// <param name="codeType">The device code's type, or null when its code does not run in this process.</param>
+    /// <param name="contract">The lab contract's type name.</param>
+    internal static VfioException LabContractMissing(string uuid, string? codeType, string? contract) =>
+        new(ErrorCode.LabContractMissing, codeType is null
+            ? $"device {uuid} does not run its code in this process (a kernel device); traffic drives devices of an emulated host (--emulated) whose code implements the lab contract, ILabTraffic"
+            : $"device {uuid} runs {codeType}, which does not implement the lab contract ({contract}); traffic drives only devices that do (the sample NIC does)")
+        {
+            Device = uuid,
+            Value = codeType,
+            Expected = contract,
+        };
+
+    /// <summary>device-state-conflict: traffic asked of a device that does not execute.</summary>
+    internal static VfioException TrafficNeedsRunning(string uuid, string state) =>
+        new(ErrorCode.DeviceStateConflict, $"device {uuid} is in {state}; traffic flows only while it runs ('vfioctl resume {uuid}' runs a stopped source again)")
+        {
+            Device = uuid,
+            Value = state,
+            Expected = "RUNNING",
+        };
+
+    /// <summary>model-unknown: state fields asked of a device that runs no SDK device code in this process.</summary>
+    internal static VfioException NoSdkDeviceCode(string uuid) =>
+        new(ErrorCode.ModelUnknown,
+            $"device {uuid} does not run SDK device code in this process; state fields exist only for devices of an emulated host whose code saves in the device-state format (a MigratableDevice)")
+        { Device = uuid };
+
+    /// <summary>migration-info-missing: --config given for a type that publishes no migration model.</summary>
+    internal static VfioException ConfigWithoutModel(string text, string type, string? uuid) =>
+        new(ErrorCode.MigrationInfoMissing, $"--config \"{text}\" cannot be pinned on {type}: the type publishes no migration model.")
+        { Device = uuid, Value = text };
 }

@@ -1,3 +1,4 @@
+using Vfioctl.Cli;
 using Mdev.Manager.Host;
 using Mdev.Manager.Names;
 using Vfio;
@@ -20,9 +21,7 @@ internal static class ConfigurationText
         }
         MdevType found = host.GetSupportedType(parent, type);
         ModelDescription model = found.Migration?.DefaultModel
-            ?? throw new VfioException(ErrorCode.MigrationInfoMissing,
-                $"--config \"{text}\" cannot be pinned on {parent}/{type}: the type publishes no migration model.")
-            { Device = uuid?.ToString(), Value = text };
+            ?? throw CliErrors.ConfigWithoutModel(text, $"{parent}/{type}", uuid?.ToString());
         return DeviceConfiguration.Parse(model, text, uuid?.ToString());
     }
 }

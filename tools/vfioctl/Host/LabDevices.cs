@@ -1,3 +1,4 @@
+using Vfioctl.Cli;
 using Mdev.Manager.Devices;
 using Mdev.Manager.Names;
 using Vfio;
@@ -22,26 +23,13 @@ internal static class LabDevices
         IMigrationBackend? code = EmulatedDeviceOpener.DeviceCode(device);
         if (code is not ILabTraffic lab)
         {
-            throw new VfioException(ErrorCode.LabContractMissing, code is null
-                ? $"device {uuid} does not run its code in this process (a kernel device); traffic drives devices of an emulated host (--emulated) whose code implements the lab contract, ILabTraffic"
-                : $"device {uuid} runs {code.GetType().FullName}, which does not implement the lab contract ({typeof(ILabTraffic).FullName}); traffic drives only devices that do (the sample NIC does)")
-            {
-                Device = uuid.ToString(),
-                Value = code?.GetType().FullName,
-                Expected = typeof(ILabTraffic).FullName,
-            };
+            throw CliErrors.LabContractMissing(uuid.ToString(), code?.GetType().FullName, typeof(ILabTraffic).FullName);
         }
         // Traffic flows only while the device executes; a stopped one (after a save, mid-migration) is a state
         // conflict to name, not a crash.
         if (code.State is not (MigrationState.Running or MigrationState.RunningP2P or MigrationState.PreCopy or MigrationState.PreCopyP2P))
         {
-            throw new VfioException(ErrorCode.DeviceStateConflict,
-                $"device {uuid} is in {code.State.ToString()}; traffic flows only while it runs ('vfioctl resume {uuid}' runs a stopped source again)")
-            {
-                Device = uuid.ToString(),
-                Value = code.State.ToString(),
-                Expected = "RUNNING",
-            };
+            throw CliErrors.TrafficNeedsRunning(uuid.ToString(), code.State.ToString());
         }
         return lab.SimulateTraffic(seed, units);
     }

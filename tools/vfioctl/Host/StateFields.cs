@@ -1,3 +1,4 @@
+using Vfioctl.Cli;
 using System.Globalization;
 using Mdev.Manager.Devices;
 using Mdev.Manager.Names;
@@ -25,9 +26,7 @@ internal static class StateFields
         using IVfioDevice device = opener.Open(uuid);
         if (EmulatedDeviceOpener.DeviceCode(device) is not MigratableDevice code)
         {
-            throw new VfioException(ErrorCode.ModelUnknown,
-                $"device {uuid} does not run SDK device code in this process; state fields exist only for devices of an emulated host whose code saves in the device-state format (a MigratableDevice)")
-            { Device = uuid.ToString() };
+            throw CliErrors.NoSdkDeviceCode(uuid.ToString());
         }
         using var state = new MemoryStream();
         ((IPersistentMigrationBackend)code).ExportState(state);

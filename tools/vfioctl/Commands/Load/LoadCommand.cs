@@ -18,7 +18,7 @@ internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationH
             : MigrationDestination.Existing(hosts.Local, uuid);
         if (input == "-" && console.InputIsTerminal)
         {
-            throw new VfioException(ErrorCode.UsageError, "refusing to read the binary migration stream from a terminal; pipe it (vfioctl save ... | vfioctl load ...) or use -i <file>.");
+            throw CliErrors.StreamOnTerminal(save: false);
         }
         IReadOnlyList<string> paths = ChannelPaths.For(input, channels, "-i");
         IReadOnlyList<Stream> streams = input == "-" ? [console.OpenInput()] : ChannelPaths.OpenForLoad(paths);

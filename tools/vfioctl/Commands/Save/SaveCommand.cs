@@ -29,7 +29,7 @@ internal sealed class SaveCommand(MigrationOrchestrator orchestrator, MigrationH
         {
             if (console.OutputIsTerminal)
             {
-                throw new VfioException(ErrorCode.UsageError, "refusing to write the binary migration stream to a terminal; pipe it (| vfioctl load ...) or use -o <file>.");
+                throw CliErrors.StreamOnTerminal(save: true);
             }
             Stream stdout = console.OpenOutput();
             await using (stdout.ConfigureAwait(false))
