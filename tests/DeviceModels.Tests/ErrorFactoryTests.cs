@@ -26,6 +26,7 @@ public sealed partial class ErrorFactoryTests
         "src/Mdev.Manager/Errors/ManagerErrors.cs",
         "src/Vfio.Fleet.Etcd/EtcdErrors.cs",
         "src/DeviceModels/ModelErrors.cs",
+        "src/DeviceModels/State/StateErrors.cs",
         "src/Vfio.Interop/Errors/InteropErrors.cs",
         "src/Vfio.Interop/Migration/MigrationStateException.cs",
         "tools/vfioctl/Cli/CliErrors.cs",
@@ -39,7 +40,6 @@ public sealed partial class ErrorFactoryTests
     private static readonly string[] NotYet =
     [
         "src/DeviceModels/Streams",
-        "src/DeviceModels/State",
         "src/Vfio.Interop/Emulation",
     ];
 

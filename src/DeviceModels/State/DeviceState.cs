@@ -47,11 +47,10 @@ public static class DeviceState
     /// container, or a frame's payload runs past its end.</exception>
     public static void Reseal(Span<byte> state)
     {
-        const string tool = "reseal";
         if (state.Length < DeviceStateFormat.PreambleLength ||
             System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(state) != DeviceStateFormat.Magic)
         {
-            throw new DeviceStateException(ErrorCode.DeviceStateMalformed, tool, null, "not a device state: no VFIODST1 preamble");
+            throw StateErrors.ResealNoPreamble();
         }
         uint chain = DeviceStateFormat.ChainStart(state);
         int at = DeviceStateFormat.PreambleLength;
@@ -60,12 +59,12 @@ public static class DeviceState
             Span<byte> rest = state[at..];
             if (rest.Length < DeviceStateFormat.FrameLength || rest[0] != DeviceStateFormat.FrameTag)
             {
-                throw new DeviceStateException(ErrorCode.DeviceStateMalformed, tool, null, $"no checksum frame at byte {at}: not a framed (1.1) container");
+                throw StateErrors.ResealNoFrame(at);
             }
             uint covered = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(rest[(DeviceStateFormat.FrameLength - 12)..]);
             if (covered > rest.Length - DeviceStateFormat.FrameLength)
             {
-                throw new DeviceStateException(ErrorCode.DeviceStateMalformed, tool, null, $"the checksum frame at byte {at} covers {covered} bytes, past the end");
+                throw StateErrors.ResealFramePastEnd(at, covered);
             }
             Span<byte> payload = rest.Slice(DeviceStateFormat.FrameLength, (int)covered);
             chain = DeviceStateFormat.WriteFrame(rest, covered, Streams.Crc32C.Compute(payload), chain);

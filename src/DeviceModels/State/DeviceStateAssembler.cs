@@ -210,10 +210,7 @@ internal sealed partial class DeviceStateAssembler : IDisposable
         _minor = BinaryPrimitives.ReadUInt16LittleEndian(preamble[10..]);
     }
 
-    private DeviceStateException ChecksumMismatch(string what) =>
-        new(ErrorCode.DeviceStateChecksumMismatch, _device, null,
-            $"device {_device}: saved state changed between the saving device and this one: {what}; that piece was not applied");
+    private DeviceStateException ChecksumMismatch(string what) => StateErrors.ChecksumMismatch(_device, what);
 
-    private DeviceStateException Malformed(string? field, string what) =>
-        new(ErrorCode.DeviceStateMalformed, _device, field, $"device {_device}: malformed saved state: {what}");
+    private DeviceStateException Malformed(string? field, string what) => StateErrors.Malformed(_device, field, "", what);
 }

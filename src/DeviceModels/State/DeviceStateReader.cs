@@ -251,9 +251,7 @@ public sealed class DeviceStateReader
             if (!e.Consumed && e.Required)
             {
                 string path = DeviceStateWriter.Combine(_path, e.Name);
-                throw new DeviceStateException(ErrorCode.DeviceStateFieldUnknown, _device, path,
-                    $"device {_device}: saved state holds required field '{path}' ({TypeName(e.Type)}) that this implementation does not load; " +
-                    "the source runs a newer or different device state, so loading it here would lose state");
+                throw StateErrors.FieldUnknown(_device, path, TypeName(e.Type));
             }
             e.Child?.Complete();
         }
@@ -390,8 +388,7 @@ public sealed class DeviceStateReader
     private DeviceStateException Malformed(string? name, string what)
     {
         string? path = name is null ? (_path.Length == 0 ? null : _path) : DeviceStateWriter.Combine(_path, name);
-        string where = _path.Length == 0 ? "" : $" in section '{_path}'";
-        return new DeviceStateException(ErrorCode.DeviceStateMalformed, _device, path, $"device {_device}: malformed saved state{where}: {what}");
+        return StateErrors.Malformed(_device, path, _path, what);
     }
 
     internal static string TypeName(StateFieldType type) =>

@@ -30,23 +30,19 @@ public sealed record DeviceStateSchema(
             DeviceStateSchema? schema = JsonSerializer.Deserialize(json, DeviceStateSchemaJsonContext.Default.DeviceStateSchema);
             if (schema?.ModelId is null || schema.Fields is null || schema.Fields.Any(f => f?.Path is null))
             {
-                throw new VfioException(ErrorCode.DocumentInvalid, "device-state schema JSON lacks 'model', 'fields' or a field's 'path'");
+                throw StateErrors.SchemaIncomplete();
             }
             // A path names one field: a schema listing it twice cannot be compared (or loaded) field by field.
             var paths = new HashSet<string>(StringComparer.Ordinal);
             if (schema.Fields.FirstOrDefault(f => !paths.Add(f.Path)) is { } duplicate)
             {
-                throw new VfioException(ErrorCode.DocumentInvalid, $"device-state schema JSON lists field '{duplicate.Path}' more than once; expected each path once")
-                {
-                    Parameter = duplicate.Path,
-                    Expected = "each field path once",
-                };
+                throw StateErrors.SchemaDuplicateField(duplicate.Path);
             }
             return schema;
         }
         catch (JsonException e)
         {
-            throw new VfioException(ErrorCode.DocumentInvalid, $"device-state schema JSON is malformed: {e.Message}", e);
+            throw StateErrors.SchemaMalformed(e);
         }
     }
 }
