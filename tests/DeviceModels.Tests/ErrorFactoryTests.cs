@@ -27,6 +27,7 @@ public sealed partial class ErrorFactoryTests
         "src/Vfio.Fleet.Etcd/EtcdErrors.cs",
         "src/DeviceModels/ModelErrors.cs",
         "src/DeviceModels/State/StateErrors.cs",
+        "src/DeviceModels/Streams/StreamErrors.cs",
         "src/Vfio.Interop/Errors/InteropErrors.cs",
         "src/Vfio.Interop/Migration/MigrationStateException.cs",
         "tools/vfioctl/Cli/CliErrors.cs",
@@ -39,7 +40,6 @@ public sealed partial class ErrorFactoryTests
     /// </summary>
     private static readonly string[] NotYet =
     [
-        "src/DeviceModels/Streams",
         "src/Vfio.Interop/Emulation",
     ];
 

@@ -52,9 +52,7 @@ public sealed class MigrationChannelReader : IDisposable
                 {
                     string found = info is { } f ? f.ToString() : "a single-channel stream";
                     string expected = index == 0 ? $"channel 0 of {count}" : $"channel {index} of {count} (transfer {transferId:x16})";
-                    throw new MigrationStreamException(ErrorCode.StreamChannelMismatch, 0,
-                        $"{name} is {found}, expected {expected}: give the loader the channels of one save, in order, with the save's channel count")
-                    { Value = found, Expected = expected };
+                    throw StreamErrors.WrongChannel(name, found, expected);
                 }
                 if (index == 0)
                 {
@@ -183,9 +181,7 @@ public sealed class MigrationChannelReader : IDisposable
             ReadOnlyMemory<byte> more = await pending.ConfigureAwait(false);
             if (!more.IsEmpty)
             {
-                throw new MigrationStreamException(ErrorCode.StreamChannelMismatch, _readers[i].StreamOffset,
-                    $"channel {i} holds data after channel {ended} ended: the channels are out of step (a chunk of channel {ended} is missing, or channel {i} belongs elsewhere)")
-                { Value = $"data in channel {i}", Expected = $"the end record, as in channel {ended}" };
+                throw StreamErrors.ChannelOutOfStep(_readers[i].StreamOffset, i, ended);
             }
         }
     }
@@ -198,9 +194,7 @@ public sealed class MigrationChannelReader : IDisposable
         {
             if (_readers[i].TransferTotals is { } declared && (declared.Bytes != _dataLength || declared.Chunks != chunks))
             {
-                throw new MigrationStreamException(ErrorCode.StreamLengthMismatch, _readers[i].StreamOffset,
-                    $"channel {i}'s end record declares a transfer of {declared.Bytes} bytes in {declared.Chunks} chunks over all channels, but {_dataLength} bytes in {chunks} chunks were received")
-                { Value = declared.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture), Expected = _dataLength.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                throw StreamErrors.TransferTotals(_readers[i].StreamOffset, i, declared.Bytes, declared.Chunks, _dataLength, chunks);
             }
         }
     }
@@ -209,9 +203,7 @@ public sealed class MigrationChannelReader : IDisposable
     {
         if (header != _header)
         {
-            throw new MigrationStreamException(ErrorCode.StreamChannelMismatch, 0,
-                $"{name} carries the header of {header.DeviceName} ({header.ModelId}), channel 0 that of {_header?.DeviceName} ({_header?.ModelId}): the channels come from different saves")
-            { Value = header.DeviceName, Expected = _header?.DeviceName };
+            throw StreamErrors.ChannelHeaderDiffers(name, header, _header);
         }
     }
 }

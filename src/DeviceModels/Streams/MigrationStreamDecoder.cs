@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Globalization;
 using System.Text;
 
 namespace Vfio.DeviceModels.Streams;
@@ -121,8 +120,7 @@ public sealed class MigrationStreamDecoder
             case StreamField.EndPayload:
                 return EndPayload(field);
             default:
-                throw new MigrationStreamException(ErrorCode.StreamTrailingData, _offset,
-                    $"bytes follow the end record at offset {_offset}; expected the stream to end there");
+                throw StreamErrors.TrailingData(_offset);
         }
     }
 
@@ -158,9 +156,7 @@ public sealed class MigrationStreamDecoder
         };
         long at = _offset;
         _offset += received;
-        throw new MigrationStreamException(ErrorCode.StreamTruncated, at + received,
-            $"stream ends at offset {at + received} inside {what}: {_neededLength} bytes expected, {received} received")
-        { Value = received.ToString(CultureInfo.InvariantCulture), Expected = _neededLength.ToString(CultureInfo.InvariantCulture) };
+        throw StreamErrors.Truncated(at + received, what, _neededLength, received);
     }
 
     private int EndRecordLength => _major == StreamFormat.ChannelMajor ? StreamFormat.ChannelEndRecordLength : StreamFormat.EndRecordLength;
@@ -177,8 +173,7 @@ public sealed class MigrationStreamDecoder
         (StreamRecordKind kind, int length, uint crc) = ParseRecordHeader(field, _recordOffset, StreamFormat.MaxHeaderRecordLength);
         if (kind != StreamRecordKind.Header)
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, _recordOffset,
-                $"stream record at offset {_recordOffset} is a {kind} record, expected the header record first");
+            throw StreamErrors.HeaderRecordNotFirst(_recordOffset, kind);
         }
         _headerCrcRunning = Crc32C.Append(_headerCrcRunning, field);
         _offset += field.Length;
@@ -208,14 +203,11 @@ public sealed class MigrationStreamDecoder
         switch (kind)
         {
             case StreamRecordKind.Data when length == 0:
-                throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, _recordOffset,
-                    $"data record at offset {_recordOffset} is empty, expected 1-{_maxChunkSize} bytes");
+                throw StreamErrors.DataRecordEmpty(_recordOffset, _maxChunkSize);
             case StreamRecordKind.End when length != EndRecordLength:
-                throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, _recordOffset,
-                    $"end record at offset {_recordOffset} is {length} bytes, expected {EndRecordLength}");
+                throw StreamErrors.EndRecordLength(_recordOffset, length, EndRecordLength);
             case StreamRecordKind.Header:
-                throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, _recordOffset,
-                    $"a second header record at offset {_recordOffset}, expected a data or end record");
+                throw StreamErrors.SecondHeaderRecord(_recordOffset);
         }
         _offset += field.Length;
         _recordKind = kind;
@@ -232,14 +224,11 @@ public sealed class MigrationStreamDecoder
         uint headerCrc = BinaryPrimitives.ReadUInt32LittleEndian(payload[12..]);
         if (totalBytes != (ulong)_dataLength || chunks != _chunkCount)
         {
-            throw new MigrationStreamException(ErrorCode.StreamLengthMismatch, _recordOffset,
-                $"end record at offset {_recordOffset} declares {totalBytes} bytes in {chunks} chunks, but {_dataLength} bytes in {_chunkCount} chunks were received")
-            { Value = totalBytes.ToString(CultureInfo.InvariantCulture), Expected = _dataLength.ToString(CultureInfo.InvariantCulture) };
+            throw StreamErrors.EndTotals(_recordOffset, totalBytes, chunks, _dataLength, _chunkCount);
         }
         if (headerCrc != _headerCrc)
         {
-            throw new MigrationStreamException(ErrorCode.StreamCrc, _recordOffset,
-                $"end record declares header CRC32C 0x{headerCrc:X8}, but the preamble and header read hash to 0x{_headerCrc:X8}: the header was altered");
+            throw StreamErrors.HeaderCrc(_recordOffset, headerCrc, _headerCrc);
         }
         if (_major == StreamFormat.ChannelMajor)
         {
@@ -255,17 +244,13 @@ public sealed class MigrationStreamDecoder
         ulong magic = BinaryPrimitives.ReadUInt64LittleEndian(preamble);
         if (magic != StreamFormat.Magic)
         {
-            throw new MigrationStreamException(ErrorCode.StreamMagic, 0,
-                $"stream starts with 0x{magic:X16}, expected 0x{StreamFormat.Magic:X16} (\"VFIOMIG1\"): not a migration stream, or the wrong channel")
-            { Value = $"0x{magic:X16}", Expected = $"0x{StreamFormat.Magic:X16}" };
+            throw StreamErrors.Magic(magic);
         }
         ushort major = BinaryPrimitives.ReadUInt16LittleEndian(preamble[8..]);
         ushort minor = BinaryPrimitives.ReadUInt16LittleEndian(preamble[10..]);
         if (major is not (StreamFormat.Major or StreamFormat.ChannelMajor))
         {
-            throw new MigrationStreamException(ErrorCode.StreamFormatVersion, 8,
-                $"stream format {major}.{minor} is not supported; this reader reads formats {StreamFormat.Major}.x and {StreamFormat.ChannelMajor}.x")
-            { Value = $"{major}.{minor}", Expected = $"{StreamFormat.Major}.x or {StreamFormat.ChannelMajor}.x" };
+            throw StreamErrors.FormatVersion(major, minor);
         }
         _major = major;
     }
@@ -277,9 +262,7 @@ public sealed class MigrationStreamDecoder
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(recordHeader[8..]);
         if (kind is not ((uint)StreamRecordKind.Header or (uint)StreamRecordKind.Data or (uint)StreamRecordKind.End))
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
-                $"record at offset {recordOffset} has unknown kind {kind}, expected 1 (header), 2 (data) or 3 (end)")
-            { Value = kind.ToString(CultureInfo.InvariantCulture), Expected = "1, 2 or 3" };
+            throw StreamErrors.RecordKindUnknown(recordOffset, kind);
         }
         int limit = (StreamRecordKind)kind switch
         {
@@ -289,9 +272,7 @@ public sealed class MigrationStreamDecoder
         };
         if (length > (uint)limit)
         {
-            throw new MigrationStreamException(ErrorCode.StreamLengthOversized, recordOffset + 4,
-                $"record at offset {recordOffset} declares {length} bytes, more than the limit of {limit}")
-            { Value = length.ToString(CultureInfo.InvariantCulture), Expected = $"at most {limit}" };
+            throw StreamErrors.RecordOversized(recordOffset, length, limit);
         }
         return ((StreamRecordKind)kind, (int)length, crc);
     }
@@ -301,9 +282,7 @@ public sealed class MigrationStreamDecoder
         uint actual = Crc32C.Compute(payload);
         if (actual != expected)
         {
-            throw new MigrationStreamException(ErrorCode.StreamCrc, recordOffset,
-                $"{what} record at offset {recordOffset}: CRC32C of its {payload.Length} bytes is 0x{actual:X8}, the record says 0x{expected:X8}")
-            { Value = $"0x{actual:X8}", Expected = $"0x{expected:X8}" };
+            throw StreamErrors.RecordCrc(what, recordOffset, payload.Length, actual, expected);
         }
     }
 
@@ -321,13 +300,11 @@ public sealed class MigrationStreamDecoder
         }
         else if (major == StreamFormat.ChannelMajor)
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
-                $"header record at offset {recordOffset} of a format {major} stream ends before its channel fields");
+            throw StreamErrors.HeaderChannelFieldsMissing(recordOffset, major);
         }
         if (at != payload.Length || model.Length == 0)
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
-                $"header record at offset {recordOffset} is malformed: {(model.Length == 0 ? "empty model id" : $"{payload.Length - at} unexpected bytes after the device name")}");
+            throw StreamErrors.HeaderMalformed(recordOffset, model.Length == 0, payload.Length - at);
         }
         return (new MigrationStreamHeader(model, config, name), channel);
     }
@@ -336,20 +313,17 @@ public sealed class MigrationStreamDecoder
     {
         if (payload.Length - at < 2)
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
-                $"header record at offset {recordOffset} ends before the length of its {what}");
+            throw StreamErrors.HeaderStringLengthMissing(recordOffset, what);
         }
         int length = BinaryPrimitives.ReadUInt16LittleEndian(payload[at..]);
         at += 2;
         if (length > max)
         {
-            throw new MigrationStreamException(ErrorCode.StreamLengthOversized, recordOffset,
-                $"header record at offset {recordOffset}: {what} is {length} bytes, more than the limit of {max}");
+            throw StreamErrors.HeaderStringOversized(recordOffset, what, length, max);
         }
         if (length > payload.Length - at)
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
-                $"header record at offset {recordOffset}: {what} claims {length} bytes, only {payload.Length - at} remain in the record");
+            throw StreamErrors.HeaderStringPastEnd(recordOffset, what, length, payload.Length - at);
         }
         try
         {
@@ -359,8 +333,7 @@ public sealed class MigrationStreamDecoder
         }
         catch (DecoderFallbackException e)
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
-                $"header record at offset {recordOffset}: {what} is not valid UTF-8 ({e.Message})");
+            throw StreamErrors.HeaderStringNotUtf8(recordOffset, what, e);
         }
     }
 }

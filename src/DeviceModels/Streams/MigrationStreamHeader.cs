@@ -55,9 +55,7 @@ public sealed record MigrationStreamHeader
         int bytes = Encoding.UTF8.GetByteCount(value);
         if (bytes < min || bytes > max)
         {
-            throw new MigrationStreamException(ErrorCode.StreamLengthOversized, 0,
-                $"stream header {field} is {bytes} UTF-8 bytes, expected {min}-{max}")
-            { Parameter = field, Value = value.Length > 64 ? value[..64] + "..." : value, Expected = $"{min}-{max} bytes" };
+            throw StreamErrors.HeaderFieldLength(field, value, bytes, min, max);
         }
     }
 }

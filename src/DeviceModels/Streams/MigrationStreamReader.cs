@@ -341,9 +341,7 @@ public sealed class MigrationStreamReader : IDisposable
     {
         if (channel is { } c)
         {
-            throw new MigrationStreamException(ErrorCode.StreamChannelMismatch, 0,
-                $"this stream is {c}: it holds part of a state saved over {c.Count} channels; load all {c.Count} channels together (--channels {c.Count})")
-            { Value = $"{c.Index}/{c.Count}", Expected = "a single-channel stream (format 1)" };
+            throw StreamErrors.NotSingleChannel(c);
         }
         return true;
     }

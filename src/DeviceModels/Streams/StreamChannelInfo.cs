@@ -27,9 +27,7 @@ public readonly record struct StreamChannelInfo(int Index, int Count, ulong Tran
         int count = BinaryPrimitives.ReadUInt16LittleEndian(fields[2..]);
         if (count < 2 || count > StreamFormat.MaxChannels || index >= count)
         {
-            throw new MigrationStreamException(ErrorCode.StreamRecordInvalid, recordOffset,
-                $"header record at offset {recordOffset} names channel {index} of {count}, expected an index below a count of 2-{StreamFormat.MaxChannels}")
-            { Value = $"{index}/{count}", Expected = $"index < count, count 2-{StreamFormat.MaxChannels}" };
+            throw StreamErrors.ChannelFieldsInvalid(recordOffset, index, count);
         }
         return new StreamChannelInfo(index, count, BinaryPrimitives.ReadUInt64LittleEndian(fields[4..]));
     }

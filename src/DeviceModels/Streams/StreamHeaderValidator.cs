@@ -47,11 +47,5 @@ public static class StreamHeaderValidator
     }
 
     private static VfioException Mismatch(string device, string? parameter, string value, string expected, string message, Exception? inner = null) =>
-        new(ErrorCode.StreamHeaderMismatch, message + "; nothing was written to the device", inner)
-        {
-            Device = device,
-            Parameter = parameter,
-            Value = value,
-            Expected = expected,
-        };
+        StreamErrors.HeaderMismatch(device, parameter, value, expected, message, inner);
 }
