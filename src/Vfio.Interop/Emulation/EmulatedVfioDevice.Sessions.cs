@@ -76,13 +76,7 @@ public sealed partial class EmulatedVfioDevice
             MigrationState state = CurrentState;
             if (state is not (MigrationState.PreCopy or MigrationState.PreCopyP2P) && !HasBug(EmulatedDriverBugs.PrecopyInfoOutsidePreCopy))
             {
-                throw new VfioException(ErrorCode.FeatureUnsupported,
-                    $"{Name}: VFIO_MIG_GET_PRECOPY_INFO is valid only in PRE_COPY states; the device is in {state} (EINVAL)")
-                {
-                    Device = Name,
-                    Value = state.ToString(),
-                    Expected = "PreCopy or PreCopyP2P",
-                };
+                throw EmulationErrors.PrecopyInfoOutsidePreCopy(Name, state);
             }
             PrecopyInfo info = _backend.GetPrecopyInfo();
             return HasBug(EmulatedDriverBugs.PrecopyInitialBytesGrow)
@@ -108,7 +102,7 @@ public sealed partial class EmulatedVfioDevice
         {
             if (_sessionBytes >= crash)
             {
-                throw new EmulatedCrashException($"{Name}: emulated crash after {_sessionBytes} bytes of saved data");
+                throw EmulationErrors.Crash(Name, _sessionBytes, "saved");
             }
             buffer = buffer[..(int)Math.Min(buffer.Length, crash - _sessionBytes)];
         }
@@ -144,14 +138,9 @@ public sealed partial class EmulatedVfioDevice
             }
             if (faults.CrashAfterBytes == limit)
             {
-                throw new EmulatedCrashException($"{Name}: emulated crash after {_sessionBytes} bytes of loaded data");
+                throw EmulationErrors.Crash(Name, _sessionBytes, "loaded");
             }
-            throw new VfioException(ErrorCode.KernelCallFailed,
-                $"{Name}: write to the migration data session failed after {_sessionBytes} bytes: EIO (emulated cut stream)")
-            {
-                Device = Name,
-                Value = _sessionBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            };
+            throw EmulationErrors.DataWriteCut(Name, _sessionBytes);
         }
         _backend.WriteData(data);
         _sessionBytes += data.Length;
@@ -185,13 +174,7 @@ public sealed partial class EmulatedVfioDevice
         ThrowIfDisposed();
         if (session == 0 || session != _session)
         {
-            throw new VfioException(ErrorCode.KernelCallFailed,
-                $"{Name}: {operation} on a migration data session that has ended (the device left the state that opened it): ENODEV")
-            {
-                Device = Name,
-                Value = operation,
-                Expected = "an open data session",
-            };
+            throw EmulationErrors.SessionEnded(Name, operation);
         }
     }
 }

@@ -81,13 +81,7 @@ public sealed partial class EmulatedVfioDevice
                 ulong size = BinaryPrimitives.ReadUInt64LittleEndian(data);
                 if (size > (ulong)_v1DataSection.Length)
                 {
-                    throw new VfioException(ErrorCode.RegionAccessInvalid,
-                        $"{Name}: data_size {size} exceeds the {_v1DataSection.Length}-byte data section (EINVAL)")
-                    {
-                        Device = Name,
-                        Value = size.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        Expected = $"<= {_v1DataSection.Length}",
-                    };
+                    throw EmulationErrors.V1DataSizeTooLarge(Name, size, _v1DataSection.Length);
                 }
                 // Writing data_size runs the load code on the piece in the data section.
                 PushLoadData(_v1DataSection.AsSpan(0, (int)size));
@@ -113,13 +107,7 @@ public sealed partial class EmulatedVfioDevice
         bool ok = _session != 0 && (saving ? IsSaving(state) : state == MigrationState.Resuming);
         if (!ok)
         {
-            throw new VfioException(ErrorCode.KernelCallFailed,
-                $"{Name}: {field} of the migration region is not accessible in {state} (EINVAL); expected {(saving ? "a saving state" : "RESUMING")}")
-            {
-                Device = Name,
-                Value = state.ToString(),
-                Expected = saving ? "PreCopy or StopCopy" : "Resuming",
-            };
+            throw EmulationErrors.V1FieldNotAccessible(Name, field, state, saving);
         }
     }
 
@@ -133,12 +121,5 @@ public sealed partial class EmulatedVfioDevice
         return _v1DataSection.AsMemory((int)start, length);
     }
 
-    private VfioException HeaderAccess(ulong offset, int length, string op) => new(ErrorCode.RegionAccessInvalid,
-        $"{Name}: {op} of {length} bytes at offset {offset} of the migration region does not address one writable field of " +
-        "vfio_device_migration_info (EINVAL); expected device_state (4 bytes at 0) or the read-only u64 fields at 8, 16, 24 (data_size is also written)")
-    {
-        Device = Name,
-        Value = $"offset {offset} length {length}",
-        Expected = "one whole field",
-    };
+    private VfioException HeaderAccess(ulong offset, int length, string op) => EmulationErrors.V1HeaderAccess(Name, offset, length, op);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Vfio.Devices;
 using Vfio.Migration;
 
@@ -142,12 +141,7 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
             0 => new VfioIrqInfo(0, VfioIrqFlags.Eventfd | VfioIrqFlags.Maskable | VfioIrqFlags.Automasked, 1),
             1 or 2 => new VfioIrqInfo(index, VfioIrqFlags.Eventfd | VfioIrqFlags.NoResize, 1),
             3 or 4 => new VfioIrqInfo(index, VfioIrqFlags.Eventfd, 1),
-            _ => throw new VfioException(ErrorCode.RegionNotFound, $"{Name}: no IRQ index {index}; expected 0-4")
-            {
-                Device = Name,
-                Value = index.ToString(CultureInfo.InvariantCulture),
-                Expected = "0-4",
-            },
+            _ => throw EmulationErrors.NoSuchIrq(Name, index),
         };
     }
 
@@ -266,13 +260,7 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
     {
         if (_inError)
         {
-            throw new VfioException(ErrorCode.DeviceInErrorState,
-                $"{Name}: the device is in ERROR; only VFIO_DEVICE_RESET leaves it (asked for {target})")
-            {
-                Device = Name,
-                Value = target.ToString(),
-                Expected = "a reset first",
-            };
+            throw EmulationErrors.InErrorState(Name, target);
         }
         MigrationState at = _backend.State;
         if (target == MigrationState.Error && HasBug(EmulatedDriverBugs.AcceptsErrorTarget))
@@ -288,22 +276,12 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
                 WalkBackend(MigrationState.Stop);
                 EndSession();
             }
-            throw new VfioException(ErrorCode.IllegalStateArc,
-                $"{Name}: the device does not support {target} (features {_features}); the kernel answers EINVAL")
-            {
-                Device = Name,
-                Value = target.ToString(),
-                Expected = $"a state supported by {_features}",
-            };
+            throw EmulationErrors.StateUnsupported(Name, target, _features);
         }
         if (HasBug(EmulatedDriverBugs.RefusesCombinationArcs) && at != target && MigrationArcs.IsSupported(at, _features)
             && MigrationArcs.PlanPath(at, target, _features).Count > 1)
         {
-            throw new VfioException(ErrorCode.DeviceRefusedState, $"{Name}: {at} -> {target} is not a direct arc (emulated driver bug)")
-            {
-                Device = Name,
-                Value = $"{at} -> {target}",
-            };
+            throw EmulationErrors.CombinationArcRefused(Name, at, target);
         }
         // The backend takes the arcs of its own feature set: a device reporting fewer flags (or speaking v1, which
         // has no P2P state) still passes through the backend's states internally, as a kernel driver would.
@@ -315,7 +293,7 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
         catch (VfioException ex) when (ex.Code is ErrorCode.IllegalStateArc or ErrorCode.UnsafeStateArc)
         {
             // Where the kernel's planner would spin (STOP_COPY -> PRE_COPY), the emulation refuses instead of hanging.
-            throw new VfioException(ex.Code, $"{Name}: {ex.Message}", ex) { Device = Name, Value = ex.Value, Expected = ex.Expected };
+            throw EmulationErrors.PlanRefused(Name, ex);
         }
         MigrationState from = at;
         foreach (MigrationState next in path)
@@ -333,21 +311,13 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
         var arc = new StateArc(from, to);
         if (faults.RefuseArc == arc)
         {
-            throw new VfioException(ErrorCode.DeviceRefusedState, $"{Name}: the device refused the arc {arc} (emulated fault)")
-            {
-                Device = Name,
-                Value = arc.ToString(),
-            };
+            throw EmulationErrors.ArcRefused(Name, arc);
         }
         if (faults.ErrorOnArc == arc)
         {
             _inError = true;
             EndSession();
-            throw new VfioException(ErrorCode.DeviceInErrorState, $"{Name}: the arc {arc} failed and the device went to ERROR (emulated fault)")
-            {
-                Device = Name,
-                Value = arc.ToString(),
-            };
+            throw EmulationErrors.ArcFailed(Name, arc);
         }
         if (from == MigrationState.Resuming && HasBug(EmulatedDriverBugs.ResumingAcceptsGarbage))
         {
@@ -396,13 +366,7 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
     {
         if (_protocol != MigrationProtocolKind.V2Feature)
         {
-            throw new VfioException(ErrorCode.FeatureUnsupported,
-                $"{Name}: {feature} is not supported by this device (it speaks the v1 migration region); expected a v2 device")
-            {
-                Device = Name,
-                Value = feature,
-                Expected = "a device reporting VFIO_MIGRATION_STOP_COPY",
-            };
+            throw EmulationErrors.V2FeatureOnV1(Name, feature);
         }
     }
 
@@ -450,21 +414,9 @@ public sealed partial class EmulatedVfioDevice : IVfioDevice
         return [.. regions];
     }
 
-    private VfioException NoSuchRegion(uint index) => new(ErrorCode.RegionNotFound,
-        $"{Name}: no region {index}; the device has {_regions?.Length ?? 0} regions")
-    {
-        Device = Name,
-        Value = index.ToString(CultureInfo.InvariantCulture),
-        Expected = $"0-{(_regions?.Length ?? 1) - 1}",
-    };
+    private VfioException NoSuchRegion(uint index) => EmulationErrors.NoSuchRegion(Name, index, _regions?.Length);
 
-    private VfioException OutOfRegion(uint index, ulong offset, int length, ulong size) => new(ErrorCode.RegionAccessInvalid,
-        $"{Name}: {length} bytes at offset {offset} lie outside region {index} of {size} bytes")
-    {
-        Device = Name,
-        Value = $"offset {offset} length {length}",
-        Expected = $"within {size} bytes",
-    };
+    private VfioException OutOfRegion(uint index, ulong offset, int length, ulong size) => EmulationErrors.OutOfRegion(Name, index, offset, length, size);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }
