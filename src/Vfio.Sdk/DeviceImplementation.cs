@@ -75,13 +75,7 @@ public sealed class DeviceImplementation
         ArgumentNullException.ThrowIfNull(configuration);
         if (configuration.ModelId != Model.Id)
         {
-            throw new DeviceModelException(ErrorCode.ModelMismatch,
-                $"device {deviceName}: configuration is of model {configuration.ModelId}, implementation {Id} runs {Model.Id}")
-            {
-                Device = deviceName,
-                Value = configuration.ModelId.ToString(),
-                Expected = Model.Id.ToString(),
-            };
+            throw SdkErrors.ConfigurationOfAnotherModel(deviceName, configuration.ModelId, Id, Model.Id);
         }
         return _create(deviceName, configuration);
     }

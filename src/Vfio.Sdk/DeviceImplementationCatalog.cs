@@ -36,7 +36,5 @@ public sealed class DeviceImplementationCatalog
     /// <exception cref="DeviceModelException"><see cref="ErrorCode.ModelUnknown"/> when this process has no such implementation.</exception>
     public DeviceImplementation Get(string id) =>
         TryGet(id, out DeviceImplementation? implementation) ? implementation
-        : throw new DeviceModelException(ErrorCode.ModelUnknown,
-            $"no device implementation '{id}' in this process; known: {string.Join(", ", _byId.Keys.Order(StringComparer.Ordinal))}")
-        { Value = id };
+        : throw SdkErrors.ImplementationUnknown(id, _byId.Keys.Order(StringComparer.Ordinal));
 }

@@ -52,9 +52,7 @@ public abstract partial class MigratableDevice
         {
             if (_state != MigrationState.Resuming || _load is null)
             {
-                throw new VfioException(ErrorCode.DeviceRefusedState,
-                    $"device {Name}: state to load is written in RESUMING, the device is in {_state}")
-                { Device = Name, Value = _state.ToString(), Expected = "Resuming" };
+                throw SdkErrors.NotResuming(Name, _state);
             }
             try
             {
@@ -108,8 +106,7 @@ public abstract partial class MigratableDevice
             DeviceStateReader reader = load.Finish();
             if (LoadsSectionsEarly && Sections.FirstOrDefault(s => !_sectionsLoaded.Contains(s)) is string missing)
             {
-                throw new DeviceStateException(ErrorCode.DeviceStateMalformed, Name, missing,
-                    $"device {Name}: required section '{missing}' never arrived in the saved state");
+                throw SdkErrors.SectionMissing(Name, missing);
             }
             LoadState(reader);
             reader.Complete();
@@ -130,9 +127,7 @@ public abstract partial class MigratableDevice
         }
     }
 
-    private DeviceStateException LoadFailed(Exception e) =>
-        new(ErrorCode.DeviceStateLoadFailed, Name, e is VfioException { Parameter: { } field } ? field : null,
-            $"device {Name}: its load code refused the saved state: {e.Message}", e);
+    private DeviceStateException LoadFailed(Exception e) => SdkErrors.LoadFailed(Name, e);
 
     private void EnterError()
     {

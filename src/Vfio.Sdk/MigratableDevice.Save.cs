@@ -58,9 +58,7 @@ public abstract partial class MigratableDevice
         {
             if (!_saving)
             {
-                throw new VfioException(ErrorCode.DeviceRefusedState,
-                    $"device {Name}: saved state is read in PRE_COPY or STOP_COPY, the device is in {_state}")
-                { Device = Name, Value = _state.ToString(), Expected = "PreCopy, PreCopyP2P or StopCopy" };
+                throw SdkErrors.NotSaving(Name, _state);
             }
             if (buffer.IsEmpty)
             {

@@ -104,15 +104,11 @@ public abstract partial class MigratableDevice : IPersistentMigrationBackend, ID
             MigrationState from = _state;
             if (from == MigrationState.Error)
             {
-                throw new VfioException(ErrorCode.DeviceInErrorState,
-                    $"device {Name} is in ERROR after a failed transition; reset it before asking for {next}")
-                { Device = Name, Value = next.ToString(), Expected = "a reset first" };
+                throw SdkErrors.InErrorState(Name, next);
             }
             if (!IsDirect(from, next))
             {
-                throw new VfioException(ErrorCode.IllegalStateArc,
-                    $"device {Name}: {from} -> {next} is not a direct arc for migration features {Features}")
-                { Device = Name, Value = $"{from} -> {next}", Expected = "a direct arc (plan the path with MigrationArcs.NextStep)" };
+                throw SdkErrors.NotADirectArc(Name, from, next, Features);
             }
             if (from == MigrationState.Resuming)
             {
@@ -261,8 +257,7 @@ public abstract partial class MigratableDevice : IPersistentMigrationBackend, ID
         }
         catch (Exception e) when (e is not VfioException)
         {
-            throw new VfioException(ErrorCode.DeviceRefusedState, $"device {Name} refused {from} -> {next}: {e.Message}", e)
-            { Device = Name, Value = $"{from} -> {next}" };
+            throw SdkErrors.ArcRefused(Name, from, next, e);
         }
     }
 }
