@@ -1,7 +1,7 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Samples.Nic;

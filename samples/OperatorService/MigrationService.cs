@@ -1,5 +1,5 @@
 using System.IO.Pipelines;
-using Mdev.Manager.Migration;
+using Vfio.Manager.Migration;
 using Vfio.DeviceModels;
 
 namespace Vfio.Samples.OperatorService;

@@ -1,4 +1,5 @@
 using Vfio.DeviceModels.State;
+using Vfio.Errors;
 
 namespace Vfio.Samples.Nic;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vfio.DeviceModels.State;
+using Vfio.Errors;
 
 namespace Vfio.Samples.Serial;
 

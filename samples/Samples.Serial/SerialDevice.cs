@@ -1,6 +1,7 @@
 using System.Globalization;
 using Vfio.DeviceModels;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Sdk;
 
 namespace Vfio.Samples.Serial;

@@ -2,6 +2,7 @@ using System.Globalization;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Sdk;
 
 namespace Vfio.Samples.VendorGuide;

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Etcdserverpb;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Vfio.Errors;
 
 namespace Vfio.Fleet.Etcd;
 

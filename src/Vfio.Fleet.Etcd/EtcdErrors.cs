@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vfio.Errors;
 
 namespace Vfio.Fleet.Etcd;
 

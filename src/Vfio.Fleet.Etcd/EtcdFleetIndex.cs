@@ -3,6 +3,7 @@ using Grpc.Core;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.DeviceModels.Fleet;
+using Vfio.Errors;
 
 namespace Vfio.Fleet.Etcd;
 

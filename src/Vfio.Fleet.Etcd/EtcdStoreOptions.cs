@@ -1,3 +1,5 @@
+using Vfio.Errors;
+
 namespace Vfio.Fleet.Etcd;
 
 /// <summary>Where the fleet store is and how to reach it: etcd endpoints, the key prefix, TLS files and a time limit.</summary>

@@ -1,6 +1,7 @@
 using Etcdserverpb;
 using Google.Protobuf;
 using Grpc.Core;
+using Vfio.Errors;
 
 namespace Vfio.Fleet.Etcd;
 

@@ -1,5 +1,6 @@
 using Vfio.DeviceModels;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Migration;
 
 namespace Vfio.Sdk;

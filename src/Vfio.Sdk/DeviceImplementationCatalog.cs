@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Vfio.DeviceModels;
+using Vfio.Errors;
 
 namespace Vfio.Sdk;
 

@@ -1,5 +1,6 @@
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Errors;
 
 namespace Vfio.Sdk;
 

@@ -1,6 +1,7 @@
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Errors;
 
 namespace Vfio.Sdk;
 

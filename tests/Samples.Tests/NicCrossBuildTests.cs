@@ -1,6 +1,7 @@
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 

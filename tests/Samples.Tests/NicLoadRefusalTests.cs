@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Samples.Nic;
 
 namespace Vfio.Tests.Samples;

@@ -2,6 +2,7 @@ using Vfio.DeviceModels;
 using Vfio.DeviceModels.Streams;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Errors;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 

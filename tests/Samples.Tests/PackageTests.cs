@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Xml.Linq;
 
-namespace Vfio.Samples.Tests;
+namespace Vfio.Tests.Samples;
 
 /// <summary>
 /// A vendor consumes the SDK as packages, not as a clone: every src/ project packs with full metadata, and a project
@@ -11,7 +11,7 @@ namespace Vfio.Samples.Tests;
 /// </summary>
 public sealed class PackageTests : IDisposable
 {
-    private static readonly string[] Packages = ["Vfio.Contracts", "DeviceModels", "Vfio.Sdk", "Vfio.Sdk.Testing", "Vfio.Interop", "Mdev.Manager", "Vfio.Fleet.Etcd"];
+    private static readonly string[] Packages = ["Vfio.Contracts", "Vfio.DeviceModels", "Vfio.Sdk", "Vfio.Sdk.Testing", "Vfio.Interop", "Vfio.Manager", "Vfio.Fleet.Etcd"];
 
     private readonly string _work = Directory.CreateTempSubdirectory("vfio-packages-").FullName;
 

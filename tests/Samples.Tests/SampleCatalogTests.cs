@@ -1,6 +1,7 @@
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Errors;
 using Vfio.Migration;
 using Vfio.Samples;
 using Vfio.Sdk;

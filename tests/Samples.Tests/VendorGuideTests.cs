@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Samples.VendorGuide;
 using Vfio.Sdk;
 using Vfio.Sdk.Testing;

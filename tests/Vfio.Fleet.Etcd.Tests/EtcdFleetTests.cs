@@ -5,6 +5,7 @@ using Vfio.Benchmarks.Fleet;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.DeviceModels.Fleet;
+using Vfio.Errors;
 using Vfio.Fleet.Etcd;
 using Vfio.Tests.Shared;
 

@@ -1,6 +1,7 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
+using Vfio.Errors;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.Reliability.Concurrency;
 

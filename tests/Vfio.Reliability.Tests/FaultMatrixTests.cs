@@ -28,7 +28,7 @@ public sealed class FaultMatrixTests
         Assert.Equal(Enum.GetValues<FaultKind>().Length * Enum.GetValues<Protocol>().Length, quick.Count);
         Assert.All(Enum.GetValues<FaultKind>(), kind => Assert.Contains(quick, c => c.Kind == kind));
         // Pre-copy checkpoints only where pre-copy runs.
-        Assert.DoesNotContain(all, c => !c.PreCopy && c.Checkpoint is Mdev.Manager.Migration.MigrationCheckpoint.PreCopyStarted or Mdev.Manager.Migration.MigrationCheckpoint.PreCopyRound);
+        Assert.DoesNotContain(all, c => !c.PreCopy && c.Checkpoint is Vfio.Manager.Migration.MigrationCheckpoint.PreCopyStarted or Vfio.Manager.Migration.MigrationCheckpoint.PreCopyRound);
     }
 
     [Fact]

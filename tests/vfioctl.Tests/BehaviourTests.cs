@@ -1,10 +1,10 @@
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Sysfs;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Sysfs;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
-using Vfioctl.Commands.Types;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Commands.Types;
 
 namespace Vfio.Tests.Vfioctl;
 

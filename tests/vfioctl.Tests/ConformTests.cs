@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
 using Vfio.Tests.Vfioctl.Support;
 
 namespace Vfio.Tests.Vfioctl;

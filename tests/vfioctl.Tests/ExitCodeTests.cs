@@ -1,4 +1,5 @@
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
+using Vfio.Errors;
 
 namespace Vfio.Tests.Vfioctl;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 namespace Vfio.Tests.Vfioctl;
 

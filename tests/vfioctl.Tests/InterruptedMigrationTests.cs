@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using Mdev.Manager.Migration;
+using Vfio.Errors;
+using Vfio.Manager.Migration;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 namespace Vfio.Tests.Vfioctl;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Vfio;
+using Vfio.Errors;
 using Vfio.Tests.Vfioctl.Support;
 
 namespace Vfio.Tests.Vfioctl;

@@ -1,12 +1,12 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Mdev.Manager.Sysfs;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
+using Vfio.Manager.Sysfs;
 using Vfio.DeviceModels;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
-using Vfioctl.Commands.List;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Commands.List;
 
 namespace Vfio.Tests.Vfioctl;
 

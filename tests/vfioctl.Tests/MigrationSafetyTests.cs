@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Vfio.Tests.Support;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 namespace Vfio.Tests.Vfioctl;
 

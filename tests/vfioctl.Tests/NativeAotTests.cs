@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Commands.Demo;
+using Vfio.Ctl.Commands.Demo;
 
 namespace Vfio.Tests.Vfioctl;
 

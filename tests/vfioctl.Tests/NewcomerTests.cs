@@ -1,8 +1,8 @@
-using Mdev.Manager.Migration;
+using Vfio.Manager.Migration;
 using Spectre.Console;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Output;
 
 namespace Vfio.Tests.Vfioctl;
 

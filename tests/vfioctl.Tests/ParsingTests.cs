@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 namespace Vfio.Tests.Vfioctl;
 

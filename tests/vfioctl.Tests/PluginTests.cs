@@ -1,10 +1,10 @@
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
 using Vfio.Sdk;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
-using Vfioctl.Commands.Demo;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Commands.Demo;
 
 namespace Vfio.Tests.Vfioctl;
 
@@ -151,7 +151,7 @@ public sealed class PluginTests : IDisposable
     public async Task An_assembly_without_an_entry_point_is_E6052()
     {
         // A .NET assembly, but not a plug-in: it has no [assembly: DevicePlugin(...)].
-        string manager = Path.Join(AppContext.BaseDirectory, "Mdev.Manager.dll");
+        string manager = Path.Join(AppContext.BaseDirectory, "Vfio.Manager.dll");
         await LayOut(manager);
 
         CliResult traffic = await On("traffic", Device);

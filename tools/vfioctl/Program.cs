@@ -1,7 +1,7 @@
 // vfioctl: the operator's command line. Everything else lives in Cli/ and Commands/.
 using System.CommandLine;
 using Microsoft.Win32.SafeHandles;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 // The binary stdout of 'save -o -' is a FileStream on fd 1, not Console.OpenStandardOutput(): the console stream
 // swallows EPIPE, so a reader that went away (a cut ssh, a load that failed) would let the save "succeed" and stop

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Vfio;
+namespace Vfio.Errors;
 
 /// <summary>Stable printed forms of <see cref="ErrorCode"/> values and their documentation anchors.</summary>
 public static class ErrorCatalogue

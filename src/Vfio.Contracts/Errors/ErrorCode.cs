@@ -1,4 +1,4 @@
-namespace Vfio;
+namespace Vfio.Errors;
 
 /// <summary>
 /// The project's error catalogue: one stable code for every failure a user can meet.

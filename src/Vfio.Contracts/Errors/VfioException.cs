@@ -1,4 +1,4 @@
-namespace Vfio;
+namespace Vfio.Errors;
 
 /// <summary>
 /// The base of every exception this project raises for a failure a user can meet. It carries a catalogue

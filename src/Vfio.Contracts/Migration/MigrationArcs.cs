@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Vfio.Devices;
+using Vfio.Errors;
 using static Vfio.Devices.MigrationState;
 
 namespace Vfio.Migration;

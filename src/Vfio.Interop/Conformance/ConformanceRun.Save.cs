@@ -1,4 +1,5 @@
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Migration;
 using static Vfio.Conformance.ConformanceChecks;
 using static Vfio.Devices.MigrationState;

@@ -1,3 +1,5 @@
+using Vfio.Errors;
+
 namespace Vfio.Devices;
 
 /// <summary>

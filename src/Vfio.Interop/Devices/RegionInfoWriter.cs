@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Vfio.Errors;
 
 namespace Vfio.Devices;
 

@@ -1,3 +1,4 @@
+using Vfio.Errors;
 using Vfio.Migration;
 
 namespace Vfio.Emulation;

@@ -1,4 +1,5 @@
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Migration;
 
 namespace Vfio.Emulation;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Migration;
 
 namespace Vfio.Emulation;

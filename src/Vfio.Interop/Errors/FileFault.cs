@@ -1,4 +1,4 @@
-namespace Vfio;
+namespace Vfio.Errors;
 
 /// <summary>
 /// Turns the runtime's exceptions for a failed file call (<see cref="IOException"/>, <see cref="UnauthorizedAccessException"/>)

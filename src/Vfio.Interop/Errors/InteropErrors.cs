@@ -2,7 +2,7 @@ using System.Globalization;
 using Vfio.Devices;
 using Vfio.Kernel;
 
-namespace Vfio;
+namespace Vfio.Errors;
 
 /// <summary>
 /// Every plain <see cref="VfioException"/> the bindings, the driver and the conformance kit raise (catalogue range 1xxx

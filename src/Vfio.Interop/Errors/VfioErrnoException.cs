@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vfio;
+namespace Vfio.Errors;
 
 /// <summary>
 /// A system call on a VFIO file failed (<see cref="ErrorCode.KernelCallFailed"/>). Carries the errno, its C name

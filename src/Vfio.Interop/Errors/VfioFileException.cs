@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Vfio;
+namespace Vfio.Errors;
 
 /// <summary>
 /// A file system call on a file the project keeps (definitions, the migration journal, the emulated host's device

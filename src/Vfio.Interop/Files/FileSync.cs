@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Vfio.Errors;
 
-namespace Vfio;
+namespace Vfio.Files;
 
 /// <summary>
 /// fsync(2) with its failure reported as a <see cref="VfioFileException"/>: of a file, before it is renamed into place,

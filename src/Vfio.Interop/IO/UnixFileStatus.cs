@@ -1,7 +1,7 @@
 using System.Text;
 using Tmds.Linux;
 
-namespace Vfio;
+namespace Vfio.IO;
 
 /// <summary>What a file is, from its mode bits (<c>S_IFMT</c>).</summary>
 public enum UnixFileKind

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Vfio.Devices;
+using Vfio.Errors;
 
 namespace Vfio.Kernel;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vfio.Devices;
+using Vfio.Errors;
 
 namespace Vfio.Kernel;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Vfio.Devices;
+using Vfio.Errors;
 
 namespace Vfio.Kernel;
 

@@ -1,4 +1,6 @@
 
+using Vfio.Errors;
+
 namespace Vfio.Kernel;
 
 /// <summary>

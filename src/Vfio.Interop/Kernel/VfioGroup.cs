@@ -1,4 +1,5 @@
 using System.Text;
+using Vfio.Errors;
 
 namespace Vfio.Kernel;
 

@@ -1,4 +1,5 @@
 using Vfio.Devices;
+using Vfio.Errors;
 
 namespace Vfio.Migration;
 

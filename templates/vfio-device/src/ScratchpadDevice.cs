@@ -1,8 +1,8 @@
 using System.Globalization;
-using Vfio;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Sdk;
 
 namespace Acme.Scratchpad;

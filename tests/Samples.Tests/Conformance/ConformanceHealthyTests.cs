@@ -2,6 +2,7 @@ using Vfio.Conformance;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Errors;
 using Vfio.Migration;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;

@@ -1,4 +1,4 @@
-using Mdev.Manager.Conformance;
+using Vfio.Manager.Conformance;
 using Vfio.Conformance;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Streams;

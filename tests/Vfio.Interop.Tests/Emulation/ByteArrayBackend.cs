@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Errors;
 using Vfio.Migration;
 
 namespace Vfio.Tests.Emulation;

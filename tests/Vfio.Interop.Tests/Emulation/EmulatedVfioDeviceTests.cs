@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Errors;
 using Vfio.Migration;
 
 namespace Vfio.Tests.Emulation;

@@ -1,4 +1,5 @@
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Kernel;
 
 namespace Vfio.Tests.Kernel;

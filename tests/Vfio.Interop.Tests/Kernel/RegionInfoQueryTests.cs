@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Vfio.Devices;
+using Vfio.Errors;
 using Vfio.Kernel;
 
 namespace Vfio.Tests.Kernel;

@@ -1,3 +1,4 @@
+using Vfio.Errors;
 using Vfio.Kernel;
 
 namespace Vfio.Tests.Kernel;

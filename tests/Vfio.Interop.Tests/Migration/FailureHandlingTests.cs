@@ -1,6 +1,7 @@
 using Moq;
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Errors;
 using Vfio.Tests.Emulation;
 using Vfio.Migration;
 

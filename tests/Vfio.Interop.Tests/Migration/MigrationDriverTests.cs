@@ -1,5 +1,6 @@
 using Vfio.Devices;
 using Vfio.Emulation;
+using Vfio.Errors;
 using Vfio.Tests.Emulation;
 using Vfio.Migration;
 

@@ -1,3 +1,4 @@
+using Vfio.Errors;
 using Vfio.Reliability.Fuzz;
 
 namespace Vfio.Tests.Reliability.Fuzz;

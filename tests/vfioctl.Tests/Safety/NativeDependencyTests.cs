@@ -15,7 +15,7 @@ namespace Vfio.Tests.Vfioctl.Safety;
 public sealed class NativeDependencyTests
 {
     private static readonly string[] ProductAssemblies =
-        ["Vfio.Interop.dll", "DeviceModels.dll", "Mdev.Manager.dll", "vfioctl.dll",
+        ["Vfio.Interop.dll", "Vfio.DeviceModels.dll", "Vfio.Manager.dll", "vfioctl.dll",
          // The samples are a plug-in now: vfioctl's build places them in plugins/samples/ beside it.
          "plugins/samples/Samples.Catalog.dll", "plugins/samples/Samples.Nic.dll", "plugins/samples/Samples.Serial.dll"];
 

@@ -1,10 +1,10 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Names;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Names;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Vfio.Reliability.Attacks;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 namespace Vfio.Tests.Vfioctl.Safety;
 
@@ -148,8 +148,8 @@ public sealed class OperationalFaultTests : IDisposable
         CliResult save = await Cli.RunAsync(["--emulated", Host, "save", Source, "-o", device]);
 
         Assert.True(save.ExitCode == 0, save.Err);
-                Assert.True(Vfio.UnixFileStatus.TryLstat(device, out Vfio.UnixFileStatus status, out _));
-        Assert.Equal(Vfio.UnixFileKind.CharacterDevice, status.Kind);
+                Assert.True(Vfio.IO.UnixFileStatus.TryLstat(device, out Vfio.IO.UnixFileStatus status, out _));
+        Assert.Equal(Vfio.IO.UnixFileKind.CharacterDevice, status.Kind);
         Assert.False(File.Exists(device + ".partial"));
     }
 
@@ -171,8 +171,8 @@ public sealed class OperationalFaultTests : IDisposable
         }
         Assert.True(save.ExitCode == 0, save.Err);
         Assert.True(received.Length > 8 && "VFIOMIG1"u8.SequenceEqual(received.GetBuffer().AsSpan(0, 8)), $"the reader got {received.Length} bytes");
-                Assert.True(Vfio.UnixFileStatus.TryLstat(fifo, out Vfio.UnixFileStatus status, out _));
-        Assert.Equal(Vfio.UnixFileKind.Fifo, status.Kind);
+                Assert.True(Vfio.IO.UnixFileStatus.TryLstat(fifo, out Vfio.IO.UnixFileStatus status, out _));
+        Assert.Equal(Vfio.IO.UnixFileKind.Fifo, status.Kind);
     }
 
     [Fact]

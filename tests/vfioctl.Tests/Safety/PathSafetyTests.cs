@@ -1,5 +1,5 @@
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Output;
+using Vfio.Ctl.Output;
 
 namespace Vfio.Tests.Vfioctl.Safety;
 
@@ -93,7 +93,7 @@ public sealed class PathSafetyTests : IDisposable
         Assert.Equal(1, r.ExitCode);
         Assert.StartsWith("error E2007 ", r.Err, StringComparison.Ordinal);
         // The message quotes the value; the error line is cut rather than filling the terminal with it.
-        Assert.True(r.Err.Length < global::Vfioctl.Cli.ErrorReport.MaxMessageLength + 200, $"{r.Err.Length} characters");
+        Assert.True(r.Err.Length < global::Vfio.Ctl.Cli.ErrorReport.MaxMessageLength + 200, $"{r.Err.Length} characters");
         Assert.Contains("more characters)", r.Err, StringComparison.Ordinal);
     }
 
@@ -278,7 +278,7 @@ public sealed class PathSafetyTests : IDisposable
         string big = Path.Join(_hosts.Root, "big.json");
         using (FileStream f = File.Create(big))
         {
-            f.SetLength(global::Vfioctl.Cli.CliFiles.MaxDocumentBytes + 1);
+            f.SetLength(global::Vfio.Ctl.Cli.CliFiles.MaxDocumentBytes + 1);
         }
         string binary = Path.Join(_hosts.Root, "binary.json");
         File.WriteAllBytes(binary, [0x7b, 0xff, 0xfe, 0x7d]);
@@ -297,7 +297,7 @@ public sealed class PathSafetyTests : IDisposable
         string fleet = Directory.CreateDirectory(Path.Join(_hosts.Root, "fleet")).FullName;
         using (FileStream f = File.Create(Path.Join(fleet, "huge.json")))
         {
-            f.SetLength(global::Vfioctl.Cli.CliFiles.MaxDocumentBytes + 1);
+            f.SetLength(global::Vfio.Ctl.Cli.CliFiles.MaxDocumentBytes + 1);
         }
         await StartNic("version=2");
 

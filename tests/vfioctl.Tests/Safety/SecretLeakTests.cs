@@ -1,8 +1,8 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Names;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Names;
 using Vfio.Tests.Vfioctl.Support;
-using Vfioctl.Cli;
-using Vfioctl.Host;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
 
 namespace Vfio.Tests.Vfioctl.Safety;
 

@@ -1,4 +1,4 @@
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 namespace Vfio.Tests.Vfioctl.Support;
 

@@ -1,4 +1,4 @@
-using Vfioctl.Commands.Demo;
+using Vfio.Ctl.Commands.Demo;
 
 namespace Vfio.Tests.Vfioctl.Support;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Vfio.Tests.Support;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
 namespace Vfio.Tests.Vfioctl.Support;
 

@@ -167,7 +167,7 @@ internal static class AttackCases
                 return AttackResult.NotApplicableHere("mknod needs root");
             }
             ProcessResult run = await h.RunAsync("save", S, "-o", device).ConfigureAwait(false);
-            bool stillDevice = Vfio.UnixFileStatus.TryLstat(device, out Vfio.UnixFileStatus status, out _) && status.Kind == Vfio.UnixFileKind.CharacterDevice;
+            bool stillDevice = Vfio.IO.UnixFileStatus.TryLstat(device, out Vfio.IO.UnixFileStatus status, out _) && status.Kind == Vfio.IO.UnixFileKind.CharacterDevice;
             return AttackResult.Judge(run, "ok", (stillDevice, "the character device was replaced by a regular file"), NoStray(h));
         });
         yield return new("save-o-fifo", "file kind", "ok", async h =>
@@ -187,7 +187,7 @@ internal static class AttackCases
                 reader.Kill();
             }
             await reader.WaitForExitAsync().ConfigureAwait(false);
-            bool stillFifo = Vfio.UnixFileStatus.TryLstat(fifo, out Vfio.UnixFileStatus status, out _) && status.Kind == Vfio.UnixFileKind.Fifo;
+            bool stillFifo = Vfio.IO.UnixFileStatus.TryLstat(fifo, out Vfio.IO.UnixFileStatus status, out _) && status.Kind == Vfio.IO.UnixFileKind.Fifo;
             return AttackResult.Judge(run, "ok", (stillFifo, "the FIFO was replaced by a regular file"),
                 (received.Length > 8 && Encoding.ASCII.GetString(received.GetBuffer(), 0, 8) == "VFIOMIG1", $"the reader got {received.Length} bytes, not the stream"), NoStray(h));
         });

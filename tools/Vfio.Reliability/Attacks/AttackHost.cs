@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Names;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Names;
 using Vfio.Reliability.Faults;
 using Vfio.Samples.Nic;
 

@@ -1,6 +1,6 @@
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;
 using Vfio.Sdk;

@@ -1,10 +1,11 @@
 using System.Globalization;
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
-using Mdev.Manager.Sysfs;
+using Vfio.Errors;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
+using Vfio.Manager.Sysfs;
 
 namespace Vfio.Reliability.Concurrency;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Mdev.Manager.Definitions;
+using Vfio.Manager.Definitions;
 
 namespace Vfio.Reliability.Concurrency;
 

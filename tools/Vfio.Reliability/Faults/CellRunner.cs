@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
+using Vfio.Errors;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
 using Vfio.Emulation;
 
 namespace Vfio.Reliability.Faults;

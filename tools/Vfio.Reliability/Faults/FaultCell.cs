@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mdev.Manager.Migration;
+using Vfio.Manager.Migration;
 using Vfio.Devices;
 using Vfio.Migration;
 

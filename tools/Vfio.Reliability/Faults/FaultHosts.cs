@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Names;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels.Streams;
 using Vfio.Samples.Nic;
 

@@ -1,4 +1,4 @@
-using Mdev.Manager.Migration;
+using Vfio.Manager.Migration;
 using Vfio.Devices;
 using Vfio.Migration;
 

@@ -1,3 +1,5 @@
+using Vfio.Errors;
+
 namespace Vfio.Reliability.Fuzz;
 
 /// <summary>How one case ended, as judged by the oracle.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Vfio.Errors;
 using Vfio.Reliability.Fuzz.Targets;
 
 namespace Vfio.Reliability.Fuzz;

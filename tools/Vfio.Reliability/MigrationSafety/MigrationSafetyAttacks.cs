@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
+using Vfio.Errors;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Vfio.Reliability.Faults;
 using Vfio.Samples.Nic;
 using Vfio.Tests.Support;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
 
 namespace Vfio.Reliability.MigrationSafety;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mdev.Manager.Devices;
+using Vfio.Manager.Devices;
 using Vfio.Devices;
 using static Vfio.KernelLab.Battery;
 

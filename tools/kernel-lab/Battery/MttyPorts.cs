@@ -1,5 +1,5 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Names;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Names;
 using Vfio.Devices;
 
 namespace Vfio.KernelLab;

@@ -1,6 +1,6 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Host;
-using Mdev.Manager.Sysfs;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Host;
+using Vfio.Manager.Sysfs;
 
 using Vfio.KernelLab;
 

@@ -1,6 +1,6 @@
-using Vfio;
+using Vfio.Errors;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Where the channels of a multi-channel save or load live (docs/stream-format.md "Channels"): channel 0 at the path

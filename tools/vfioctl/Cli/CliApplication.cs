@@ -1,12 +1,12 @@
 using System.CommandLine;
-using Mdev.Manager.Options;
+using Vfio.Errors;
+using Vfio.Manager.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Vfio;
-using Vfioctl.Output;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// One run of vfioctl: parses, builds the services from the global options (validated before any verb runs),

@@ -1,6 +1,6 @@
 using Spectre.Console;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// The process's standard streams as the verbs see them. Results go to <see cref="Output"/>; progress and

@@ -1,6 +1,6 @@
-using Vfio;
+using Vfio.Errors;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Every <see cref="VfioException"/> the command line raises itself (usage errors, 7xxx, and the document, host and

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Text;
-using Vfio;
+using Vfio.Errors;
+using Vfio.Files;
+using Vfio.IO;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Opens the files named on the command line. A file that cannot be opened is a usage error; a document read from a

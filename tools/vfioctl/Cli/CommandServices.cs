@@ -1,10 +1,10 @@
-using Mdev.Manager.Migration;
-using Mdev.Manager.Options;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Vfioctl.Host;
+using Vfio.Ctl.Host;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>Registers every verb's behaviour class; the manager's services come from AddMdevManager.</summary>
 internal static class CommandServices

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Factories for the options several verbs share, spelled as mdevctl spells them. Names are parsed by the
@@ -75,7 +75,7 @@ internal static class CommonOptions
     }
 
     /// <summary><c>--force</c> of the checked verbs (migrate, load, start --like): what it overrides is in the description;
-    /// which codes can be forced at all is <see cref="Vfio.ErrorCatalogue.Forceable"/>.</summary>
+    /// which codes can be forced at all is <see cref="Vfio.Errors.ErrorCatalogue.Forceable"/>.</summary>
     public static Option<bool> Force(string description) => new("--force") { Description = description };
 
     /// <summary>Prints one loud line per refusal a forced verb proceeded past (the manager logs and records them too).</summary>

@@ -1,10 +1,10 @@
 using System.CommandLine.Completions;
-using Mdev.Manager.Host;
-using Mdev.Manager.Options;
-using Mdev.Manager.Sysfs;
-using Vfio;
+using Vfio.Errors;
+using Vfio.Manager.Host;
+using Vfio.Manager.Options;
+using Vfio.Manager.Sysfs;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Tab completion of device UUIDs. It reads the host the line being completed names (its --emulated or
@@ -19,7 +19,7 @@ internal static class DeviceCompletion
         try
         {
             MdevHost host = options.Emulated
-                ? Vfioctl.Host.DeviceAccess.OpenEmulated(options.SysfsRoot, options, options.ManifestDir).Tree
+                ? Vfio.Ctl.Host.DeviceAccess.OpenEmulated(options.SysfsRoot, options, options.ManifestDir).Tree
                 : new MdevHost(new RealSysfs(new SysfsLayout(Path.GetFullPath(options.SysfsRoot), Path.GetFullPath(options.ManifestDir))));
             return [.. host.GetDevices().Select(d => d.Uuid.ToString())];
         }

@@ -1,6 +1,6 @@
-using Vfio;
+using Vfio.Errors;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Refuses an emulated host directory (<c>--emulated</c>, <c>--to-root</c>) that is not one, before anything reads it:

@@ -1,7 +1,7 @@
-using Vfio;
-using Vfioctl.Output;
+using Vfio.Ctl.Output;
+using Vfio.Errors;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Prints a failure the one way every verb prints it: code, name, message, then the docs page. The message often

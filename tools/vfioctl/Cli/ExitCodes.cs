@@ -1,6 +1,6 @@
-using Vfio;
+using Vfio.Errors;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>The process exit codes vfioctl documents (docs/operator-guide.md, "Exit codes").</summary>
 internal static class ExitCodes

@@ -1,6 +1,6 @@
-using Vfio;
+using Vfio.Errors;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// A write-only stream over a file named on the command line (<c>save -o FILE</c>) that turns the runtime's I/O

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Vfio.Fleet.Etcd;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// The fleet store options <c>publish</c> and <c>find</c> share: etcd endpoints, the key prefix, TLS files and the

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>Options every verb accepts: where the host's sysfs tree and definitions live.</summary>
 internal static class GlobalOptions

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// <c>vfioctl --help</c> in two groups: the operator's verbs under "Commands:", and the lab verbs (<see cref="Verbs.Lab"/>:

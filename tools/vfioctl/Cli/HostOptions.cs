@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Mdev.Manager.Options;
+using Vfio.Manager.Options;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>Turns the global options into the manager's options. Validation is the manager's (at start).</summary>
 internal static class HostOptions

@@ -1,7 +1,7 @@
 using System.Globalization;
-using Mdev.Manager.Migration;
+using Vfio.Manager.Migration;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// Test seam of the fault matrix (docs/reliability.md): <c>VFIOCTL_PAUSE_AT=&lt;checkpoint&gt;[#n]</c> makes the CLI stop
@@ -60,7 +60,7 @@ internal static class PauseHook
         if (!Enum.TryParse(parts[0], ignoreCase: true, out MigrationCheckpoint point) || !Enum.IsDefined(point)
             || (parts.Length == 2 && (!int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out wanted) || wanted < 1)))
         {
-            throw new Vfio.VfioException(Vfio.ErrorCode.UsageError,
+            throw new Vfio.Errors.VfioException(Vfio.Errors.ErrorCode.UsageError,
                 $"{PauseAtVariable}='{pauseAt}' names no checkpoint; expected <checkpoint>[#n] with one of {string.Join(", ", Enum.GetNames<MigrationCheckpoint>())}")
             {
                 Value = pauseAt,

@@ -1,6 +1,6 @@
-using Vfio;
+using Vfio.IO;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// The standard input or output of <c>load -i -</c> and <c>save -o -</c>: every read and write first waits with

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Mdev.Manager.Migration;
+using Vfio.Manager.Migration;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>The pre-copy and chunking options of save and migrate (MigrationOptions).</summary>
 internal sealed class PreCopyOptions

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>The command tree. Tab completion comes from System.CommandLine's <c>[suggest]</c> directive.</summary>
 internal static class RootCommandDefinition

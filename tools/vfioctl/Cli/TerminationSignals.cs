@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>
 /// SIGINT, SIGTERM and SIGHUP as the verbs that move device state see them. While such a verb runs

@@ -1,7 +1,7 @@
 using System.CommandLine.Parsing;
-using Mdev.Manager.Names;
+using Vfio.Manager.Names;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>A type on a host, written <c>&lt;parent&gt;/&lt;type&gt;</c> (e.g. <c>0000:00:03.0/nic-v2</c>).</summary>
 internal readonly record struct TypeAddress(ParentDeviceName Parent, MdevTypeName Type)

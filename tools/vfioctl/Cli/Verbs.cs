@@ -1,30 +1,30 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Vfioctl.Commands.Abort;
-using Vfioctl.Commands.Capabilities;
-using Vfioctl.Commands.Check;
-using Vfioctl.Commands.Completion;
-using Vfioctl.Commands.Conform;
-using Vfioctl.Commands.Define;
-using Vfioctl.Commands.Demo;
-using Vfioctl.Commands.Describe;
-using Vfioctl.Commands.Fault;
-using Vfioctl.Commands.Find;
-using Vfioctl.Commands.List;
-using Vfioctl.Commands.Load;
-using Vfioctl.Commands.Migrate;
-using Vfioctl.Commands.Models;
-using Vfioctl.Commands.Publish;
-using Vfioctl.Commands.Modify;
-using Vfioctl.Commands.Resume;
-using Vfioctl.Commands.Save;
-using Vfioctl.Commands.Start;
-using Vfioctl.Commands.Stop;
-using Vfioctl.Commands.Traffic;
-using Vfioctl.Commands.Types;
-using Vfioctl.Commands.Undefine;
+using Vfio.Ctl.Commands.Abort;
+using Vfio.Ctl.Commands.Capabilities;
+using Vfio.Ctl.Commands.Check;
+using Vfio.Ctl.Commands.Completion;
+using Vfio.Ctl.Commands.Conform;
+using Vfio.Ctl.Commands.Define;
+using Vfio.Ctl.Commands.Demo;
+using Vfio.Ctl.Commands.Describe;
+using Vfio.Ctl.Commands.Fault;
+using Vfio.Ctl.Commands.Find;
+using Vfio.Ctl.Commands.List;
+using Vfio.Ctl.Commands.Load;
+using Vfio.Ctl.Commands.Migrate;
+using Vfio.Ctl.Commands.Models;
+using Vfio.Ctl.Commands.Publish;
+using Vfio.Ctl.Commands.Modify;
+using Vfio.Ctl.Commands.Resume;
+using Vfio.Ctl.Commands.Save;
+using Vfio.Ctl.Commands.Start;
+using Vfio.Ctl.Commands.Stop;
+using Vfio.Ctl.Commands.Traffic;
+using Vfio.Ctl.Commands.Types;
+using Vfio.Ctl.Commands.Undefine;
 
-namespace Vfioctl.Cli;
+namespace Vfio.Ctl.Cli;
 
 /// <summary>Every verb once: how its command line is defined and how its behaviour class is registered, in the order
 /// <c>--help</c> lists them. A new verb is one line here.</summary>

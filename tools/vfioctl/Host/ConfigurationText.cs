@@ -1,10 +1,10 @@
-using Vfioctl.Cli;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Vfio;
+using Vfio.Ctl.Cli;
+using Vfio.Errors;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 
-namespace Vfioctl.Host;
+namespace Vfio.Ctl.Host;
 
 /// <summary>Turns <c>--config "version=2,rss=on"</c> into a configuration of the type's model.</summary>
 internal static class ConfigurationText

@@ -1,14 +1,14 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Options;
-using Mdev.Manager.Plugins;
-using Mdev.Manager.Sysfs;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Options;
+using Vfio.Manager.Plugins;
+using Vfio.Manager.Sysfs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Vfioctl.Host;
+namespace Vfio.Ctl.Host;
 
 /// <summary>
 /// How vfioctl reaches a device's VFIO surface: the kernel's /dev/vfio on a real host, or, on an emulated host

@@ -1,14 +1,14 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Vfio;
+using Vfio.Errors;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.Devices;
 using Vfio.Migration;
 
-namespace Vfioctl.Host;
+namespace Vfio.Ctl.Host;
 
 /// <summary>
 /// What <c>describe --json</c> writes and <c>check</c> shows about a device: its document from sysfs and the type's

@@ -1,8 +1,8 @@
-using Mdev.Manager.Host;
+using Vfio.Manager.Host;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 
-namespace Vfioctl.Host;
+namespace Vfio.Ctl.Host;
 
 /// <summary>The one place the CLI turns the manager's view of a type into model descriptions.</summary>
 internal static class HostModels

@@ -1,12 +1,12 @@
-using Vfioctl.Cli;
-using Mdev.Manager.Devices;
-using Mdev.Manager.Names;
-using Vfio;
+using Vfio.Ctl.Cli;
+using Vfio.Errors;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels.Lab;
 using Vfio.Devices;
 using Vfio.Emulation;
 
-namespace Vfioctl.Host;
+namespace Vfio.Ctl.Host;
 
 /// <summary>
 /// The lab verbs' way to device code: <c>traffic</c> (and the demo's traffic) drive a device through the lab contract

@@ -1,10 +1,10 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Host;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Options;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Host;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Options;
 using Microsoft.Extensions.Options;
 
-namespace Vfioctl.Host;
+namespace Vfio.Ctl.Host;
 
 /// <summary>The hosts a migration verb works on: this one, or another emulated host given by <c>--to-root</c>.</summary>
 internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, IOptions<MdevManagerOptions> options)
@@ -17,7 +17,7 @@ internal sealed class MigrationHosts(MdevHost host, IDeviceOpener opener, IOptio
         {
             return Local;
         }
-        Vfioctl.Cli.EmulatedRoot.Require("--to-root", root);
+        Vfio.Ctl.Cli.EmulatedRoot.Require("--to-root", root);
         return DeviceAccess.OpenEmulated(root, options.Value).ToMigrationEndpoint();
     }
 }

@@ -1,13 +1,13 @@
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 using System.Globalization;
-using Mdev.Manager.Devices;
-using Mdev.Manager.Names;
-using Vfio;
+using Vfio.Errors;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 using Vfio.Sdk;
 
-namespace Vfioctl.Host;
+namespace Vfio.Ctl.Host;
 
 /// <summary>
 /// A device's state field by field (<c>describe --state</c>, the demo's "state moved" check), decoded through the

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Vfioctl.Output;
+namespace Vfio.Ctl.Output;
 
 /// <summary>Indented JSON written by hand with <see cref="Utf8JsonWriter"/>: no reflection, stable key order.</summary>
 internal static class JsonText

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Vfio;
+using Vfio.Errors;
 
-namespace Vfioctl.Output;
+namespace Vfio.Ctl.Output;
 
 /// <summary>One catalogued problem as JSON, the same shape wherever a verb reports one (check, start --like, errors).</summary>
 internal static class ProblemJson

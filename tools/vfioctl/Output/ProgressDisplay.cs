@@ -1,10 +1,10 @@
 using System.Globalization;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
 using Spectre.Console;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Output;
+namespace Vfio.Ctl.Output;
 
 /// <summary>
 /// Migration progress on stderr: a live bar when stderr is a terminal, otherwise one quiet line per phase or
@@ -120,8 +120,8 @@ internal static class ProgressDisplay
         json.WriteBoolean("succeeded", outcome.Succeeded);
         if (outcome.Exception is { } failure)
         {
-            json.WriteString("code", Vfio.ErrorCatalogue.Id(failure.Code));
-            json.WriteString("name", Vfio.ErrorCatalogue.Name(failure.Code));
+            json.WriteString("code", Vfio.Errors.ErrorCatalogue.Id(failure.Code));
+            json.WriteString("name", Vfio.Errors.ErrorCatalogue.Name(failure.Code));
             json.WriteString("message", failure.Message);
         }
         WriteDevice(json, "source", outcome.Source, outcome.SourceState?.ToString() ?? (outcome.SourceUntouched ? "untouched" : null));
@@ -136,7 +136,7 @@ internal static class ProgressDisplay
         json.WriteStartArray("forced");
         foreach (ForcedProblem forced in outcome.Overridden)
         {
-            json.WriteStringValue(Vfio.ErrorCatalogue.Id(forced.Code));
+            json.WriteStringValue(Vfio.Errors.ErrorCatalogue.Id(forced.Code));
         }
         json.WriteEndArray();
         json.WriteEndObject();

@@ -1,6 +1,6 @@
 using Vfio.DeviceModels;
 
-namespace Vfioctl.Output;
+namespace Vfio.Ctl.Output;
 
 /// <summary>
 /// How device state is shown to a person: a byte value longer than <see cref="MaxRawBytes"/> (a ring, a hash key, a

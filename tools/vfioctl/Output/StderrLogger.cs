@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Vfioctl.Output;
+namespace Vfio.Ctl.Output;
 
 /// <summary>
 /// The manager's logs (state arcs, pre-copy rounds, rollbacks) as plain lines on stderr, never stdout, so they can

@@ -2,7 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
-namespace Vfioctl.Output;
+namespace Vfio.Ctl.Output;
 
 /// <summary>Plain human tables: no borders to copy around, no markup interpretation of device data.</summary>
 internal static class Tables

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Vfioctl.Output;
+namespace Vfio.Ctl.Output;
 
 /// <summary>
 /// Makes text that may carry input (a name, a value read from a file, an attribute's content) safe to print on a

@@ -1,9 +1,9 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
-using Mdev.Manager.Sysfs;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
+using Vfio.Manager.Sysfs;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Migration;

@@ -1,5 +1,5 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Names;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Diff;
 using Vfio.DeviceModels.Documents;

@@ -1,7 +1,8 @@
 using System.Text;
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Names;
-using Mdev.Manager.Sysfs;
+using Vfio.Errors;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Names;
+using Vfio.Manager.Sysfs;
 using Vfio.DeviceModels;
 using Vfio.Samples.Nic;
 using Vfio.Samples.Serial;

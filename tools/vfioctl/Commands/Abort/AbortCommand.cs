@@ -1,10 +1,10 @@
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Vfio;
-using Vfioctl.Cli;
-using Vfioctl.Host;
+using Vfio.Errors;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
 
-namespace Vfioctl.Commands.Abort;
+namespace Vfio.Ctl.Commands.Abort;
 
 /// <summary><c>vfioctl abort</c>: ends a migration on a device that must not run, and an interrupted one found in the journal.</summary>
 internal sealed class AbortCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)

@@ -1,9 +1,9 @@
-using Mdev.Manager.Host;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Manager.Host;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Capabilities;
+namespace Vfio.Ctl.Commands.Capabilities;
 
 /// <summary><c>vfioctl capabilities</c>: the document <c>find</c> reads, one per host.</summary>
 internal sealed class CapabilitiesCommand(MdevHost host, CliConsole console)

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Capabilities;
+namespace Vfio.Ctl.Commands.Capabilities;
 
 internal static class CapabilitiesCommandDefinition
 {

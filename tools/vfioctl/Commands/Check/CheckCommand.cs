@@ -1,15 +1,15 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Vfio;
+using Vfio.Errors;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Check;
+namespace Vfio.Ctl.Commands.Check;
 
 /// <summary>
 /// <c>vfioctl check</c>: the orchestrator's steps 1 and 2 (docs/orchestrator.md) on their own. Every problem is listed (the checker gathers

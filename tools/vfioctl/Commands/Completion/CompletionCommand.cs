@@ -1,6 +1,6 @@
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Completion;
+namespace Vfio.Ctl.Commands.Completion;
 
 /// <summary>
 /// <c>vfioctl completion bash|zsh</c>: a script that asks vfioctl itself what can come next, through System.CommandLine's

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Completion;
+namespace Vfio.Ctl.Commands.Completion;
 
 internal static class CompletionCommandDefinition
 {

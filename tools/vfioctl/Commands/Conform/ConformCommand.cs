@@ -1,16 +1,16 @@
 using System.Globalization;
-using Mdev.Manager.Conformance;
-using Mdev.Manager.Devices;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
-using Vfio;
+using Vfio.Errors;
+using Vfio.Manager.Conformance;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Vfio.Conformance;
 using Vfio.Devices;
 using Vfio.Migration;
-using Vfioctl.Cli;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Conform;
+namespace Vfio.Ctl.Commands.Conform;
 
 /// <summary>
 /// <c>vfioctl conform</c>: opens the device (refusing one that is open elsewhere), runs <see cref="ConformanceKit"/> and

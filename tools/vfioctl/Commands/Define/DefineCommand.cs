@@ -1,11 +1,11 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
-using Vfioctl.Cli;
-using Vfioctl.Host;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
 
-namespace Vfioctl.Commands.Define;
+namespace Vfio.Ctl.Commands.Define;
 
 /// <summary><c>vfioctl define</c>: writes an mdevctl-format definition whose attrs pin the configuration.</summary>
 internal sealed class DefineCommand(MdevDefinitions definitions, CliConsole console)

@@ -1,19 +1,19 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
+using Vfio.Errors;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
-using Vfio;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Lab;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Demo;
+namespace Vfio.Ctl.Commands.Demo;
 
 /// <summary>
 /// <c>vfioctl demo</c>: the whole design in one run a newcomer can read. Two emulated hosts share the NIC hardware

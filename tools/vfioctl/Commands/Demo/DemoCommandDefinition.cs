@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Demo;
+namespace Vfio.Ctl.Commands.Demo;
 
 internal static class DemoCommandDefinition
 {

@@ -1,9 +1,9 @@
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Names;
-using Mdev.Manager.Plugins;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Names;
+using Vfio.Manager.Plugins;
 using Vfio.Sdk;
 
-namespace Vfioctl.Commands.Demo;
+namespace Vfio.Ctl.Commands.Demo;
 
 /// <summary>
 /// The demo's two emulated hosts: the same NIC hardware type on both, with the new driver build (NIC versions 1-3,
@@ -43,7 +43,7 @@ internal static class DemoHosts
         {
             if (!Directory.Exists(Path.Join(host, "sys", "class", "mdev_bus")))
             {
-                throw new Vfio.VfioException(Vfio.ErrorCode.UsageError,
+                throw new Vfio.Errors.VfioException(Vfio.Errors.ErrorCode.UsageError,
                     $"'{host}' is not an emulated host, so --replace does not delete it; give --root an empty or new directory.") { Value = host };
             }
         }
@@ -54,7 +54,7 @@ internal static class DemoHosts
     }
 
     /// <summary>Lays out both hosts under <paramref name="root"/>; an existing host directory is left as it is.</summary>
-    /// <exception cref="Vfio.VfioException">E6050-E6053 when the sample plug-in cannot be loaded (it is loaded before
+    /// <exception cref="Vfio.Errors.VfioException">E6050-E6053 when the sample plug-in cannot be loaded (it is loaded before
     /// anything is laid out: the types' documents come from its implementations).</exception>
     public static void Create(string root)
     {

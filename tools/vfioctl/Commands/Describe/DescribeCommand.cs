@@ -1,18 +1,18 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Host;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
+using Vfio.Errors;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Host;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
 using Spectre.Console;
-using Vfio;
 using Vfio.DeviceModels;
 using Vfio.Devices;
 using Vfio.Migration;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Describe;
+namespace Vfio.Ctl.Commands.Describe;
 
 /// <summary>
 /// <c>vfioctl describe</c>: what a device is (model, every parameter with its value) and, once the device has been

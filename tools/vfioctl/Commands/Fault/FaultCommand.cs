@@ -1,14 +1,13 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Emulation;
-using Mdev.Manager.Names;
-using Mdev.Manager.Sysfs;
-using Vfio;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Emulation;
+using Vfio.Manager.Names;
+using Vfio.Manager.Sysfs;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Fault;
+namespace Vfio.Ctl.Commands.Fault;
 
 /// <summary><c>vfioctl fault</c>: writes the emulated device's fault file, read by every process that opens it.</summary>
 internal sealed class FaultCommand(ISysfs sysfs, CliConsole console)

@@ -1,16 +1,15 @@
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Spectre.Console;
-using Vfio;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.DeviceModels.Fleet;
 using Vfio.Fleet.Etcd;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Find;
+namespace Vfio.Ctl.Commands.Find;
 
 /// <summary><c>vfioctl find</c>: fleet-scale placement over capability documents (a folder or etcd), no host contacted.</summary>
 /// <remarks>Answers are advisory: the destination's <c>start</c>/<c>load</c> checks compatibility and free instances

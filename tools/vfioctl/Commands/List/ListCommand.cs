@@ -1,14 +1,14 @@
 using System.Text.Json;
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
+using Vfio.Errors;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
 using Spectre.Console;
-using Vfio;
 using Vfio.DeviceModels;
-using Vfioctl.Cli;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.List;
+namespace Vfio.Ctl.Commands.List;
 
 /// <summary><c>vfioctl list</c>: mdevctl's list, with the model and configuration each device runs.</summary>
 internal sealed class ListCommand(MdevDefinitions definitions, CliConsole console)

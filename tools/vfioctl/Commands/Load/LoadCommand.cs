@@ -1,11 +1,10 @@
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Vfio;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Load;
+namespace Vfio.Ctl.Commands.Load;
 
 /// <summary><c>vfioctl load</c>: the destination half; the stream's header is checked before a byte is loaded.</summary>
 internal sealed class LoadCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)

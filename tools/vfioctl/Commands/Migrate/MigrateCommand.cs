@@ -1,10 +1,10 @@
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Migrate;
+namespace Vfio.Ctl.Commands.Migrate;
 
 /// <summary><c>vfioctl migrate</c>: the orchestrator's four steps (docs/orchestrator.md) in one process (same host, or two emulated hosts).</summary>
 internal sealed class MigrateCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console, TerminationSignals signals)

@@ -1,12 +1,12 @@
 using System.Text.Json;
-using Mdev.Manager.Host;
+using Vfio.Manager.Host;
 using Spectre.Console;
 using Vfio.DeviceModels;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Models;
+namespace Vfio.Ctl.Commands.Models;
 
 /// <summary><c>vfioctl models</c>: what a host supports, without attempting anything.</summary>
 internal sealed class ModelsCommand(MdevHost host, CliConsole console)

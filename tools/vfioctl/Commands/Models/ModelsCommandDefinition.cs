@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Models;
+namespace Vfio.Ctl.Commands.Models;
 
 internal static class ModelsCommandDefinition
 {

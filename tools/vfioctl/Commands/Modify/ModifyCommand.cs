@@ -1,10 +1,10 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Names;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
-using Vfioctl.Cli;
-using Vfioctl.Host;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
 
-namespace Vfioctl.Commands.Modify;
+namespace Vfio.Ctl.Commands.Modify;
 
 /// <summary><c>vfioctl modify</c>: rewrites a definition; a new type or configuration is validated first.</summary>
 internal sealed class ModifyCommand(MdevDefinitions definitions)

@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
-using Mdev.Manager.Host;
+using Vfio.Manager.Host;
 using Vfio.Fleet.Etcd;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Publish;
+namespace Vfio.Ctl.Commands.Publish;
 
 /// <summary>
 /// <c>vfioctl publish</c>: writes this host's capability document (what <c>capabilities</c> prints) to etcd under

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Vfioctl.Cli;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Publish;
+namespace Vfio.Ctl.Commands.Publish;
 
 internal static class PublishCommandDefinition
 {

@@ -1,10 +1,10 @@
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Vfio;
-using Vfioctl.Cli;
-using Vfioctl.Host;
+using Vfio.Errors;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
 
-namespace Vfioctl.Commands.Resume;
+namespace Vfio.Ctl.Commands.Resume;
 
 /// <summary><c>vfioctl resume</c>: runs a stopped source again, finishing an interrupted migration found in the journal first.</summary>
 internal sealed class ResumeCommand(MigrationOrchestrator orchestrator, MigrationHosts hosts, CliConsole console)

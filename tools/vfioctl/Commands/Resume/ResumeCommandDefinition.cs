@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Mdev.Manager.Names;
-using Vfioctl.Cli;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Resume;
+namespace Vfio.Ctl.Commands.Resume;
 
 internal static class ResumeCommandDefinition
 {

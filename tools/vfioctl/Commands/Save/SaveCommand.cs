@@ -1,11 +1,12 @@
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Vfio;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Errors;
+using Vfio.Files;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Save;
+namespace Vfio.Ctl.Commands.Save;
 
 /// <summary>
 /// <c>vfioctl save</c>: the source half. Only the stream goes to stdout; everything a person reads goes to stderr,

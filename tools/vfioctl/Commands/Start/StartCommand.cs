@@ -1,15 +1,15 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Host;
-using Mdev.Manager.Migration;
-using Mdev.Manager.Names;
-using Vfio;
+using Vfio.Errors;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Host;
+using Vfio.Manager.Migration;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
-using Vfioctl.Cli;
-using Vfioctl.Commands.Check;
-using Vfioctl.Host;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Commands.Check;
+using Vfio.Ctl.Host;
 
-namespace Vfioctl.Commands.Start;
+namespace Vfio.Ctl.Commands.Start;
 
 /// <summary>
 /// <c>vfioctl start</c>: the manager's pinned creation (validate, create, write off values then wanted values,

@@ -1,8 +1,8 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Names;
-using Vfioctl.Cli;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Stop;
+namespace Vfio.Ctl.Commands.Stop;
 
 /// <summary><c>vfioctl stop</c>.</summary>
 internal sealed class StopCommand(MdevDefinitions definitions)

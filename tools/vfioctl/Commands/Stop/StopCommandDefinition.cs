@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Mdev.Manager.Names;
-using Vfioctl.Cli;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Stop;
+namespace Vfio.Ctl.Commands.Stop;
 
 internal static class StopCommandDefinition
 {

@@ -1,10 +1,10 @@
-using Mdev.Manager.Devices;
-using Mdev.Manager.Names;
+using Vfio.Manager.Devices;
+using Vfio.Manager.Names;
 using Vfio.DeviceModels.Lab;
-using Vfioctl.Cli;
-using Vfioctl.Host;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
 
-namespace Vfioctl.Commands.Traffic;
+namespace Vfio.Ctl.Commands.Traffic;
 
 /// <summary><c>vfioctl traffic</c>: drives a device's deterministic traffic simulation through the lab contract (<see cref="ILabTraffic"/>).</summary>
 internal sealed class TrafficCommand(IDeviceOpener opener, CliConsole console)

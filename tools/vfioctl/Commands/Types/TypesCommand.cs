@@ -1,13 +1,13 @@
 using System.Text.Json;
-using Mdev.Manager.Host;
-using Mdev.Manager.Names;
+using Vfio.Manager.Host;
+using Vfio.Manager.Names;
 using Spectre.Console;
 using Vfio.DeviceModels;
-using Vfioctl.Cli;
-using Vfioctl.Host;
-using Vfioctl.Output;
+using Vfio.Ctl.Cli;
+using Vfio.Ctl.Host;
+using Vfio.Ctl.Output;
 
-namespace Vfioctl.Commands.Types;
+namespace Vfio.Ctl.Commands.Types;
 
 /// <summary><c>vfioctl types</c>: mdevctl's <c>types</c>, plus the model each type's devices run.</summary>
 internal sealed class TypesCommand(MdevHost host, CliConsole console)

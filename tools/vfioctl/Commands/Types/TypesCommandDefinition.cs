@@ -1,8 +1,8 @@
 using System.CommandLine;
-using Mdev.Manager.Names;
-using Vfioctl.Cli;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Types;
+namespace Vfio.Ctl.Commands.Types;
 
 internal static class TypesCommandDefinition
 {

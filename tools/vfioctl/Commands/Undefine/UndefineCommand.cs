@@ -1,8 +1,8 @@
-using Mdev.Manager.Definitions;
-using Mdev.Manager.Names;
-using Vfioctl.Cli;
+using Vfio.Manager.Definitions;
+using Vfio.Manager.Names;
+using Vfio.Ctl.Cli;
 
-namespace Vfioctl.Commands.Undefine;
+namespace Vfio.Ctl.Commands.Undefine;
 
 /// <summary><c>vfioctl undefine</c>.</summary>
 internal sealed class UndefineCommand(DefinitionStore store)

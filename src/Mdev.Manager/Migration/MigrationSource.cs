@@ -1,8 +1,0 @@
-using Mdev.Manager.Names;
-
-namespace Mdev.Manager.Migration;
-
-/// <summary>The device whose state leaves: an existing mediated device on a host.</summary>
-/// <param name="Endpoint">The host it lives on.</param>
-/// <param name="Device">Its UUID.</param>
-public sealed record MigrationSource(MigrationEndpoint Endpoint, MdevUuid Device);

@@ -1,9 +1,0 @@
-using Microsoft.Extensions.Options;
-
-namespace Mdev.Manager.Options;
-
-/// <summary>The attribute rules of <see cref="MdevManagerOptions"/>, generated at compile time (no reflection, AOT-clean).</summary>
-[OptionsValidator]
-internal sealed partial class MdevManagerOptionsValidator : IValidateOptions<MdevManagerOptions>
-{
-}

@@ -1,0 +1,52 @@
+using Vfio.IO;
+using Vfio.Tests.Support;
+
+namespace Vfio.Tests.Manager.Safety;
+
+/// <summary>stat/lstat through Tmds.LibC: each kind the safety checks tell apart, and the size, read back correctly
+/// (a wrong struct layout would mix up st_mode and st_size).</summary>
+public sealed class UnixFileStatusTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("vfio-stat-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    [Fact]
+    public void EachKind_AndTheSizeOfARegularFile()
+    {
+        string file = Path.Join(_dir.FullName, "file");
+        File.WriteAllBytes(file, new byte[12345]);
+        string fifo = Path.Join(_dir.FullName, "fifo");
+        Assert.Equal(0, Posix.MkFifo(fifo));
+        string link = Path.Join(_dir.FullName, "link");
+        File.CreateSymbolicLink(link, file);
+
+        Assert.Equal(new UnixFileStatus(UnixFileKind.Regular, 12345), Stat(file));
+        Assert.Equal(UnixFileKind.Fifo, Stat(fifo).Kind);
+        Assert.Equal(UnixFileKind.Directory, Stat(_dir.FullName).Kind);
+        Assert.Equal(UnixFileKind.CharacterDevice, Stat("/dev/null").Kind);
+        Assert.Equal(new UnixFileStatus(UnixFileKind.Regular, 12345), Stat(link));
+        Assert.True(UnixFileStatus.TryLstat(link, out UnixFileStatus itself, out _));
+        Assert.Equal(UnixFileKind.SymbolicLink, itself.Kind);
+        Assert.Equal("a FIFO", Stat(fifo).Describe());
+        Assert.Equal("a 12345-byte file", Stat(file).Describe());
+    }
+
+    [Fact]
+    public void AMissingPath_IsENOENT_AndAFileUsedAsADirectory_ENOTDIR()
+    {
+        string file = Path.Join(_dir.FullName, "file");
+        File.WriteAllText(file, "x");
+
+        Assert.False(UnixFileStatus.TryStat(Path.Join(_dir.FullName, "absent"), out _, out int missing));
+        Assert.Equal(2, missing);
+        Assert.False(UnixFileStatus.TryLstat(Path.Join(file, "below"), out _, out int notDirectory));
+        Assert.Equal(20, notDirectory);
+    }
+
+    private static UnixFileStatus Stat(string path)
+    {
+        Assert.True(UnixFileStatus.TryStat(path, out UnixFileStatus status, out int errno), $"stat {path}: errno {errno}");
+        return status;
+    }
+}
