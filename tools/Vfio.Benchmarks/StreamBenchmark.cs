@@ -31,8 +31,8 @@ internal static class StreamBenchmark
         args = args.Where(a => a != "--no-target").ToArray();
         int[] sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [256, 1024];
         Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; destination pages {(s_inPlace ? "loaded in place (LoadTarget)" : "loaded in LoadSection")}");
-        Console.WriteLine($"| state | memcpy | save->envelope->load | ratio | allocated during transfer | peak working set | rise during transfer | stop-copy, no pre-copy | stop-copy after pre-copy (1%/iter) | source part of it | pre-copy bytes resent |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine($"| state | memcpy | one process, one thread (MigrationStreamDecodingStream) | its bandwidth / memcpy's | allocated | one process, two threads (double-buffered chunks) | its bandwidth / memcpy's | through an OS pipe, two threads | ratio | allocated during transfer | peak working set | rise during transfer | stop-copy, no pre-copy | stop-copy after pre-copy (1%/iter) | source part of it | pre-copy bytes resent |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         // Warm-up: JIT every path (tier-0 code for the CRC and copy loops is several times slower) before timing.
         if (!RunSize(16, print: false))
         {
@@ -99,6 +99,38 @@ internal static class StreamBenchmark
             return false;
         }
 
+        // The same migration in one process, no transport: the writer's output is a MigrationStreamDecodingStream that decodes
+        // into the destination (two copies per byte: page -> chunk buffer, chunk buffer -> page).
+        foreach (byte[] page in destinationDevice.Pages)
+        {
+            Array.Clear(page);
+        }
+        sourceDriver.TransitionTo(MigrationState.Stop);
+        destinationDriver.TransitionTo(MigrationState.Stop);
+        GC.Collect();
+        long allocatedBeforeLocal = GC.GetTotalAllocatedBytes(precise: true);
+        sw.Restart();
+        TransferInProcess(sourceDriver, destinationDriver, sourceDevice, twoThreads: false);
+        TimeSpan local = sw.Elapsed;
+        long allocatedLocal = GC.GetTotalAllocatedBytes(precise: true) - allocatedBeforeLocal;
+        if (!destinationDevice.SameAs(sourceDevice))
+        {
+            Console.Error.WriteLine($"{mib} MiB: destination differs from source after the in-process migration");
+            return false;
+        }
+        foreach (byte[] page in destinationDevice.Pages)
+        {
+            Array.Clear(page);
+        }
+        sw.Restart();
+        TransferInProcess(sourceDriver, destinationDriver, sourceDevice, twoThreads: true);
+        TimeSpan local2 = sw.Elapsed;
+        if (!destinationDevice.SameAs(sourceDevice))
+        {
+            Console.Error.WriteLine($"{mib} MiB: destination differs from source after the two-thread in-process migration");
+            return false;
+        }
+
         // Pre-copy: stream everything while running, re-send the dirty 1% a few times, then stop.
         sourceDriver.TransitionTo(MigrationState.Running);
         destinationDriver.TransitionTo(MigrationState.Running);
@@ -114,7 +146,7 @@ internal static class StreamBenchmark
             return true;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {mib} MiB | {Rate(bytes, memcpy)} | {Rate(bytes, full)} | {full / memcpy:F1}x | {allocated / (1 << 20)} MiB ({destinationAllocated / (1 << 20)} MiB destination) | {peak / (1 << 20)} MiB | {rise} | " +
+            $"| {mib} MiB | {Rate(bytes, memcpy)} | {Rate(bytes, local)} | **{memcpy / local:F2}x** | {allocatedLocal / (1 << 20)} MiB | {Rate(bytes, local2)} | **{memcpy / local2:F2}x** | {Rate(bytes, full)} | {full / memcpy:F1}x | {allocated / (1 << 20)} MiB ({destinationAllocated / (1 << 20)} MiB destination) | {peak / (1 << 20)} MiB | {rise} | " +
             $"{full.TotalMilliseconds:F0} ms | {preCopyDowntime.TotalMilliseconds:F0} ms | {sourcePart.TotalMilliseconds:F0} ms | {sourceDevice.ResentBytes / (1 << 20)} MiB |"));
         return true;
     }
@@ -172,6 +204,47 @@ internal static class StreamBenchmark
         TimeSpan total = downtime.Elapsed;
         sourceDriver.TransitionTo(MigrationState.Stop);
         return total;
+    }
+
+    /// <summary>
+    /// Stop-copy migration in one thread of one process: the source's data is read straight into the writer's chunk
+    /// buffer, and the writer writes each record into a <see cref="MigrationStreamDecodingStream"/>, which verifies it in place
+    /// and writes the payload into the destination's RESUMING session.
+    /// </summary>
+    private static void TransferInProcess(MigrationDriver sourceDriver, MigrationDriver destinationDriver, BulkDevice sourceDevice, bool twoThreads)
+    {
+        using (MigrationDataStream resuming = destinationDriver.TransitionTo(MigrationState.Resuming)!)
+        using (var sink = new MigrationStreamDecodingStream(new MigrationStreamDecoder(_ => { }), resuming))
+        {
+            var writer = new MigrationStreamWriter(sink, sourceDevice.CreateStreamHeader());
+            using (MigrationDataStream session = sourceDriver.TransitionTo(MigrationState.StopCopy)!)
+            {
+                int n;
+                Task inFlight = Task.CompletedTask;
+                while ((n = session.TryRead(writer.GetChunkMemory().Span)) > 0)
+                {
+                    writer.Advance(n);
+                    if (writer.IsChunkFull)
+                    {
+                        if (twoThreads)
+                        {
+                            // Double-buffered: the other core verifies and loads this chunk while this one fills the next.
+                            inFlight.GetAwaiter().GetResult();
+                            inFlight = writer.StartWriteChunk(CancellationToken.None);
+                        }
+                        else
+                        {
+                            writer.WriteChunk();
+                        }
+                    }
+                }
+                inFlight.GetAwaiter().GetResult();
+            }
+            writer.Complete();
+            sink.Finish();
+        }
+        destinationDriver.TransitionTo(MigrationState.Stop); // runs the load
+        sourceDriver.TransitionTo(MigrationState.Stop);
     }
 
     /// <summary>Bytes the destination thread allocated in the last transfer (the received fields, held until the load).</summary>
