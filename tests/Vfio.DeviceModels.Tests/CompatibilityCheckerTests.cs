@@ -1,14 +1,15 @@
 using Vfio.DeviceModels;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
 public sealed class CompatibilityCheckerTests
 {
-    private static readonly ModelDescription WithRss = SampleModels.NicV3;
+    private static readonly ModelDescription WithRss = TestNicModels.NicV3;
 
     // The same model, an implementation without rss.
-    private static readonly ModelDescription WithoutRss = new ModelDescriptionBuilder(SampleModels.NicId)
+    private static readonly ModelDescription WithoutRss = new ModelDescriptionBuilder(TestNicModels.NicId)
         .Int("rx-filter-size", "0-128", "0", "32")
         .Build();
 
@@ -97,15 +98,15 @@ public sealed class CompatibilityCheckerTests
     [Fact]
     public void Old_version_one_device_moves_to_a_newer_implementation_and_back()
     {
-        DeviceConfiguration onOld = DeviceConfiguration.Parse(SampleModels.NicV1, "version=1", "vm1-nic");
-        CompatibilityResult forward = CompatibilityChecker.Check(onOld, SampleModels.NicV2, "vm1-nic");
+        DeviceConfiguration onOld = DeviceConfiguration.Parse(TestNicModels.NicV1, "version=1", "vm1-nic");
+        CompatibilityResult forward = CompatibilityChecker.Check(onOld, TestNicModels.NicV2, "vm1-nic");
         Assert.True(forward.IsCompatible, forward.ToString());
         DeviceConfiguration onNew = forward.DestinationConfiguration!;
         // The newer implementation runs it as its own version 1: every feature off.
-        Assert.Equal(DeviceConfiguration.Parse(SampleModels.NicV2, "version=1"), onNew);
+        Assert.Equal(DeviceConfiguration.Parse(TestNicModels.NicV2, "version=1"), onNew);
         Assert.Equal("0", onNew["rx-filter-size"]);
 
-        CompatibilityResult back = CompatibilityChecker.Check(onNew, SampleModels.NicV1, "vm1-nic");
+        CompatibilityResult back = CompatibilityChecker.Check(onNew, TestNicModels.NicV1, "vm1-nic");
         Assert.True(back.IsCompatible, back.ToString());
         Assert.Equal(onOld, back.DestinationConfiguration);
     }
@@ -114,18 +115,18 @@ public sealed class CompatibilityCheckerTests
     public void A_stated_value_whose_off_ness_is_unknown_is_refused_without_advice_that_contradicts_it()
     {
         // A hand-written document: 'rss=off' with no parameter table, so nothing says off is rss's off value.
-        ForeignConfiguration stated = ForeignConfiguration.Parse(DeviceModelId.Parse(SampleModels.NicId), "rss=off", "doc");
+        ForeignConfiguration stated = ForeignConfiguration.Parse(DeviceModelId.Parse(TestNicModels.NicId), "rss=off", "doc");
 
-        CompatibilityProblem p = Assert.Single(CompatibilityChecker.Check(stated, SampleModels.NicV2).Problems);
+        CompatibilityProblem p = Assert.Single(CompatibilityChecker.Check(stated, TestNicModels.NicV2).Problems);
 
         Assert.Equal(ErrorCode.ParameterUnknownToDestination, p.Code);
         Assert.DoesNotContain("create the source with 'rss' off", p.Message, StringComparison.Ordinal);
         Assert.Contains("describe --json", p.Message, StringComparison.Ordinal);
 
         // The same value, with the off value stated (as describe --json states it), moves.
-        var described = new ForeignConfiguration(DeviceModelId.Parse(SampleModels.NicId), new Dictionary<string, string> { ["rss"] = "off" }.AsReadOnly(),
+        var described = new ForeignConfiguration(DeviceModelId.Parse(TestNicModels.NicId), new Dictionary<string, string> { ["rss"] = "off" }.AsReadOnly(),
             new Dictionary<string, string> { ["rss"] = "off" }, "doc");
-        Assert.True(CompatibilityChecker.Check(described, SampleModels.NicV2).IsCompatible);
+        Assert.True(CompatibilityChecker.Check(described, TestNicModels.NicV2).IsCompatible);
     }
 
     [Fact]
@@ -133,17 +134,17 @@ public sealed class CompatibilityCheckerTests
     {
         // Hand-written 'rss=off' checked against an implementation without rss: a newer description of the same model
         // (the destination host's other type, or this host's) says off is rss's off value, so nothing of rss is in the state.
-        ForeignConfiguration stated = ForeignConfiguration.Parse(DeviceModelId.Parse(SampleModels.NicId), "rss=off", "doc");
+        ForeignConfiguration stated = ForeignConfiguration.Parse(DeviceModelId.Parse(TestNicModels.NicId), "rss=off", "doc");
 
-        ForeignConfiguration learned = stated.WithOffValuesFrom([SampleModels.NicV2, SampleModels.NicV3, SampleModels.Mixed]);
+        ForeignConfiguration learned = stated.WithOffValuesFrom([TestNicModels.NicV2, TestNicModels.NicV3, SampleModels.Mixed]);
 
         Assert.Equal("off", learned.OffValues["rss"]);
-        CompatibilityResult result = CompatibilityChecker.Check(learned, SampleModels.NicV2);
+        CompatibilityResult result = CompatibilityChecker.Check(learned, TestNicModels.NicV2);
         Assert.True(result.IsCompatible, string.Join("; ", result.Problems.Select(p => p.Message)));
         Assert.Equal("0", result.DestinationConfiguration!["rx-filter-size"]);
         // 'rss=on' learns the same off value, and so is known to be in use: refused, with the advice to turn it off.
-        ForeignConfiguration on = ForeignConfiguration.Parse(DeviceModelId.Parse(SampleModels.NicId), "rss=on", "doc").WithOffValuesFrom([SampleModels.NicV3]);
-        CompatibilityProblem p = Assert.Single(CompatibilityChecker.Check(on, SampleModels.NicV2).Problems);
+        ForeignConfiguration on = ForeignConfiguration.Parse(DeviceModelId.Parse(TestNicModels.NicId), "rss=on", "doc").WithOffValuesFrom([TestNicModels.NicV3]);
+        CompatibilityProblem p = Assert.Single(CompatibilityChecker.Check(on, TestNicModels.NicV2).Problems);
         Assert.Equal(ErrorCode.ParameterUnknownToDestination, p.Code);
         Assert.Contains("off is off", p.Message, StringComparison.Ordinal);
     }
@@ -151,32 +152,32 @@ public sealed class CompatibilityCheckerTests
     [Fact]
     public void Off_values_are_not_learned_from_other_models_from_descriptions_that_disagree_or_over_what_the_source_states()
     {
-        DeviceModelId nic = DeviceModelId.Parse(SampleModels.NicId);
+        DeviceModelId nic = DeviceModelId.Parse(TestNicModels.NicId);
         ForeignConfiguration stated = ForeignConfiguration.Parse(nic, "rss=off", "doc");
-        ModelDescription onByDefault = new ModelDescriptionBuilder(SampleModels.NicId)
+        ModelDescription onByDefault = new ModelDescriptionBuilder(TestNicModels.NicId)
             .Bool("rss", off: "on", init: "off", "Receive side scaling, inverted")
             .Version("1")
             .Latest("1")
             .Build();
 
         // Another model's rss says nothing about this one's; nor does a description that lacks rss.
-        Assert.Same(stated, stated.WithOffValuesFrom([SampleModels.Mixed, SampleModels.NicV2]));
+        Assert.Same(stated, stated.WithOffValuesFrom([SampleModels.Mixed, TestNicModels.NicV2]));
         // Two descriptions of the model that disagree settle nothing, in either order: the safe reading (in use) stays.
-        Assert.Empty(stated.WithOffValuesFrom([SampleModels.NicV3, onByDefault]).OffValues);
-        Assert.Empty(stated.WithOffValuesFrom([onByDefault, SampleModels.NicV3, SampleModels.NicV3]).OffValues);
+        Assert.Empty(stated.WithOffValuesFrom([TestNicModels.NicV3, onByDefault]).OffValues);
+        Assert.Empty(stated.WithOffValuesFrom([onByDefault, TestNicModels.NicV3, TestNicModels.NicV3]).OffValues);
         Assert.Equal(ErrorCode.ParameterUnknownToDestination,
-            Assert.Single(CompatibilityChecker.Check(stated.WithOffValuesFrom([SampleModels.NicV3, onByDefault]), SampleModels.NicV2).Problems).Code);
+            Assert.Single(CompatibilityChecker.Check(stated.WithOffValuesFrom([TestNicModels.NicV3, onByDefault]), TestNicModels.NicV2).Problems).Code);
         // What the source states is never overridden.
         var described = new ForeignConfiguration(nic, new Dictionary<string, string> { ["rss"] = "off" }.AsReadOnly(),
             new Dictionary<string, string> { ["rss"] = "on" }, "doc");
-        Assert.Same(described, described.WithOffValuesFrom([SampleModels.NicV3]));
+        Assert.Same(described, described.WithOffValuesFrom([TestNicModels.NicV3]));
     }
 
     [Fact]
     public void New_version_two_device_is_refused_by_an_old_implementation()
     {
-        DeviceConfiguration onNew = DeviceConfiguration.Parse(SampleModels.NicV2, "version=2", "vm2-nic");
-        CompatibilityResult r = CompatibilityChecker.Check(onNew, SampleModels.NicV1, "vm2-nic");
+        DeviceConfiguration onNew = DeviceConfiguration.Parse(TestNicModels.NicV2, "version=2", "vm2-nic");
+        CompatibilityResult r = CompatibilityChecker.Check(onNew, TestNicModels.NicV1, "vm2-nic");
         CompatibilityProblem p = Assert.Single(r.Problems);
         Assert.Equal(ErrorCode.ParameterUnknownToDestination, p.Code);
         Assert.Equal("rx-filter-size", p.Parameter);
@@ -187,17 +188,17 @@ public sealed class CompatibilityCheckerTests
     [Fact]
     public void A_new_implementation_device_created_as_version_one_is_accepted_by_the_old_one()
     {
-        DeviceConfiguration onNew = DeviceConfiguration.Parse(SampleModels.NicV3, "version=1");
-        Assert.True(CompatibilityChecker.Check(onNew, SampleModels.NicV1).IsCompatible);
+        DeviceConfiguration onNew = DeviceConfiguration.Parse(TestNicModels.NicV3, "version=1");
+        Assert.True(CompatibilityChecker.Check(onNew, TestNicModels.NicV1).IsCompatible);
     }
 
     [Fact]
     public void Ranges_that_grew_accept_and_older_ranges_refuse()
     {
-        ModelDescription upTo64 = new ModelDescriptionBuilder(SampleModels.NicId).Int("rx-filter-size", "0-64", "0", "32").Build();
+        ModelDescription upTo64 = new ModelDescriptionBuilder(TestNicModels.NicId).Int("rx-filter-size", "0-64", "0", "32").Build();
         DeviceConfiguration source = DeviceConfiguration.Parse(upTo64, "rx-filter-size=64", "src0");
-        Assert.True(CompatibilityChecker.Check(source, SampleModels.NicV3).IsCompatible); // 0-128
-        CompatibilityResult r = CompatibilityChecker.Check(source, SampleModels.NicV2, "src0"); // 0-32
+        Assert.True(CompatibilityChecker.Check(source, TestNicModels.NicV3).IsCompatible); // 0-128
+        CompatibilityResult r = CompatibilityChecker.Check(source, TestNicModels.NicV2, "src0"); // 0-32
         CompatibilityProblem p = Assert.Single(r.Problems);
         Assert.Equal(ErrorCode.ValueNotAcceptedByDestination, p.Code);
         Assert.Equal("rx-filter-size", p.Parameter);
@@ -220,7 +221,7 @@ public sealed class CompatibilityCheckerTests
     [Fact]
     public void Every_problem_is_gathered()
     {
-        ModelDescription old = new ModelDescriptionBuilder(SampleModels.NicId).Int("rx-filter-size", "0-8", "0", "0").Build();
+        ModelDescription old = new ModelDescriptionBuilder(TestNicModels.NicId).Int("rx-filter-size", "0-8", "0", "0").Build();
         CompatibilityResult r = CompatibilityChecker.Check(DeviceConfiguration.Parse(WithRss, "rss=on,rx-filter-size=64"), old, "src0");
         Assert.Equal([ErrorCode.ParameterUnknownToDestination, ErrorCode.ValueNotAcceptedByDestination], r.Problems.Select(p => p.Code));
         var e = Assert.Throws<DeviceModelException>(r.ThrowIfIncompatible);

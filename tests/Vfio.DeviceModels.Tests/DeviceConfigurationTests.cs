@@ -1,11 +1,12 @@
 using Vfio.DeviceModels;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
 public sealed class DeviceConfigurationTests
 {
-    private static readonly ModelDescription Nic = SampleModels.NicV3;
+    private static readonly ModelDescription Nic = TestNicModels.NicV3;
 
     [Fact]
     public void Version_and_override_combine()
@@ -96,7 +97,7 @@ public sealed class DeviceConfigurationTests
     public void Configurations_from_two_descriptions_with_the_same_content_are_equal()
     {
         // Same id, same parameters, different ranges: the values are what count.
-        ModelDescription narrower = new ModelDescriptionBuilder(SampleModels.NicId).Int("rx-filter-size", "0-64", "0", "32").Bool("rss", "off", "on").Build();
+        ModelDescription narrower = new ModelDescriptionBuilder(TestNicModels.NicId).Int("rx-filter-size", "0-64", "0", "32").Bool("rss", "off", "on").Build();
         Assert.Equal(DeviceConfiguration.Parse(Nic, "rx-filter-size=64"), DeviceConfiguration.Parse(narrower, "rx-filter-size=64"));
     }
 
@@ -139,7 +140,7 @@ public sealed class DeviceConfigurationTests
     [Fact]
     public void Unknown_parameter_is_refused()
     {
-        var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(SampleModels.NicV2, "rss=on", "dev0"));
+        var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(TestNicModels.NicV2, "rss=on", "dev0"));
         Assert.Equal(ErrorCode.ParameterUnknown, e.Code);
         Assert.Equal("rss", e.Parameter);
         Assert.Equal("on", e.Value);
@@ -177,7 +178,7 @@ public sealed class DeviceConfigurationTests
     [Fact]
     public void Unknown_version_is_refused()
     {
-        var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(SampleModels.NicV2, "version=3", "dev0"));
+        var e = Assert.Throws<DeviceModelException>(() => DeviceConfiguration.Parse(TestNicModels.NicV2, "version=3", "dev0"));
         Assert.Equal(ErrorCode.VersionUnknown, e.Code);
         Assert.Equal("3", e.Value);
         Assert.Equal("dev0", e.Device);

@@ -1,6 +1,7 @@
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
@@ -32,14 +33,14 @@ public sealed class DocumentTests
     [Fact]
     public void Migration_info_round_trips_and_versions_are_written_expanded()
     {
-        var mi = new MigrationInfo([SampleModels.NicV3, SampleModels.Mixed]);
+        var mi = new MigrationInfo([TestNicModels.NicV3, SampleModels.Mixed]);
         string json = mi.ToJson();
         MigrationInfo back = MigrationInfo.Parse(json);
         Assert.Equal(mi.Models.Select(MigrationInfo.Fingerprint), back.Models.Select(MigrationInfo.Fingerprint));
         Assert.Equal(json, back.ToJson());
         // Version 3 is based on 2 in code; the document carries its full expansion.
-        Assert.Equal(new Dictionary<string, string> { ["rss"] = "on", ["rx-filter-size"] = "32" }, back.Find(SampleModels.NicV3.Id)!.ExpandVersion("3"));
-        Assert.Null(back.Find(SampleModels.NicV3.Id)!.Versions.Single(v => v.Name == "3").BasedOn);
+        Assert.Equal(new Dictionary<string, string> { ["rss"] = "on", ["rx-filter-size"] = "32" }, back.Find(TestNicModels.NicV3.Id)!.ExpandVersion("3"));
+        Assert.Null(back.Find(TestNicModels.NicV3.Id)!.Versions.Single(v => v.Name == "3").BasedOn);
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class DocumentTests
     {
         var host = new HostCapabilities("host-a", [
             new ParentCapabilities("0000:00:03.0", [
-                new TypeCapabilities("my-nic-2", new MigrationInfo([SampleModels.NicV3]), 3),
+                new TypeCapabilities("my-nic-2", new MigrationInfo([TestNicModels.NicV3]), 3),
                 new TypeCapabilities("mtty-1", new MigrationInfo([]), 0)]),
         ]);
         HostCapabilities back = HostCapabilities.Parse(host.ToJson());
@@ -112,7 +113,7 @@ public sealed class DocumentTests
         ParentCapabilities parent = Assert.Single(back.Parents);
         Assert.Equal(["my-nic-2", "mtty-1"], parent.Types.Select(t => t.Name));
         Assert.Equal(3, parent.Types[0].AvailableInstances);
-        Assert.Equal(MigrationInfo.Fingerprint(SampleModels.NicV3), MigrationInfo.Fingerprint(parent.Types[0].MigrationInfo.Models[0]));
+        Assert.Equal(MigrationInfo.Fingerprint(TestNicModels.NicV3), MigrationInfo.Fingerprint(parent.Types[0].MigrationInfo.Models[0]));
     }
 
     [Theory]
@@ -131,13 +132,13 @@ public sealed class DocumentTests
     [Fact]
     public void Device_document_round_trips()
     {
-        DeviceDocument d = DeviceDocument.From(DeviceConfiguration.Parse(SampleModels.NicV3, "version=3,rx-filter-size=64"), "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", "my-nic-2");
+        DeviceDocument d = DeviceDocument.From(DeviceConfiguration.Parse(TestNicModels.NicV3, "version=3,rx-filter-size=64"), "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", "my-nic-2");
         Assert.Equal("rss=on,rx-filter-size=64", d.Configuration);
         DeviceDocument back = DeviceDocument.Parse(d.ToJson());
         Assert.Equal(d, back);
         ForeignConfiguration f = back.ToForeign();
         Assert.Equal("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", f.Device);
-        Assert.True(CompatibilityChecker.Check(f, SampleModels.NicV3).IsCompatible);
+        Assert.True(CompatibilityChecker.Check(f, TestNicModels.NicV3).IsCompatible);
     }
 
     [Fact]
@@ -160,13 +161,13 @@ public sealed class DocumentTests
     public void A_parameter_the_document_has_at_its_off_value_does_not_stop_a_destination_that_lacks_it()
     {
         // rss=off (its off value) on a v3 source; a v2 destination has no rss: compatible, as from the device itself.
-        DeviceConfiguration v3 = DeviceConfiguration.Parse(SampleModels.NicV3, "version=2");
+        DeviceConfiguration v3 = DeviceConfiguration.Parse(TestNicModels.NicV3, "version=2");
         var document = DeviceDocument.From(v3) with { Parameters = v3.Values.ToDictionary(kv => kv.Key, kv => kv.Value) };
 
-        Assert.True(CompatibilityChecker.Check(document.ToForeign(), SampleModels.NicV2).IsCompatible);
-        var on = DeviceDocument.From(DeviceConfiguration.Parse(SampleModels.NicV3, "version=3")) with
-        { Parameters = DeviceConfiguration.Parse(SampleModels.NicV3, "version=3").Values.ToDictionary(kv => kv.Key, kv => kv.Value) };
-        Assert.Contains(CompatibilityChecker.Check(on.ToForeign(), SampleModels.NicV2).Problems, p => p.Code == ErrorCode.ParameterUnknownToDestination);
+        Assert.True(CompatibilityChecker.Check(document.ToForeign(), TestNicModels.NicV2).IsCompatible);
+        var on = DeviceDocument.From(DeviceConfiguration.Parse(TestNicModels.NicV3, "version=3")) with
+        { Parameters = DeviceConfiguration.Parse(TestNicModels.NicV3, "version=3").Values.ToDictionary(kv => kv.Key, kv => kv.Value) };
+        Assert.Contains(CompatibilityChecker.Check(on.ToForeign(), TestNicModels.NicV2).Problems, p => p.Code == ErrorCode.ParameterUnknownToDestination);
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using Vfio.Benchmarks.Fleet;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.DeviceModels.Fleet;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
@@ -69,8 +70,8 @@ public sealed class FleetIndexTests
     [Fact]
     public void Full_types_are_never_returned()
     {
-        var host = new HostCapabilities("h", [new ParentCapabilities("p", [new TypeCapabilities("t", new MigrationInfo([SampleModels.NicV3]), 0)])]);
-        Assert.Empty(new FleetIndex([host]).Find(DeviceConfiguration.Off(SampleModels.NicV3)));
+        var host = new HostCapabilities("h", [new ParentCapabilities("p", [new TypeCapabilities("t", new MigrationInfo([TestNicModels.NicV3]), 0)])]);
+        Assert.Empty(new FleetIndex([host]).Find(DeviceConfiguration.Off(TestNicModels.NicV3)));
     }
     // Documents for the update sequences: parsed one by one (no shared description instances), a quarter of them
     // renamed to another document's host so that two keys can hold the same host name (equal candidates).

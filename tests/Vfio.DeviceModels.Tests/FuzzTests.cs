@@ -1,6 +1,7 @@
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
@@ -17,9 +18,9 @@ public sealed class FuzzTests
         for (int i = 0; i < 20000; i++)
         {
             string text = Mutate(random, random.Next(2) == 0 ? "version=2,rx-filter-size=64,rss=on" : RandomText(random, 24));
-            if (DeviceConfiguration.TryParse(SampleModels.NicV3, text, out DeviceConfiguration? c, out DeviceModelException? e))
+            if (DeviceConfiguration.TryParse(TestNicModels.NicV3, text, out DeviceConfiguration? c, out DeviceModelException? e))
             {
-                Assert.Equal(c, DeviceConfiguration.Parse(SampleModels.NicV3, c.ToString()));
+                Assert.Equal(c, DeviceConfiguration.Parse(TestNicModels.NicV3, c.ToString()));
             }
             else
             {
@@ -63,7 +64,7 @@ public sealed class FuzzTests
     public void Mutated_documents_read_or_are_refused_as_invalid_documents()
     {
         var random = new Random(13);
-        string json = new HostCapabilities("h", [new ParentCapabilities("p", [new TypeCapabilities("t", new MigrationInfo([SampleModels.NicV3, SampleModels.Mixed]), 2)])]).ToJson();
+        string json = new HostCapabilities("h", [new ParentCapabilities("p", [new TypeCapabilities("t", new MigrationInfo([TestNicModels.NicV3, SampleModels.Mixed]), 2)])]).ToJson();
         for (int i = 0; i < 3000; i++)
         {
             string mutated = Mutate(random, json);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Diff;
 using Vfio.DeviceModels.Documents;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
@@ -10,7 +11,7 @@ public sealed class MigrationInfoDiffTests
     [Fact]
     public void Newer_nic_widens_the_filter_and_adds_rss()
     {
-        MigrationInfoDiff d = MigrationInfoDiff.Compare(SampleModels.NicV2, SampleModels.NicV3);
+        MigrationInfoDiff d = MigrationInfoDiff.Compare(TestNicModels.NicV2, TestNicModels.NicV3);
         Assert.Equal(
             [DiffKind.ParameterAdded, DiffKind.AllowedValuesWidened, DiffKind.VersionAdded, DiffKind.LatestChanged],
             d.Findings.Select(f => f.Kind));
@@ -27,7 +28,7 @@ public sealed class MigrationInfoDiffTests
     [Fact]
     public void Same_description_has_no_changes()
     {
-        MigrationInfoDiff d = MigrationInfoDiff.Compare(SampleModels.NicV3, MigrationInfo.Parse(new MigrationInfo([SampleModels.NicV3]).ToJson()).Models[0]);
+        MigrationInfoDiff d = MigrationInfoDiff.Compare(TestNicModels.NicV3, MigrationInfo.Parse(new MigrationInfo([TestNicModels.NicV3]).ToJson()).Models[0]);
         Assert.Empty(d.Findings);
         Assert.Equal("no changes", d.ToString());
     }
@@ -67,7 +68,7 @@ public sealed class MigrationInfoDiffTests
         DiffFinding t = Assert.Single(MigrationInfoDiff.Compare(a, b).Findings);
         Assert.Equal((DiffKind.TypeChanged, MigrationImpact.AllConfigurations, MigrationImpact.AllConfigurations), (t.Kind, t.OldToNew, t.NewToOld));
 
-        MigrationInfoDiff models = MigrationInfoDiff.Compare(new MigrationInfo([a]), new MigrationInfo([SampleModels.NicV3]));
+        MigrationInfoDiff models = MigrationInfoDiff.Compare(new MigrationInfo([a]), new MigrationInfo([TestNicModels.NicV3]));
         Assert.Equal([DiffKind.ModelRemoved, DiffKind.ModelAdded], models.Findings.Select(f => f.Kind));
     }
 

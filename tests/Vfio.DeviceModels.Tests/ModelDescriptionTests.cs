@@ -1,5 +1,6 @@
 using Vfio.DeviceModels;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
@@ -8,7 +9,7 @@ public sealed class ModelDescriptionTests
     [Fact]
     public void Versions_expand_through_their_bases()
     {
-        ModelDescription m = SampleModels.NicV3;
+        ModelDescription m = TestNicModels.NicV3;
         Assert.Empty(m.ExpandVersion("1"));
         Assert.Equal(new Dictionary<string, string> { ["rx-filter-size"] = "32" }, m.ExpandVersion("2"));
         Assert.Equal(new Dictionary<string, string> { ["rss"] = "on", ["rx-filter-size"] = "32" }, m.ExpandVersion("3"));
@@ -105,7 +106,7 @@ public sealed class ModelDescriptionTests
     [Fact]
     public void Unknown_version_expansion_names_declared_versions()
     {
-        var e = Assert.Throws<DeviceModelException>(() => SampleModels.NicV2.ExpandVersion("7"));
+        var e = Assert.Throws<DeviceModelException>(() => TestNicModels.NicV2.ExpandVersion("7"));
         Assert.Equal(ErrorCode.VersionUnknown, e.Code);
         Assert.Equal("7", e.Value);
         Assert.Equal("1,2", e.Expected);

@@ -1,6 +1,7 @@
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
@@ -132,7 +133,7 @@ public sealed class ParameterSpecTests
     public void Normalize_refusal_names_device_parameter_value_and_allowed()
     {
         ParameterSpec p = ParameterSpec.Int("rx-filter-size", "0-64", "0", "32");
-        var e = Assert.Throws<DeviceModelException>(() => p.Normalize("128", DeviceModelId.Parse(SampleModels.NicId), "dev0"));
+        var e = Assert.Throws<DeviceModelException>(() => p.Normalize("128", DeviceModelId.Parse(TestNicModels.NicId), "dev0"));
         Assert.Equal(ErrorCode.ValueNotAllowed, e.Code);
         Assert.Equal("dev0", e.Device);
         Assert.Equal("rx-filter-size", e.Parameter);

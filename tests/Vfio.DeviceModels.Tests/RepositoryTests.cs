@@ -102,7 +102,8 @@ public sealed partial class RepositoryTests
     }
 
     /// <summary>
-    /// Every product assembly (src/, tools/, samples/) has a root namespace under <c>Vfio</c>, and a file's namespace
+    /// Every product assembly (src/, tools/, samples/) and every library under tests/ that is not a test project (the
+    /// test-support library, Vfio.Tests.Support) has a root namespace under <c>Vfio</c>, and a file's namespace
     /// is that root followed by its folder. One exception: Vfio.Interop's <c>Interop/</c> folder holds the nested
     /// <c>Interop</c> class (<c>Interop.Libc</c>, <c>Interop.Vfio</c>) and its handle in the root namespace, the way
     /// dotnet/runtime lays out its interop. A file without a namespace is a program's top-level statements.
@@ -113,7 +114,10 @@ public sealed partial class RepositoryTests
         var wrong = new List<string>();
         int checkedFiles = 0;
         string[] productRoots = ["src", "tools", "samples"];
-        foreach (string project in productRoots.SelectMany(r => Directory.EnumerateFiles(Path.Join(Repo.Root, r), "*.csproj", SearchOption.AllDirectories)))
+        string[] testLibraries = [.. Directory.EnumerateFiles(Path.Join(Repo.Root, "tests"), "*.csproj", SearchOption.AllDirectories)
+            .Where(p => File.ReadAllText(p).Contains("<IsTestProject>false</IsTestProject>", StringComparison.Ordinal))];
+        Assert.Contains(testLibraries, p => Path.GetFileName(p) == "Vfio.Tests.Support.csproj");
+        foreach (string project in productRoots.SelectMany(r => Directory.EnumerateFiles(Path.Join(Repo.Root, r), "*.csproj", SearchOption.AllDirectories)).Concat(testLibraries))
         {
             string directory = Path.GetDirectoryName(project)!;
             Match declared = RootNamespace().Match(File.ReadAllText(project));

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels;
 
@@ -21,7 +22,7 @@ public sealed class SchemaTests
         Assert.Equal(["type", "off_value", "init_value"], required);
         foreach (string field in required.Append("allowed_values"))
         {
-            JsonNode doc = JsonNode.Parse(new MigrationInfo([SampleModels.NicV3]).ToJson())!;
+            JsonNode doc = JsonNode.Parse(new MigrationInfo([TestNicModels.NicV3]).ToJson())!;
             doc["models"]!["vendor-a.com/my-nic"]!["params"]!["rx-filter-size"]!.AsObject().Remove(field);
             var e = Assert.Throws<DeviceModelException>(() => MigrationInfo.Parse(doc.ToJsonString()));
             Assert.Equal(ErrorCode.DocumentInvalid, e.Code);
@@ -34,7 +35,7 @@ public sealed class SchemaTests
     {
         JsonNode schema = Schema("host-capabilities.schema.json");
         JsonNode typeSchema = schema["properties"]!["parents"]!["additionalProperties"]!["properties"]!["types"]!["additionalProperties"]!;
-        var host = new HostCapabilities("h", [new ParentCapabilities("p", [new TypeCapabilities("t", new MigrationInfo([SampleModels.NicV2]), 2)])]);
+        var host = new HostCapabilities("h", [new ParentCapabilities("p", [new TypeCapabilities("t", new MigrationInfo([TestNicModels.NicV2]), 2)])]);
         foreach (string field in Required(schema))
         {
             JsonNode doc = JsonNode.Parse(host.ToJson())!;
@@ -52,7 +53,7 @@ public sealed class SchemaTests
     [Fact]
     public void Device_schema_required_fields_are_required_by_the_reader()
     {
-        string json = DeviceDocument.From(DeviceConfiguration.FromInit(SampleModels.NicV3), "u", "t").ToJson();
+        string json = DeviceDocument.From(DeviceConfiguration.FromInit(TestNicModels.NicV3), "u", "t").ToJson();
         foreach (string field in Required(Schema("device.schema.json")))
         {
             JsonNode doc = JsonNode.Parse(json)!;
@@ -67,7 +68,7 @@ public sealed class SchemaTests
         JsonNode schema = Schema("migration-info.schema.json");
         string[] paramProps = schema["$defs"]!["param"]!["properties"]!.AsObject().Select(kv => kv.Key).ToArray();
         string[] modelProps = schema["$defs"]!["model"]!["properties"]!.AsObject().Select(kv => kv.Key).ToArray();
-        using JsonDocument doc = JsonDocument.Parse(new MigrationInfo([SampleModels.NicV3]).ToJson());
+        using JsonDocument doc = JsonDocument.Parse(new MigrationInfo([TestNicModels.NicV3]).ToJson());
         JsonElement model = doc.RootElement.GetProperty("models").GetProperty("vendor-a.com/my-nic");
         Assert.All(model.EnumerateObject(), p => Assert.Contains(p.Name, modelProps));
         foreach (JsonProperty param in model.GetProperty("params").EnumerateObject())
@@ -80,11 +81,11 @@ public sealed class SchemaTests
     public void A_full_device_document_uses_only_schema_properties_and_reads_back_equal()
     {
         string[] props = Schema("device.schema.json")["properties"]!.AsObject().Select(kv => kv.Key).ToArray();
-        DeviceConfiguration configuration = DeviceConfiguration.FromInit(SampleModels.NicV3);
+        DeviceConfiguration configuration = DeviceConfiguration.FromInit(TestNicModels.NicV3);
         DeviceDocument written = DeviceDocument.From(configuration, "u", "t") with
         {
             Parent = "0000:00:03.0",
-            Parameters = SampleModels.NicV3.Parameters.ToDictionary(p => p.Name, p => configuration[p.Name]),
+            Parameters = TestNicModels.NicV3.Parameters.ToDictionary(p => p.Name, p => configuration[p.Name]),
             Protocol = "v2",
             Features = ["STOP_COPY", "PRE_COPY"],
             StopCopyBytes = 4096,

@@ -7,6 +7,7 @@ using Vfio.Manager.Sysfs;
 using Vfio.Tests.Manager.Migration;
 using Vfio.DeviceModels;
 using Vfio.Devices;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
@@ -160,8 +161,8 @@ public sealed class ConcurrencyRegressionTests : IDisposable
             foreach (MdevDevice device in _host.Host.GetDevices())
             {
                 // A device seen at all is seen whole: its model and every parameter, no staged temporary file.
-                Assert.Equal(TestNic.Current.Id, device.Migration!.Model);
-                Assert.Equal(TestNic.Current.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal),
+                Assert.Equal(TestNicModels.Current.Id, device.Migration!.Model);
+                Assert.Equal(TestNicModels.Current.Parameters.Select(p => p.Name).Order(StringComparer.Ordinal),
                     device.Migration.Parameters.Select(p => p.Key.Value).Order(StringComparer.Ordinal));
             }
         }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Vfio.Manager.Emulation;
 using Vfio.Manager.Host;
 using Vfio.Manager.Names;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
@@ -69,7 +70,7 @@ public sealed class CrashConsistencyTests : IDisposable
     private (EmulatedSysfs Sysfs, MdevUuid Victim) Build(string root, string operation, string which)
     {
         EmulatedSysfs sysfs = new EmulatedHostBuilder(root)
-            .AddType(Nic, NicType, "NIC", NicCapacity, TestModels.Nic)
+            .AddType(Nic, NicType, "NIC", NicCapacity, TestNicModels.Design)
             .AddType(Mtty, Single, "Single port serial", 0)
             .AddType(Mtty, Dual, "Dual port serial", 0)
             .ShareInstancePool(Mtty, Ports, (Single, 1), (Dual, 2))

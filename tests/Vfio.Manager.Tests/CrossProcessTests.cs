@@ -3,6 +3,7 @@ using Vfio.Errors;
 using Vfio.Manager.Emulation;
 using Vfio.Manager.Host;
 using Vfio.Manager.Names;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
@@ -21,7 +22,7 @@ public sealed class CrossProcessTests : IDisposable
         const int AttemptsEach = 6;
         var parent = ParentDeviceName.Parse("0000:00:04.0");
         var type = MdevTypeName.Parse("vendor-nic-1");
-        EmulatedSysfs sysfs = new EmulatedHostBuilder(_tree.Root).AddType(parent, type, "NIC", Pool, TestModels.Nic).Build();
+        EmulatedSysfs sysfs = new EmulatedHostBuilder(_tree.Root).AddType(parent, type, "NIC", Pool, TestNicModels.Design).Build();
 
         var children = Enumerable.Range(0, Processes).Select(_ => Start(_tree.Root, parent, type, AttemptsEach)).ToList();
         var lines = new List<string>();
@@ -46,7 +47,7 @@ public sealed class CrossProcessTests : IDisposable
         Assert.Equal(0, host.GetSupportedType(parent, type).AvailableInstances);
         Assert.Equal(created.Order(StringComparer.Ordinal), host.GetDevices().Select(d => d.Uuid.ToString()));
         // Every device got its migration files from the type's model, whichever process created it.
-        Assert.All(host.GetDevices(), d => Assert.Equal(TestModels.Nic.Id, d.Migration!.Model));
+        Assert.All(host.GetDevices(), d => Assert.Equal(TestNicModels.Design.Id, d.Migration!.Model));
     }
 
     private static Process Start(string root, ParentDeviceName parent, MdevTypeName type, int attempts)

@@ -6,6 +6,7 @@ using Vfio.Manager.Host;
 using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.Tests.Shared;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
@@ -21,7 +22,7 @@ public sealed class DefinitionTests : IDisposable
 
     public DefinitionTests()
     {
-        _sysfs = new EmulatedHostBuilder(_tree.PathOf("host")).AddType(Parent, Type, "Vendor NIC", 4, TestModels.Nic).Build();
+        _sysfs = new EmulatedHostBuilder(_tree.PathOf("host")).AddType(Parent, Type, "Vendor NIC", 4, TestNicModels.Design).Build();
         _host = new MdevHost(_sysfs);
         _store = new DefinitionStore(_tree.PathOf("etc/mdevctl.d"));
         _definitions = new MdevDefinitions(_host, _store);
@@ -29,7 +30,7 @@ public sealed class DefinitionTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private static DeviceConfiguration Config(string text) => DeviceConfiguration.Parse(TestModels.Nic, text);
+    private static DeviceConfiguration Config(string text) => DeviceConfiguration.Parse(TestNicModels.Design, text);
 
     [Fact]
     public void PinnedDefinition_WritesEveryParameterOnceWithTheValueTheDeviceRuns()
@@ -47,8 +48,8 @@ public sealed class DefinitionTests : IDisposable
         KeyValuePair<string, string>[] old =
             [new("migration/rss", "off"), new("migration/rx-filter-size", "0"), new("migration/rss", "on"), new("migration/rx-filter-size", "16")];
 
-        Assert.Equal(Config("rx-filter-size=16,rss=on"), DefinitionAttributes.ToConfiguration(TestModels.Nic, old));
-        Assert.Equal(Config("rx-filter-size=16,rss=on"), DefinitionAttributes.ToConfiguration(TestModels.Nic,
+        Assert.Equal(Config("rx-filter-size=16,rss=on"), DefinitionAttributes.ToConfiguration(TestNicModels.Design, old));
+        Assert.Equal(Config("rx-filter-size=16,rss=on"), DefinitionAttributes.ToConfiguration(TestNicModels.Design,
             DefinitionAttributes.FromConfiguration(Config("rx-filter-size=16,rss=on"))));
     }
 
@@ -65,7 +66,7 @@ public sealed class DefinitionTests : IDisposable
 
         Assert.Equal(Type, device.Type);
         Assert.Equal(Config(text), _host.ReadConfiguration(uuid));
-        Assert.Equal(Config(text), DefinitionAttributes.ToConfiguration(TestModels.Nic, _store.Require(uuid).Attributes));
+        Assert.Equal(Config(text), DefinitionAttributes.ToConfiguration(TestNicModels.Design, _store.Require(uuid).Attributes));
     }
 
     [Fact]
@@ -197,6 +198,6 @@ public sealed class DefinitionTests : IDisposable
 
         Assert.Equal((Parent, Type, true), (read.Parent, read.Type, read.AutoStart));
         Assert.Equal(["migration/rss=off", "migration/rss=on"], read.Attributes.Select(a => $"{a.Key}={a.Value}"));
-        Assert.Equal(Config("rss=on,rx-filter-size=32"), DefinitionAttributes.ToConfiguration(TestModels.Nic, read.Attributes));
+        Assert.Equal(Config("rss=on,rx-filter-size=32"), DefinitionAttributes.ToConfiguration(TestNicModels.Design, read.Attributes));
     }
 }

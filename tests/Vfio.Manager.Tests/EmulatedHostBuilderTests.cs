@@ -4,6 +4,7 @@ using Vfio.Manager.Names;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Documents;
 using Vfio.Emulation;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
@@ -18,8 +19,8 @@ public sealed class EmulatedHostBuilderTests : IDisposable
     {
         var parent = ParentDeviceName.Parse("0000:00:05.0");
         EmulatedSysfs sysfs = new EmulatedHostBuilder(_tree.Root)
-            .AddType(parent, MdevTypeName.Parse("vendor-nic-1"), "NIC 1", availableInstances: 3, TestModels.Nic)
-            .AddType(parent, MdevTypeName.Parse("vendor-nic-2"), "NIC 2", availableInstances: 3, TestModels.Nic)
+            .AddType(parent, MdevTypeName.Parse("vendor-nic-1"), "NIC 1", availableInstances: 3, TestNicModels.Design)
+            .AddType(parent, MdevTypeName.Parse("vendor-nic-2"), "NIC 2", availableInstances: 3, TestNicModels.Design)
             .Build();
 
         MdevParent listed = new MdevHost(sysfs).GetParent(parent);
@@ -30,7 +31,7 @@ public sealed class EmulatedHostBuilderTests : IDisposable
             Assert.Equal(3, t.AvailableInstances);
             Assert.Equal("vfio-pci", t.DeviceApi);
             Assert.Equal(MigrationInfoSource.TypeAttribute, t.Migration!.Source);
-            Assert.Equal(MigrationInfo.Fingerprint(TestModels.Nic), MigrationInfo.Fingerprint(t.Migration.DefaultModel));
+            Assert.Equal(MigrationInfo.Fingerprint(TestNicModels.Design), MigrationInfo.Fingerprint(t.Migration.DefaultModel));
         });
         Assert.Equal("NIC 2\n", _tree.Read("sys/class/mdev_bus/0000:00:05.0/mdev_supported_types/vendor-nic-2/name"));
     }

@@ -1,6 +1,7 @@
 using Vfio.Manager.Host;
 using Vfio.Manager.Names;
 using Vfio.Manager.Sysfs;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
@@ -98,10 +99,10 @@ public sealed class MttyEnumerationTests : IDisposable
     public void TypeAttribute_WinsOverTheManifest()
     {
         _tree.File($"{ParentDir}/mdev_supported_types/mtty-1/migration_info.json",
-            new Vfio.DeviceModels.Documents.MigrationInfo([TestModels.Nic]).ToJson());
+            new Vfio.DeviceModels.Documents.MigrationInfo([TestNicModels.Design]).ToJson());
         MdevType type = _host.GetSupportedType(ParentDeviceName.Parse("mtty"), MdevTypeName.Parse("mtty-1"));
         Assert.Equal(MigrationInfoSource.TypeAttribute, type.Migration!.Source);
-        Assert.Equal(TestModels.Nic.Id, type.Migration.DefaultModel.Id);
+        Assert.Equal(TestNicModels.Design.Id, type.Migration.DefaultModel.Id);
     }
 
     [Fact]

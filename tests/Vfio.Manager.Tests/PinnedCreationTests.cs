@@ -3,6 +3,7 @@ using Vfio.Manager.Emulation;
 using Vfio.Manager.Host;
 using Vfio.Manager.Names;
 using Vfio.DeviceModels;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
@@ -19,7 +20,7 @@ public sealed class PinnedCreationTests : IDisposable
     public PinnedCreationTests()
     {
         _sysfs = new EmulatedHostBuilder(_tree.Root)
-            .AddType(Parent, Type, "Vendor NIC", 2, TestModels.Nic)
+            .AddType(Parent, Type, "Vendor NIC", 2, TestNicModels.Design)
             .AddType(Parent, Plain, "No migration", 1)
             .Build();
         _host = new MdevHost(_sysfs);
@@ -27,7 +28,7 @@ public sealed class PinnedCreationTests : IDisposable
 
     public void Dispose() => _tree.Dispose();
 
-    private static DeviceConfiguration Config(string text) => DeviceConfiguration.Parse(TestModels.Nic, text);
+    private static DeviceConfiguration Config(string text) => DeviceConfiguration.Parse(TestNicModels.Design, text);
 
     [Fact]
     public void WithoutConfiguration_TheDeviceStartsAtInitValues()
@@ -35,8 +36,8 @@ public sealed class PinnedCreationTests : IDisposable
         MdevUuid uuid = MdevUuid.NewUuid();
         MdevDevice device = _host.Create(Parent, Type, uuid);
 
-        Assert.Equal(TestModels.Nic.Id, device.Migration!.Model);
-        Assert.Equal(DeviceConfiguration.FromInit(TestModels.Nic), _host.ReadConfiguration(uuid));
+        Assert.Equal(TestNicModels.Design.Id, device.Migration!.Model);
+        Assert.Equal(DeviceConfiguration.FromInit(TestNicModels.Design), _host.ReadConfiguration(uuid));
         Assert.Equal("32\n", _tree.Read($"sys/bus/mdev/devices/{uuid}/migration/rx-filter-size"));
     }
 

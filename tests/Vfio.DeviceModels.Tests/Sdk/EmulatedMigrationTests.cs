@@ -5,6 +5,7 @@ using Vfio.Emulation;
 using Vfio.Errors;
 using Vfio.Migration;
 using Vfio.Sdk.Testing;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels.Sdk;
 
@@ -21,9 +22,9 @@ public sealed class EmulatedMigrationTests
     [InlineData(MigrationProtocolKind.V1Region)]
     public void SaveThroughEnvelope_LoadsIntoAnotherDevice(MigrationProtocolKind protocol)
     {
-        using var sourceNic = new SampleNic("src-nic", SampleNic.V3, All, rings: 4, ringSize: 50_000);
+        using var sourceNic = new TestNic("src-nic", TestNic.V3, All, rings: 4, ringSize: 50_000);
         sourceNic.Fill(seed: 9);
-        using var destinationNic = new SampleNic("dst-nic", SampleNic.V3, All, rings: 4, ringSize: 50_000);
+        using var destinationNic = new TestNic("dst-nic", TestNic.V3, All, rings: 4, ringSize: 50_000);
         var options = new EmulatedDeviceOptions { Protocol = protocol };
         using var source = new EmulatedVfioDevice("src", sourceNic, options);
         using var destination = new EmulatedVfioDevice("dst", destinationNic, options);
@@ -54,7 +55,7 @@ public sealed class EmulatedMigrationTests
     [Fact]
     public void PreCopyThroughTheEmulatedDevice_ResendsOnlyTheDirtyRing()
     {
-        using var sourceNic = new SampleNic("src-nic", SampleNic.V3, All, rings: 3, ringSize: 10_000);
+        using var sourceNic = new TestNic("src-nic", TestNic.V3, All, rings: 3, ringSize: 10_000);
         sourceNic.Fill(seed: 5);
         using var source = new EmulatedVfioDevice("src", sourceNic);
         MigrationDriver driver = MigrationDriver.Open(source);
@@ -76,7 +77,7 @@ public sealed class EmulatedMigrationTests
 
         Assert.Equal(new Dictionary<string, int> { ["ring0"] = 2, ["ring1"] = 1, ["ring2"] = 1 }, sourceNic.SectionSaves);
 
-        using var destinationNic = new SampleNic("dst-nic", SampleNic.V3, All, rings: 3, ringSize: 10_000);
+        using var destinationNic = new TestNic("dst-nic", TestNic.V3, All, rings: 3, ringSize: 10_000);
         using var destination = new EmulatedVfioDevice("dst", destinationNic);
         MigrationDriver destinationDriver = MigrationDriver.Open(destination);
         envelope.Position = 0;
@@ -93,10 +94,10 @@ public sealed class EmulatedMigrationTests
     [Fact]
     public void HeaderMismatch_LeavesTheDestinationUntouched()
     {
-        using var sourceNic = new SampleNic("src-nic", SampleNic.V3, All);
+        using var sourceNic = new TestNic("src-nic", TestNic.V3, All);
         sourceNic.Fill(seed: 6);
-        DeviceConfiguration other = DeviceConfiguration.Parse(SampleModels.NicV3, "version=2");
-        using var destinationNic = new SampleNic("dst-nic", other, All);
+        DeviceConfiguration other = DeviceConfiguration.Parse(TestNicModels.NicV3, "version=2");
+        using var destinationNic = new TestNic("dst-nic", other, All);
         using var source = new EmulatedVfioDevice("src", sourceNic);
         using var envelope = new MemoryStream();
         MigrationDriver driver = MigrationDriver.Open(source);

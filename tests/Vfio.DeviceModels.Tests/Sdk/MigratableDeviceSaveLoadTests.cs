@@ -1,6 +1,7 @@
 using Vfio.DeviceModels.State;
 using Vfio.Devices;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels.Sdk;
 
@@ -8,7 +9,7 @@ public sealed class MigratableDeviceSaveLoadTests
 {
     private const MigrationFeatures PreCopy = MigrationFeatures.StopCopy | MigrationFeatures.PreCopy;
 
-    private static byte[] SaveStopped(SampleNic nic)
+    private static byte[] SaveStopped(TestNic nic)
     {
         ((IMigrationBackend)nic).Step(MigrationState.Stop);
         ((IMigrationBackend)nic).Step(MigrationState.StopCopy);
@@ -17,7 +18,7 @@ public sealed class MigratableDeviceSaveLoadTests
         return state;
     }
 
-    private static void Load(SampleNic nic, byte[] state, int piece = 7)
+    private static void Load(TestNic nic, byte[] state, int piece = 7)
     {
         ((IMigrationBackend)nic).Step(MigrationState.Stop);
         ((IMigrationBackend)nic).Step(MigrationState.Resuming);
@@ -34,9 +35,9 @@ public sealed class MigratableDeviceSaveLoadTests
     [InlineData(1 << 20)]
     public void SaveThenLoad_InPiecesOfAnySize_CarriesEveryField(int piece)
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy);
         source.Fill(seed: 1);
-        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var destination = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy);
 
         Load(destination, SaveStopped(source), piece);
 
@@ -48,7 +49,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void Save_ProducesOneSectionAtATime()
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy, rings: 4, ringSize: 10_000);
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy, rings: 4, ringSize: 10_000);
         ((IMigrationBackend)source).Step(MigrationState.Stop);
         ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] piece = new byte[64];
@@ -62,7 +63,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void PreCopy_SendsUnchangedSectionsOnce_AndResendsOnlyDirtyOnes()
     {
-        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        using var source = new TestNic("src", TestNic.V3, PreCopy);
         source.Fill(seed: 2);
         ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         PrecopyInfo before = ((IMigrationBackend)source).GetPrecopyInfo();
@@ -84,7 +85,7 @@ public sealed class MigratableDeviceSaveLoadTests
         Assert.True(afterDirty.DirtyBytes > 1000, $"dirty {afterDirty.DirtyBytes}");
         Assert.True(dirty.Length < initial.Length / 2, $"dirty pass {dirty.Length} bytes vs initial {initial.Length}");
 
-        using var destination = new SampleNic("dst", SampleNic.V3, PreCopy);
+        using var destination = new TestNic("dst", TestNic.V3, PreCopy);
         Load(destination, [.. initial, .. dirty, .. final]);
         destination.AssertSameState(source);
         Assert.Equal(0xEE, destination.Rings[1][5]);
@@ -94,7 +95,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void EarlyLoad_LoadsEachSectionWhileResuming_AndTheLastCopyWins()
     {
-        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        using var source = new TestNic("src", TestNic.V3, PreCopy);
         source.Fill(seed: 8);
         ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         byte[] initial = source.ReadAll();
@@ -102,7 +103,7 @@ public sealed class MigratableDeviceSaveLoadTests
         source.Receive(ring: 1, offset: 5, value: (byte)(firstCopy ^ 0xFF));
         ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] final = source.ReadAll();
-        using var destination = new SampleNic("dst", SampleNic.V3, PreCopy) { EarlyLoad = true };
+        using var destination = new TestNic("dst", TestNic.V3, PreCopy) { EarlyLoad = true };
         ((IMigrationBackend)destination).Step(MigrationState.Stop);
         ((IMigrationBackend)destination).Step(MigrationState.Resuming);
 
@@ -119,8 +120,8 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void EarlyLoad_SectionThatNeverArrives_IsMalformed()
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy, rings: 2);
-        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy, rings: 3) { EarlyLoad = true };
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy, rings: 2);
+        using var destination = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy, rings: 3) { EarlyLoad = true };
 
         var e = Assert.Throws<DeviceStateException>(() => Load(destination, SaveStopped(source)));
 
@@ -132,8 +133,8 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void EarlyLoad_FailingSectionLoad_FailsTheWriteAndEntersError()
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy, ringSize: 200);
-        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy, ringSize: 100) { EarlyLoad = true };
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy, ringSize: 200);
+        using var destination = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy, ringSize: 100) { EarlyLoad = true };
 
         var e = Assert.Throws<DeviceStateException>(() => Load(destination, SaveStopped(source)));
 
@@ -144,7 +145,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void PreCopy_WithNothingDirty_ReportsNothingAvailable()
     {
-        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        using var source = new TestNic("src", TestNic.V3, PreCopy);
         ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         source.ReadAll();
 
@@ -155,7 +156,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void LeavingPreCopyForRunning_EndsTheSession_AndTheNextSaveStartsOver()
     {
-        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        using var source = new TestNic("src", TestNic.V3, PreCopy);
         source.Fill(3);
         ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         source.ReadAll();
@@ -164,7 +165,7 @@ public sealed class MigratableDeviceSaveLoadTests
         ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         byte[] full = source.ReadAll();
 
-        using var destination = new SampleNic("dst", SampleNic.V3, PreCopy);
+        using var destination = new TestNic("dst", TestNic.V3, PreCopy);
         Load(destination, full);
         destination.AssertSameState(source);
     }
@@ -172,8 +173,8 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void UnknownRequiredField_LeavesTheDestinationInError_NamingDeviceAndField()
     {
-        using var newer = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy) { WriteNewRequiredField = true };
-        using var older = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var newer = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy) { WriteNewRequiredField = true };
+        using var older = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy);
 
         var e = Assert.Throws<DeviceStateException>(() => Load(older, SaveStopped(newer)));
 
@@ -190,9 +191,9 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void UnknownOptionalField_IsSkipped()
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy);
         source.Fill(4);
-        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy) { ReadsOptionalCounter = false };
+        using var destination = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy) { ReadsOptionalCounter = false };
 
         Load(destination, SaveStopped(source));
 
@@ -203,8 +204,8 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void LoadCodeFailure_IsDeviceStateLoadFailed()
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy, ringSize: 100);
-        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy, ringSize: 200);
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy, ringSize: 100);
+        using var destination = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy, ringSize: 200);
 
         var e = Assert.Throws<DeviceStateException>(() => Load(destination, SaveStopped(source)));
 
@@ -217,9 +218,9 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void TruncatedState_FailsOnTheArcOutOfResuming()
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy);
         byte[] state = SaveStopped(source);
-        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var destination = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy);
 
         var e = Assert.Throws<DeviceStateException>(() => Load(destination, state[..^1]));
 
@@ -230,7 +231,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void GarbageWrittenIntoResuming_FailsAtOnceAndEntersError()
     {
-        using var destination = new SampleNic("dst", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var destination = new TestNic("dst", TestNic.V3, MigrationFeatures.StopCopy);
         ((IMigrationBackend)destination).Step(MigrationState.Stop);
         ((IMigrationBackend)destination).Step(MigrationState.Resuming);
 
@@ -243,7 +244,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void ExportSchema_ListsSectionsAndCoreFields()
     {
-        using var nic = new SampleNic("nic", SampleNic.V3, MigrationFeatures.StopCopy, rings: 2) { WriteNewRequiredField = true };
+        using var nic = new TestNic("nic", TestNic.V3, MigrationFeatures.StopCopy, rings: 2) { WriteNewRequiredField = true };
         DeviceStateSchema schema = nic.ExportSchema();
 
         Assert.Equal("vendor-a.com/my-nic", schema.ModelId);
@@ -257,7 +258,7 @@ public sealed class MigratableDeviceSaveLoadTests
     [Fact]
     public void StopCopySize_EstimatesTheSavedBytes()
     {
-        using var source = new SampleNic("src", SampleNic.V3, MigrationFeatures.StopCopy);
+        using var source = new TestNic("src", TestNic.V3, MigrationFeatures.StopCopy);
         ((IMigrationBackend)source).Step(MigrationState.Stop);
         ((IMigrationBackend)source).Step(MigrationState.StopCopy);
         int actual = source.ReadAll().Length;

@@ -1,5 +1,6 @@
 using Vfio.Devices;
 using Vfio.Errors;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels.Sdk;
 
@@ -19,7 +20,7 @@ public sealed class MigratableDeviceStateMachineTests
     [InlineData(All, MigrationState.Running, MigrationState.PreCopyP2P)]
     public void IllegalArcs_AreRefusedNamingDeviceFromAndTo(MigrationFeatures features, MigrationState from, MigrationState to)
     {
-        using var nic = new SampleNic("nic-0", SampleNic.V3, features);
+        using var nic = new TestNic("nic-0", TestNic.V3, features);
         Assert.Equal(from, ((IMigrationBackend)nic).State);
 
         var e = Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).Step(to));
@@ -36,7 +37,7 @@ public sealed class MigratableDeviceStateMachineTests
     public void WithP2P_TheArcsOfTheViewWithoutP2P_AreAccepted()
     {
         // The emulated v1 region has no P2P states and drives RUNNING -> STOP and PRE_COPY -> STOP_COPY directly.
-        using var nic = new SampleNic("nic-0", SampleNic.V3, All);
+        using var nic = new TestNic("nic-0", TestNic.V3, All);
         ((IMigrationBackend)nic).Step(MigrationState.PreCopy);
         ((IMigrationBackend)nic).Step(MigrationState.StopCopy);
         ((IMigrationBackend)nic).Step(MigrationState.Stop);
@@ -47,7 +48,7 @@ public sealed class MigratableDeviceStateMachineTests
     [Fact]
     public void StopCopyFromResuming_IsRefused()
     {
-        using var nic = new SampleNic("nic-0", SampleNic.V3, StopCopyOnly);
+        using var nic = new TestNic("nic-0", TestNic.V3, StopCopyOnly);
         ((IMigrationBackend)nic).Step(MigrationState.Stop);
         ((IMigrationBackend)nic).Step(MigrationState.Resuming);
 
@@ -58,7 +59,7 @@ public sealed class MigratableDeviceStateMachineTests
     [Fact]
     public void Hooks_RunWhenExecutionStartsOrStops_AndOnlyThen()
     {
-        using var nic = new SampleNic("nic-0", SampleNic.V3, All);
+        using var nic = new TestNic("nic-0", TestNic.V3, All);
         foreach (MigrationState s in new[] { MigrationState.RunningP2P, MigrationState.PreCopyP2P, MigrationState.StopCopy, MigrationState.Stop, MigrationState.RunningP2P, MigrationState.Running })
         {
             ((IMigrationBackend)nic).Step(s);
@@ -70,7 +71,7 @@ public sealed class MigratableDeviceStateMachineTests
     [Fact]
     public void FailingHook_IsDeviceRefusedState_AndTheStateStays()
     {
-        using var nic = new SampleNic("nic-0", SampleNic.V3, StopCopyOnly) { FailOnStop = new IOException("queue did not drain") };
+        using var nic = new TestNic("nic-0", TestNic.V3, StopCopyOnly) { FailOnStop = new IOException("queue did not drain") };
 
         var e = Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).Step(MigrationState.Stop));
 
@@ -82,12 +83,12 @@ public sealed class MigratableDeviceStateMachineTests
     [Fact]
     public void ReadData_OutsideASavingState_IsRefused()
     {
-        using var nic = new SampleNic("nic-0", SampleNic.V3, StopCopyOnly);
+        using var nic = new TestNic("nic-0", TestNic.V3, StopCopyOnly);
         Assert.Equal(ErrorCode.DeviceRefusedState, Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).ReadData(new byte[16])).Code);
         Assert.Equal(ErrorCode.DeviceRefusedState, Assert.Throws<VfioException>(() => ((IMigrationBackend)nic).WriteData(new byte[16])).Code);
     }
 
     [Fact]
     public void Constructor_RequiresStopCopy()
-        => Assert.Throws<ArgumentException>(() => new SampleNic("nic-0", SampleNic.V3, MigrationFeatures.PreCopy));
+        => Assert.Throws<ArgumentException>(() => new TestNic("nic-0", TestNic.V3, MigrationFeatures.PreCopy));
 }

@@ -4,6 +4,7 @@ using Vfio.Devices;
 using Vfio.Errors;
 using Vfio.Migration;
 using Vfio.Sdk;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels.Sdk;
 
@@ -38,7 +39,7 @@ public sealed class SdkSurfaceTests
     {
         string[] contract = [.. typeof(IPersistentMigrationBackend).GetInterfaces().Append(typeof(IPersistentMigrationBackend))
             .SelectMany(i => i.GetMembers()).Select(m => m.Name)];
-        string[] shown = [.. typeof(SampleNic).GetMembers(BindingFlags.Public | BindingFlags.Instance).Select(m => m.Name)];
+        string[] shown = [.. typeof(TestNic).GetMembers(BindingFlags.Public | BindingFlags.Instance).Select(m => m.Name)];
 
         Assert.Contains("Step", contract);
         Assert.Contains("ExportState", contract);
@@ -49,9 +50,9 @@ public sealed class SdkSurfaceTests
     [Fact]
     public void ABuild_StatesItsProtocol_V2ByDefault()
     {
-        var v2 = new DeviceImplementation("a@1", SampleModels.NicV3, Create);
-        var v1 = new DeviceImplementation("a@2", SampleModels.NicV3, Create, MigrationProtocolKind.V1Region);
-        var flags = new DeviceImplementation("a@3", SampleModels.NicV3, Create, features: MigrationFeatures.StopCopy | MigrationFeatures.P2P);
+        var v2 = new DeviceImplementation("a@1", TestNicModels.NicV3, Create);
+        var v1 = new DeviceImplementation("a@2", TestNicModels.NicV3, Create, MigrationProtocolKind.V1Region);
+        var flags = new DeviceImplementation("a@3", TestNicModels.NicV3, Create, features: MigrationFeatures.StopCopy | MigrationFeatures.P2P);
 
         Assert.Equal((MigrationProtocolKind.V2Feature, (MigrationFeatures?)null), (v2.Protocol, v2.Features));
         Assert.Equal((MigrationProtocolKind.V1Region, (MigrationFeatures?)null), (v1.Protocol, v1.Features));
@@ -64,11 +65,11 @@ public sealed class SdkSurfaceTests
     [InlineData((MigrationProtocolKind)7, null)]
     public void ABuild_RefusesFlagsItsProtocolCannotReport(MigrationProtocolKind protocol, MigrationFeatures? features)
     {
-        ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => new DeviceImplementation("a@1", SampleModels.NicV3, Create, protocol, features));
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => new DeviceImplementation("a@1", TestNicModels.NicV3, Create, protocol, features));
 
         Assert.Contains("a@1", e.Message);
     }
 
-    private static SampleNic Create(string name, DeviceConfiguration configuration) =>
+    private static TestNic Create(string name, DeviceConfiguration configuration) =>
         new(name, configuration, MigrationFeatures.StopCopy | MigrationFeatures.P2P | MigrationFeatures.PreCopy);
 }

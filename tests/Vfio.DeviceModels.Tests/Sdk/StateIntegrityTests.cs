@@ -4,6 +4,7 @@ using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Errors;
 using Vfio.Migration;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels.Sdk;
 
@@ -19,7 +20,7 @@ public sealed class StateIntegrityTests
     private const MigrationFeatures All = MigrationFeatures.StopCopy | MigrationFeatures.P2P | MigrationFeatures.PreCopy;
 
     // A pre-copy save: the initial pass, one ring re-sent after it changed, then stop-copy (a ring changed again and the core).
-    private static byte[] PreCopyStream(SampleNic source)
+    private static byte[] PreCopyStream(TestNic source)
     {
         ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         byte[] initial = source.ReadAll();
@@ -32,7 +33,7 @@ public sealed class StateIntegrityTests
         return [.. initial, .. dirty, .. final];
     }
 
-    private static DeviceStateException LoadExpectingFailure(SampleNic destination, byte[] state)
+    private static DeviceStateException LoadExpectingFailure(TestNic destination, byte[] state)
     {
         ((IMigrationBackend)destination).Step(MigrationState.Stop);
         ((IMigrationBackend)destination).Step(MigrationState.Resuming);
@@ -49,10 +50,10 @@ public sealed class StateIntegrityTests
     [Fact]
     public void PreCopyStream_EveryByteChangedAfterThePreamble_IsRefusedBeforeAnythingIsApplied()
     {
-        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        using var source = new TestNic("src", TestNic.V3, PreCopy);
         source.Fill(seed: 3);
         byte[] state = PreCopyStream(source);
-        using (var clean = new SampleNic("dst", SampleNic.V3, PreCopy))
+        using (var clean = new TestNic("dst", TestNic.V3, PreCopy))
         {
             ((IMigrationBackend)clean).Step(MigrationState.Stop);
             ((IMigrationBackend)clean).Step(MigrationState.Resuming);
@@ -65,7 +66,7 @@ public sealed class StateIntegrityTests
         {
             byte[] damaged = (byte[])state.Clone();
             damaged[at] ^= 0xFF;
-            using var destination = new SampleNic("dst", SampleNic.V3, PreCopy);
+            using var destination = new TestNic("dst", TestNic.V3, PreCopy);
 
             DeviceStateException e = LoadExpectingFailure(destination, damaged);
 
@@ -79,7 +80,7 @@ public sealed class StateIntegrityTests
     [Fact]
     public void EarlyLoad_ADamagedSectionIsNotApplied_TheVerifiedOnesBeforeItAre()
     {
-        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        using var source = new TestNic("src", TestNic.V3, PreCopy);
         source.Fill(seed: 4);
         ((IMigrationBackend)source).Step(MigrationState.PreCopy);
         byte[] initial = source.ReadAll();
@@ -87,7 +88,7 @@ public sealed class StateIntegrityTests
         int ringPiece = (initial.Length - DeviceStateFormat.PreambleLength) / source.RingNames.Length;
         int at = DeviceStateFormat.PreambleLength + ringPiece + ringPiece / 2;
         initial[at] ^= 0x20;
-        using var destination = new SampleNic("dst", SampleNic.V3, PreCopy) { EarlyLoad = true };
+        using var destination = new TestNic("dst", TestNic.V3, PreCopy) { EarlyLoad = true };
         ((IMigrationBackend)destination).Step(MigrationState.Stop);
         ((IMigrationBackend)destination).Step(MigrationState.Resuming);
 
@@ -103,13 +104,13 @@ public sealed class StateIntegrityTests
     [Fact]
     public void PersistedState_WithAChangedByte_IsRefused_AndTheDeviceKeepsItsState()
     {
-        using var source = new SampleNic("src", SampleNic.V3, PreCopy);
+        using var source = new TestNic("src", TestNic.V3, PreCopy);
         source.Fill(seed: 5);
         using var file = new MemoryStream();
         ((IPersistentMigrationBackend)source).ExportState(file);
         byte[] state = file.ToArray();
         state[state.Length / 2] ^= 0x01;
-        using var device = new SampleNic("dev", SampleNic.V3, PreCopy);
+        using var device = new TestNic("dev", TestNic.V3, PreCopy);
         device.Fill(seed: 6);
 
         var e = Assert.Throws<DeviceStateException>(() => ((IPersistentMigrationBackend)device).ImportState(state));
@@ -160,9 +161,9 @@ public sealed class StateIntegrityTests
         Assert.Equal("", destination.Label);
     }
 
-    private static SampleNic NewNic(string name, int? seed)
+    private static TestNic NewNic(string name, int? seed)
     {
-        var nic = new SampleNic(name, SampleNic.V3, All, rings: 4, ringSize: 5_000);
+        var nic = new TestNic(name, TestNic.V3, All, rings: 4, ringSize: 5_000);
         if (seed is int s)
         {
             nic.Fill(s);
@@ -172,7 +173,7 @@ public sealed class StateIntegrityTests
 
     // Saves the source through the emulated device (the fault corrupts the driver's output before the envelope computes
     // its CRC), then loads it into the destination; returns the device data as the source driver produced it.
-    private static byte[] Migrate(MigrationProtocolKind protocol, SampleNic sourceNic, SampleNic destinationNic, long? corruptAt)
+    private static byte[] Migrate(MigrationProtocolKind protocol, TestNic sourceNic, TestNic destinationNic, long? corruptAt)
     {
         var options = new EmulatedDeviceOptions { Protocol = protocol };
         using var source = new EmulatedVfioDevice("src", sourceNic, options) { Faults = new EmulatedFaults { CorruptSavedByteAt = corruptAt } };

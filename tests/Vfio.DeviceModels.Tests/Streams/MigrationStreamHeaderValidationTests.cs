@@ -2,19 +2,20 @@ using Vfio.Errors;
 using Vfio.Tests.DeviceModels;
 using Vfio.DeviceModels;
 using Vfio.DeviceModels.Streams;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.DeviceModels.Streams;
 
 /// <summary>The destination sees the header, and can refuse it, before one byte of device data reaches it.</summary>
 public sealed class MigrationStreamHeaderValidationTests
 {
-    private static readonly DeviceConfiguration Source = DeviceConfiguration.Parse(SampleModels.NicV3, "version=2,rx-filter-size=64", "src");
+    private static readonly DeviceConfiguration Source = DeviceConfiguration.Parse(TestNicModels.NicV3, "version=2,rx-filter-size=64", "src");
 
     [Fact]
     public void MismatchedConfiguration_WritesNothingToTheDestination()
     {
         byte[] envelope = StreamTestData.Envelope(StreamTestData.Random(5000), 1024, MigrationStreamHeader.For(Source, "src"));
-        DeviceConfiguration destination = DeviceConfiguration.Parse(SampleModels.NicV3, "version=2", "dst");
+        DeviceConfiguration destination = DeviceConfiguration.Parse(TestNicModels.NicV3, "version=2", "dst");
         var sink = new RecordingStream();
         using var reader = new MigrationStreamReader(new MemoryStream(envelope), StreamHeaderValidator.ForDestination(destination, "dst"), 1024);
 
@@ -46,9 +47,9 @@ public sealed class MigrationStreamHeaderValidationTests
     public void ConfigurationTheDestinationCannotParse_IsAMismatch()
     {
         // rss is unknown to the v2 implementation: it cannot run this configuration.
-        DeviceConfiguration v3 = DeviceConfiguration.Parse(SampleModels.NicV3, "rss=on", "src");
+        DeviceConfiguration v3 = DeviceConfiguration.Parse(TestNicModels.NicV3, "rss=on", "src");
         byte[] envelope = StreamTestData.Envelope([1], 64, MigrationStreamHeader.For(v3, "src"));
-        DeviceConfiguration v2 = DeviceConfiguration.Parse(SampleModels.NicV2, "", "dst");
+        DeviceConfiguration v2 = DeviceConfiguration.Parse(TestNicModels.NicV2, "", "dst");
         using var reader = new MigrationStreamReader(new MemoryStream(envelope), StreamHeaderValidator.ForDestination(v2, "dst"));
 
         var e = Assert.Throws<VfioException>(() => reader.ReadHeader());
@@ -61,7 +62,7 @@ public sealed class MigrationStreamHeaderValidationTests
     public void EqualConfigurationWrittenDifferently_IsAccepted()
     {
         // The source pinned version=2; the canonical text carries the expanded values, which the destination equals.
-        DeviceConfiguration destination = DeviceConfiguration.Parse(SampleModels.NicV3, "rx-filter-size=64", "dst");
+        DeviceConfiguration destination = DeviceConfiguration.Parse(TestNicModels.NicV3, "rx-filter-size=64", "dst");
         byte[] data = StreamTestData.Random(100);
         byte[] envelope = StreamTestData.Envelope(data, 64, MigrationStreamHeader.For(Source, "src"));
         using var reader = new MigrationStreamReader(new MemoryStream(envelope), StreamHeaderValidator.ForDestination(destination, "dst"), 64);

@@ -4,6 +4,7 @@ using Vfio.Manager.Names;
 using Vfio.Devices;
 using Vfio.Migration;
 using Vfio.Sdk;
+using Vfio.Tests.Support;
 using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 
 namespace Vfio.Tests.Manager.Migration;
@@ -21,7 +22,7 @@ public sealed class EmulatedDeviceOpenerTests : IDisposable
         _host.Opener.Open(device).Dispose();
 
         var e = Assert.Throws<VfioException>(() => _host.Host.Configure(device,
-            Vfio.DeviceModels.DeviceConfiguration.Parse(TestNic.Current, "version=1")));
+            Vfio.DeviceModels.DeviceConfiguration.Parse(TestNicModels.Current, "version=1")));
 
         Assert.Equal(ErrorCode.DeviceAlreadyOpened, e.Code);
     }

@@ -6,6 +6,7 @@ using Vfio.Manager.Names;
 using Vfio.Devices;
 using Vfio.Migration;
 using Vfio.Sdk;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager.Migration;
 
@@ -35,10 +36,10 @@ internal sealed class EmulatedMigrationHost : IDisposable
         Root = root;
         _ownsRoot = layOut;
         Catalog = new DeviceImplementationCatalog()
-            .Add(TestNic.Implementation("test.example/nic@3", TestNic.Current, MigrationProtocolKind.V2Feature))
-            .Add(TestNic.Implementation("test.example/nic@3-v1", TestNic.Current, MigrationProtocolKind.V1Region))
-            .Add(TestNic.Implementation("test.example/nic@2", TestNic.Old, MigrationProtocolKind.V2Feature))
-            .Add(TestNic.Implementation("test.example/serial@1", TestNic.Other, MigrationProtocolKind.V2Feature));
+            .Add(TestNic.Implementation("test.example/nic@3", TestNicModels.Current, MigrationProtocolKind.V2Feature))
+            .Add(TestNic.Implementation("test.example/nic@3-v1", TestNicModels.Current, MigrationProtocolKind.V1Region))
+            .Add(TestNic.Implementation("test.example/nic@2", TestNicModels.Old, MigrationProtocolKind.V2Feature))
+            .Add(TestNic.Implementation("test.example/serial@1", TestModels.Serial, MigrationProtocolKind.V2Feature));
         var builder = new EmulatedHostBuilder(root);
         if (layOut)
         {

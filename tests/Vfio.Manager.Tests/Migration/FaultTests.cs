@@ -4,6 +4,7 @@ using Vfio.Manager.Names;
 using Vfio.Devices;
 using Vfio.Emulation;
 using Vfio.Migration;
+using Vfio.Tests.Support;
 using DeviceFaults = Vfio.Emulation.EmulatedFaults;
 
 namespace Vfio.Tests.Manager.Migration;

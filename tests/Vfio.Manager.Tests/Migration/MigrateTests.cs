@@ -2,6 +2,7 @@ using Vfio.Errors;
 using Vfio.Manager.Migration;
 using Vfio.Manager.Names;
 using Vfio.Devices;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager.Migration;
 

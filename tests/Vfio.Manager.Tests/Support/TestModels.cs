@@ -1,14 +1,14 @@
 using Vfio.DeviceModels;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager;
 
+/// <summary>Models the manager tests need beside the test NIC's (<see cref="Vfio.Tests.Support.TestNicModels"/>).</summary>
 internal static class TestModels
 {
-    /// <summary>The design's example NIC: rss (bool) and rx-filter-size (0-64), both disabled by their off values.</summary>
-    public static ModelDescription Nic { get; } = new ModelDescriptionBuilder("vendor-a.com/my-nic")
-        .Bool("rss", off: "off", init: "on", description: "receive side scaling")
-        .Int("rx-filter-size", allowed: "0-64", off: "0", init: "32", description: "receive filter entries")
+    /// <summary>Another model altogether: the migration tests' serial type, which the test NIC's code runs and no NIC
+    /// build accepts.</summary>
+    public static ModelDescription Serial { get; } = new ModelDescriptionBuilder("test.example/serial")
         .Version("1")
-        .Version("2", null, ("rss", "on"), ("rx-filter-size", "32"))
         .Build();
 }
