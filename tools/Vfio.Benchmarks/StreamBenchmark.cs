@@ -15,7 +15,7 @@ namespace Vfio.Benchmarks;
 /// Stream envelope: save -> envelope -> load of a large device state through the emulated device, the migration
 /// driver and an in-process pipe, against a plain memory copy of the same bytes in the same run (ratio); peak memory;
 /// and stop-copy downtime with and without pre-copy when 1% of the state is dirtied per iteration.
-/// Usage: <c>stream [MiB ...] [--no-target]</c> (default 256 1024; <c>--no-target</c>: the destination loads each page
+/// Usage: <c>stream [MiB ...] [--no-target] [--chunk KiB]</c> (default 256 1024; <c>--no-target</c>: the destination loads each page
 /// in <c>LoadSection</c> from the received bytes instead of having them copied straight into the page). A Stopwatch
 /// ratio run: each case moves gigabytes once.
 /// </summary>
@@ -24,13 +24,20 @@ internal static class StreamBenchmark
     private const int PageSize = 1 << 20;
     private const int PreCopyIterations = 5;
     private static bool s_inPlace = true;
+    private static int s_chunkSize = StreamFormat.DefaultChunkSize; // of the in-process transfers (--chunk KiB)
 
     public static int Run(string[] args)
     {
         s_inPlace = !args.Contains("--no-target");
         args = args.Where(a => a != "--no-target").ToArray();
+        int chunkAt = Array.IndexOf(args, "--chunk");
+        if (chunkAt >= 0)
+        {
+            s_chunkSize = int.Parse(args[chunkAt + 1], CultureInfo.InvariantCulture) << 10;
+            args = [.. args[..chunkAt], .. args[(chunkAt + 2)..]];
+        }
         int[] sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [256, 1024];
-        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; destination pages {(s_inPlace ? "loaded in place (LoadTarget)" : "loaded in LoadSection")}");
+        Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; destination pages {(s_inPlace ? "loaded in place (LoadTarget)" : "loaded in LoadSection")}; in-process chunks of {s_chunkSize >> 10} KiB");
         Console.WriteLine($"| state | memcpy | one process, one thread (MigrationStreamDecodingStream) | its bandwidth / memcpy's | allocated | one process, two threads (double-buffered chunks) | its bandwidth / memcpy's | through an OS pipe, two threads | ratio | allocated during transfer | peak working set | rise during transfer | stop-copy, no pre-copy | stop-copy after pre-copy (1%/iter) | source part of it | pre-copy bytes resent |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         // Warm-up: JIT every path (tier-0 code for the CRC and copy loops is several times slower) before timing.
@@ -214,9 +221,9 @@ internal static class StreamBenchmark
     private static void TransferInProcess(MigrationDriver sourceDriver, MigrationDriver destinationDriver, BulkDevice sourceDevice, bool twoThreads)
     {
         using (MigrationDataStream resuming = destinationDriver.TransitionTo(MigrationState.Resuming)!)
-        using (var sink = new MigrationStreamDecodingStream(new MigrationStreamDecoder(_ => { }), resuming))
+        using (var sink = new MigrationStreamDecodingStream(new MigrationStreamDecoder(_ => { }, s_chunkSize), resuming))
         {
-            var writer = new MigrationStreamWriter(sink, sourceDevice.CreateStreamHeader());
+            var writer = new MigrationStreamWriter(sink, sourceDevice.CreateStreamHeader(), s_chunkSize);
             using (MigrationDataStream session = sourceDriver.TransitionTo(MigrationState.StopCopy)!)
             {
                 int n;

@@ -10,7 +10,7 @@ namespace Vfio.DeviceModels.Streams;
 /// <para><see cref="ReadHeadersAsync"/> reads every channel's header before any data: channel 0's goes to the
 /// validator, every other must carry the same header, its own index, the same count and the same transfer id
 /// (<see cref="ErrorCode.StreamChannelMismatch"/> otherwise), so a missing, swapped or foreign channel is refused before
-/// the destination enters RESUMING. During the copy each channel's next chunk is read and verified on the thread pool
+/// the destination enters RESUMING. During the copy each channel's next chunk is read and verified on a thread of its own
 /// while the previous one is written to the device (with one channel too); when one channel's data ends, every other channel must end there
 /// too (a channel with one chunk more is <see cref="ErrorCode.StreamChannelMismatch"/>; one with a chunk less fails its
 /// own end record, <see cref="ErrorCode.StreamLengthMismatch"/>). Every channel is an envelope checked by its own
@@ -21,6 +21,7 @@ namespace Vfio.DeviceModels.Streams;
 public sealed class MigrationChannelReader : IDisposable
 {
     private readonly MigrationStreamReader[] _readers;
+    private readonly ChunkWorker[] _workers;
     private MigrationStreamHeader? _header;
     private long _dataLength;
 
@@ -38,6 +39,7 @@ public sealed class MigrationChannelReader : IDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(inputs.Count, StreamFormat.MaxChannels, nameof(inputs));
         int count = inputs.Count;
         _readers = new MigrationStreamReader[count];
+        _workers = [.. Enumerable.Range(0, count).Select(i => new ChunkWorker($"vfio-stream-read-{i}"))];
         if (count == 1)
         {
             _readers[0] = new MigrationStreamReader(inputs[0], validateHeader, maxChunkSize, channel: null) { AlternateBuffers = true };
@@ -163,12 +165,12 @@ public sealed class MigrationChannelReader : IDisposable
         }
     }
 
-    // The channel's next verified chunk (in its reader's buffer), read on the thread pool so channels verify in parallel.
-    // The read blocks on a thread of its own: a pipe's or file's asynchronous read is emulated by many small thread-pool
+    // The channel's next verified chunk (in its reader's buffer), read on the channel's own thread so channels verify in
+    // parallel. The read blocks on that long-lived thread (one per channel, ChunkWorker): a pipe's or file's asynchronous read is emulated by many small thread-pool
     // hops (one per 64 KiB the kernel hands over), several times slower, and blocking reads on pool threads starve the
-    // pool with several channels on few cores.
+    // pool with several channels on few cores; and a thread started per chunk costs more than the chunk's read.
     private Task<ReadOnlyMemory<byte>> Prefetch(int channel, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(() => _readers[channel].NextChunkMemory(), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _workers[channel].Run(() => _readers[channel].NextChunkMemory(), cancellationToken);
 
     // Channel `ended` has no more data: every other channel must be at its end record too.
     private async Task RequireAllEndedAsync(Task<ReadOnlyMemory<byte>>?[] next, int ended)

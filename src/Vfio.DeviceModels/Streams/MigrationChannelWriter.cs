@@ -11,7 +11,7 @@ namespace Vfio.DeviceModels.Streams;
 /// id shared by the channels of one transfer.</para>
 /// <para>The source reads the device straight into the current channel's chunk buffer
 /// (<see cref="GetChunkMemoryAsync"/>, <see cref="Advance"/>); <see cref="WriteChunkAsync"/> then checksums and writes
-/// that chunk on the thread pool while the source reads the next chunk into another buffer (the channel's second one,
+/// that chunk on the channel's own thread while the source reads the next chunk into another buffer (the channel's second one,
 /// or the next channel's), so with N channels up to N chunks are checksummed and written while the device is read, even
 /// with one channel. Memory: two chunk buffers per channel. The writer does not own the outputs.</para>
 /// </remarks>
@@ -82,7 +82,7 @@ public sealed class MigrationChannelWriter
 
     /// <summary>
     /// Sends the current chunk (if it holds data) on its channel and moves to the next channel. The chunk is checksummed
-    /// and written on the thread pool while the source fills the channel's other buffer; the write is awaited before the
+    /// and written on the channel's own thread while the source fills the channel's other buffer; the write is awaited before the
     /// channel's next one starts, or by <see cref="CompleteAsync"/>.
     /// </summary>
     /// <param name="cancellationToken">Cancels the write.</param>

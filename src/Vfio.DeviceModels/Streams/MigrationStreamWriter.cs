@@ -24,6 +24,7 @@ public sealed class MigrationStreamWriter
     private byte[]? _asyncRecordHeader;
     private byte[]? _record; // the chunk buffer: room for the record header, then up to the chunk size of data
     private byte[]? _spare;  // the second chunk buffer of StartWriteChunk: filled while the other one is written
+    private ChunkWorker? _worker; // StartWriteChunk's thread, one for the writer's life
     private int _pending;    // data bytes in _record not yet written
     private readonly bool _channel;
     private bool _headerWritten;
@@ -129,7 +130,7 @@ public sealed class MigrationStreamWriter
     }
 
     /// <summary>
-    /// Starts writing the chunk buffer's data as one record on the thread pool (CRC and write) and switches to a second
+    /// Starts writing the chunk buffer's data as one record on the writer's own long-lived thread (CRC and write) and switches to a second
     /// chunk buffer, so the source fills the next chunk while this one is checksummed and written. The caller awaits the
     /// returned task before the next <see cref="StartWriteChunk"/>, <see cref="Complete"/> or <see cref="CompleteAsync(CancellationToken)"/>:
     /// records then go out in order and a buffer is never filled while it is written. Nothing to write: a completed task.
@@ -147,13 +148,15 @@ public sealed class MigrationStreamWriter
         _record = _spare ?? ArrayPool<byte>.Shared.Rent(StreamFormat.RecordHeaderLength + _chunkSize);
         _spare = record;
         _pending = 0;
-        // A blocking write on a thread of its own (see MigrationChannelReader.Prefetch for why).
-        return Task.Factory.StartNew(() =>
+        // A blocking write on the channel's own long-lived thread (see MigrationChannelReader.Prefetch for why).
+        _worker ??= new ChunkWorker("vfio-stream-write");
+        return _worker.Run(() =>
         {
             Span<byte> bytes = record.AsSpan(0, StreamFormat.RecordHeaderLength + length);
             FillRecordHeader(bytes, StreamRecordKind.Data, bytes[StreamFormat.RecordHeaderLength..]);
             _output.Write(bytes);
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return length;
+        }, cancellationToken);
     }
 
     /// <summary>Writes device data as one or more chunks of at most the chunk size.</summary>
