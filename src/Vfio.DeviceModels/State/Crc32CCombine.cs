@@ -10,70 +10,61 @@ internal static class Crc32CCombine
     // The reflected polynomial 0x1EDC6F41, as Streams.Crc32C.
     private const uint Polynomial = 0x82F6_3B78u;
 
+    // x^(2^n) modulo the polynomial, n = 0..31: multiplying a CRC by x^(8 * length) appends that many zero bytes.
+    private static readonly uint[] s_x2n = PowersOfTwo();
+
     /// <summary>The CRC-32C of the concatenation.</summary>
     /// <param name="first">The CRC-32C of the first part.</param>
     /// <param name="second">The CRC-32C of the second part.</param>
     /// <param name="secondLength">The second part's length in bytes.</param>
     /// <returns>The CRC-32C of both parts in order.</returns>
-    public static uint Combine(uint first, uint second, long secondLength)
+    /// <remarks>zlib 1.2.12's method: about 20 polynomial products for a 1 MiB part, where squaring 32x32 bit matrices
+    /// per bit of the length (zlib's older method) took tens of microseconds per call.</remarks>
+    public static uint Combine(uint first, uint second, long secondLength) =>
+        secondLength <= 0 ? first : Multiply(ZeroBytesOperator(secondLength), first) ^ second;
+
+    // x^(8 * length) modulo the polynomial: the operator that appends `length` zero bytes.
+    private static uint ZeroBytesOperator(long length)
     {
-        if (secondLength <= 0)
+        uint product = 1u << 31; // x^0
+        for (int k = 3; length != 0; length >>= 1, k++)
         {
-            return first;
-        }
-        // The operator for one zero bit, then squared to two, four, ... zero bits; applied per set bit of the length.
-        Span<uint> even = stackalloc uint[32];
-        Span<uint> odd = stackalloc uint[32];
-        odd[0] = Polynomial;
-        uint row = 1;
-        for (int n = 1; n < 32; n++)
-        {
-            odd[n] = row;
-            row <<= 1;
-        }
-        Square(even, odd); // two zero bits
-        Square(odd, even); // four zero bits
-        do
-        {
-            Square(even, odd);
-            if ((secondLength & 1) != 0)
+            if ((length & 1) != 0)
             {
-                first = Times(even, first);
+                product = Multiply(s_x2n[k & 31], product);
             }
-            secondLength >>= 1;
-            if (secondLength == 0)
-            {
-                break;
-            }
-            Square(odd, even);
-            if ((secondLength & 1) != 0)
-            {
-                first = Times(odd, first);
-            }
-            secondLength >>= 1;
         }
-        while (secondLength != 0);
-        return first ^ second;
+        return product;
     }
 
-    private static uint Times(ReadOnlySpan<uint> matrix, uint vector)
+    // a * b modulo the polynomial, both reflected (bit 31 is x^0).
+    private static uint Multiply(uint a, uint b)
     {
-        uint sum = 0;
-        for (int i = 0; vector != 0; i++, vector >>= 1)
+        uint product = 0;
+        for (uint m = 1u << 31; m != 0; m >>= 1)
         {
-            if ((vector & 1) != 0)
+            if ((a & m) != 0)
             {
-                sum ^= matrix[i];
+                product ^= b;
+                if ((a & (m - 1)) == 0)
+                {
+                    break;
+                }
             }
+            b = (b & 1) != 0 ? (b >> 1) ^ Polynomial : b >> 1;
         }
-        return sum;
+        return product;
     }
 
-    private static void Square(Span<uint> square, ReadOnlySpan<uint> matrix)
+    private static uint[] PowersOfTwo()
     {
+        uint[] table = new uint[32];
+        uint p = 1u << 30; // x^1
         for (int n = 0; n < 32; n++)
         {
-            square[n] = Times(matrix, matrix[n]);
+            table[n] = p;
+            p = Multiply(p, p);
         }
+        return table;
     }
 }

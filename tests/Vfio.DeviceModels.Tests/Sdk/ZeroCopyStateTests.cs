@@ -28,6 +28,21 @@ public sealed class ZeroCopyStateTests
         }
     }
 
+    [Fact]
+    public void Crc32CCombine_HoldsForLongSecondPartsOfEveryLengthBit()
+    {
+        byte[] data = new byte[(3 << 20) + 4097];
+        new Random(4).NextBytes(data);
+        var random = new Random(5);
+        uint whole = Crc32C.Compute(data);
+        for (int i = 0; i < 24; i++)
+        {
+            int split = i < 21 ? data.Length - (1 << i) - i : random.Next(data.Length);
+            uint combined = Crc32CCombine.Combine(Crc32C.Compute(data.AsSpan(0, split)), Crc32C.Compute(data.AsSpan(split)), data.Length - split);
+            Assert.Equal(whole, combined);
+        }
+    }
+
     [Theory]
     [InlineData(333)]
     [InlineData(Page)]
