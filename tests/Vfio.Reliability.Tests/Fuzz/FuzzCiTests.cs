@@ -53,7 +53,7 @@ public sealed class FuzzCiTests : IDisposable
         Assert.Equal(names.Length, names.Distinct(StringComparer.Ordinal).Count());
         Assert.Superset(new HashSet<string>(
         [
-            "stream-whole", "stream-chunked", "stream-async", "device-state-generic", "device-state-resealed", "resume-v1-region", "resume-v2",
+            "stream-whole", "stream-chunked", "stream-async", "stream-push", "device-state-generic", "device-state-resealed", "resume-v1-region", "resume-v2",
             "configuration-text", "foreign-configuration", "model-id", "sysfs-attribute", "names", "migration-info-json",
             "host-capabilities-json", "definition-json", "state-schema-json", "migration-state-file", "emulated-faults-file",
         ], StringComparer.Ordinal), new HashSet<string>(names, StringComparer.Ordinal));

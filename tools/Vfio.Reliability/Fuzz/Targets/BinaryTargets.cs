@@ -24,6 +24,9 @@ internal static class BinaryTargets
         yield return new FuzzTarget("stream-async",
             "MigrationStreamReader.CopyToAsync (the async header and record paths)",
             () => SeedCorpus.Streams, input => ReadAsync(input).GetAwaiter().GetResult());
+        yield return new FuzzTarget("stream-push",
+            "MigrationStreamDecodingStream: the stream written into the decoder's push shell in 1-700 byte writes (fields cut across writes), then Finish",
+            () => SeedCorpus.Streams, input => Push(input));
         yield return new FuzzTarget("stream-to-device",
             "a stream through the reader into a NIC in RESUMING (envelope, then the device-state loader), as 'vfioctl load' does",
             () => SeedCorpus.Streams, StreamIntoDevice);
@@ -66,6 +69,18 @@ internal static class BinaryTargets
         using var source = new MemoryStream(input, writable: false);
         using var reader = new MigrationStreamReader(source, Validate, maxChunkSize: 65536);
         return reader.CopyTo(Stream.Null);
+    }
+
+    private static long Push(byte[] input)
+    {
+        int seed = input.Length == 0 ? 0 : input[^1] + input.Length;
+        int write = 1 + seed % 700;
+        using var sink = new MigrationStreamDecodingStream(new MigrationStreamDecoder(Validate, maxChunkSize: 65536), Stream.Null);
+        for (int at = 0; at < input.Length; at += write)
+        {
+            sink.Write(input.AsSpan(at, Math.Min(write, input.Length - at)));
+        }
+        return sink.Finish();
     }
 
     private static void ReadChunked(byte[] input)
