@@ -59,6 +59,37 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void ExplicitValidation_ReportsTheStartupValidationsFailures()
+    {
+        Action<MdevManagerOptions> configure = o =>
+        {
+            o.SysfsRoot = "/";
+            o.Emulated = true;
+            o.ConfigRoot = "relative/mdevctl.d";
+            o.ManifestDir = "";
+            o.LockTimeout = TimeSpan.Zero;
+        };
+        using ServiceProvider provider = Build(configure);
+        var atStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        var options = new MdevManagerOptions();
+        configure(options);
+
+        var explicitly = Assert.Throws<OptionsValidationException>(() => MdevManagerOptionsValidation.ThrowIfInvalid(options));
+
+        Assert.Equal(atStart.Failures, explicitly.Failures);
+        Assert.Equal(atStart.Message, explicitly.Message);
+        Assert.Equal(typeof(MdevManagerOptions), explicitly.OptionsType);
+        Assert.Contains(explicitly.Failures, f => f.Contains(nameof(MdevManagerOptions.ManifestDir), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ExplicitValidation_PassesValidOptions()
+    {
+        MdevManagerOptionsValidation.ThrowIfInvalid(new MdevManagerOptions());
+        Assert.Throws<ArgumentNullException>(() => MdevManagerOptionsValidation.ThrowIfInvalid(null!));
+    }
+
+    [Fact]
     public void ValidOptions_StartAndChooseTheSeam()
     {
         using var tree = new TempTree();

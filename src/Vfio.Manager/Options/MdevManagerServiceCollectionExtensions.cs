@@ -21,7 +21,9 @@ public static class MdevManagerServiceCollectionExtensions
     /// <returns>The options builder, for binding (e.g. <c>BindConfiguration("Mdev")</c>).</returns>
     /// <remarks>A host runs the validation at start through <see cref="IStartupValidator"/>; a program without the
     /// Generic Host must call <c>provider.GetRequiredService&lt;IStartupValidator&gt;().Validate()</c> once after building
-    /// the provider, which throws <see cref="OptionsValidationException"/> listing every invalid option.</remarks>
+    /// the provider, which throws <see cref="OptionsValidationException"/> listing every invalid option. A program that
+    /// builds the options itself and registers them after this call as a ready <see cref="IOptions{TOptions}"/> instance
+    /// (which resolving them then prefers) checks them with <see cref="MdevManagerOptionsValidation.ThrowIfInvalid"/>.</remarks>
     public static OptionsBuilder<MdevManagerOptions> AddMdevManager(this IServiceCollection services, Action<MdevManagerOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
