@@ -59,7 +59,7 @@ public sealed class OptionsTests
     }
 
     [Fact]
-    public void ExplicitValidation_ReportsTheStartupValidationsFailures()
+    public void ReadyOptions_AreRefusedWithTheStartupValidationsFailures()
     {
         Action<MdevManagerOptions> configure = o =>
         {
@@ -74,19 +74,25 @@ public sealed class OptionsTests
         var options = new MdevManagerOptions();
         configure(options);
 
-        var explicitly = Assert.Throws<OptionsValidationException>(() => MdevManagerOptionsValidation.ThrowIfInvalid(options));
+        var ready = Assert.Throws<OptionsValidationException>(() => new ServiceCollection().AddMdevManager(options));
 
-        Assert.Equal(atStart.Failures, explicitly.Failures);
-        Assert.Equal(atStart.Message, explicitly.Message);
-        Assert.Equal(typeof(MdevManagerOptions), explicitly.OptionsType);
-        Assert.Contains(explicitly.Failures, f => f.Contains(nameof(MdevManagerOptions.ManifestDir), StringComparison.Ordinal));
+        Assert.Equal(atStart.Failures, ready.Failures);
+        Assert.Equal(atStart.Message, ready.Message);
+        Assert.Equal(typeof(MdevManagerOptions), ready.OptionsType);
+        Assert.Contains(ready.Failures, f => f.Contains(nameof(MdevManagerOptions.ManifestDir), StringComparison.Ordinal));
     }
 
     [Fact]
-    public void ExplicitValidation_PassesValidOptions()
+    public void ReadyOptions_AreTheOnesResolvedAndChooseTheSeam()
     {
-        MdevManagerOptionsValidation.ThrowIfInvalid(new MdevManagerOptions());
-        Assert.Throws<ArgumentNullException>(() => MdevManagerOptionsValidation.ThrowIfInvalid(null!));
+        using var tree = new TempTree();
+        var options = new MdevManagerOptions { SysfsRoot = tree.Root, Emulated = true };
+        using ServiceProvider provider = new ServiceCollection().AddMdevManager(options).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        Assert.Same(options, provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value);
+        Assert.IsType<EmulatedSysfs>(provider.GetRequiredService<ISysfs>());
+        Assert.Equal(tree.Root, provider.GetRequiredService<MdevHost>().Sysfs.Layout.Root.FullPath);
+        Assert.Null(provider.GetService<IStartupValidator>());
     }
 
     [Fact]

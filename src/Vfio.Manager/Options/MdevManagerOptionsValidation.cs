@@ -3,12 +3,11 @@ using Microsoft.Extensions.Options;
 namespace Vfio.Manager.Options;
 
 /// <summary>
-/// The checks <see cref="MdevManagerServiceCollectionExtensions.AddMdevManager"/> runs on <see cref="MdevManagerOptions"/>
-/// at start, for a program that builds its options itself and registers them as a ready <see cref="IOptions{TOptions}"/>
-/// instance instead of through the options pipeline (vfioctl: under NativeAOT the pipeline's open generics are built
-/// by the runtime type loader at every start).
+/// The checks <see cref="MdevManagerServiceCollectionExtensions.AddMdevManager(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{MdevManagerOptions})"/>
+/// runs on <see cref="MdevManagerOptions"/> at start, run directly, for options registered as a ready instance
+/// (<see cref="MdevManagerServiceCollectionExtensions.AddMdevManager(Microsoft.Extensions.DependencyInjection.IServiceCollection, MdevManagerOptions)"/>).
 /// </summary>
-public static class MdevManagerOptionsValidation
+internal static class MdevManagerOptionsValidation
 {
     /// <summary>Checks <paramref name="options"/> by the attribute rules and the cross-field rules, in that order, as the start-up validation does.</summary>
     /// <param name="options">The options, with every value set.</param>

@@ -141,19 +141,17 @@ internal sealed class CliApplication : IDisposable
         {
             EmulatedRoot.Require("--emulated", emulated);
         }
-        // The options are built and checked here (a bad --sysfs-root fails before any verb touches the host), with the
-        // manager's own rules, and registered as a ready instance; so are the logger factory and the one logger a verb
+        // The options are built here and checked when registered (a bad --sysfs-root fails before any verb touches the
+        // host), with the manager's rules, as a ready instance; so are the logger factory and the one logger a verb
         // takes. Every service a verb resolves is then a closed registration: the options and logging pipelines' open
         // generics (IOptions<>, IOptionsFactory<>, ILogger<>, the start-up validator's) would be closed at every start,
         // and under NativeAOT built by the runtime type loader (docs/benchmarks.md, "CLI start-up").
         var options = new MdevManagerOptions();
         HostOptions.Apply(options, parse);
-        MdevManagerOptionsValidation.ThrowIfInvalid(options);
         var services = new ServiceCollection();
+        services.AddMdevManager(options);
         services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal, _inputIsTerminal));
         services.AddSingleton(Signals);
-        services.AddMdevManager();
-        services.AddSingleton<IOptions<MdevManagerOptions>>(Microsoft.Extensions.Options.Options.Create(options));
         CommandServices.Add(services);
         LogLevel minimum = parse.GetValue(GlobalOptions.Verbose) ? LogLevel.Debug : LogLevel.Warning;
         AddLogging(services, new StderrLoggerProvider(Error, minimum), minimum);
