@@ -45,7 +45,8 @@ internal sealed class CliApplication : IDisposable
 
     private TerminationSignals? _signals;
 
-    /// <summary>Extra registrations, for tests that replace a boundary (the emulated device catalog).</summary>
+    /// <summary>Extra registrations, for tests that replace a boundary (the emulated device catalog). The manager's
+    /// options are a ready instance built from the command line, not the options pipeline: <c>Configure&lt;T&gt;</c> here has no effect.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     /// <summary>Resolves a verb's behaviour class; builds and validates the services on first use.</summary>
