@@ -59,6 +59,43 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void ReadyOptions_AreRefusedWithTheStartupValidationsFailures()
+    {
+        Action<MdevManagerOptions> configure = o =>
+        {
+            o.SysfsRoot = "/";
+            o.Emulated = true;
+            o.ConfigRoot = "relative/mdevctl.d";
+            o.ManifestDir = "";
+            o.LockTimeout = TimeSpan.Zero;
+        };
+        using ServiceProvider provider = Build(configure);
+        var atStart = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+        var options = new MdevManagerOptions();
+        configure(options);
+
+        var ready = Assert.Throws<OptionsValidationException>(() => new ServiceCollection().AddMdevManager(options));
+
+        Assert.Equal(atStart.Failures, ready.Failures);
+        Assert.Equal(atStart.Message, ready.Message);
+        Assert.Equal(typeof(MdevManagerOptions), ready.OptionsType);
+        Assert.Contains(ready.Failures, f => f.Contains(nameof(MdevManagerOptions.ManifestDir), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReadyOptions_AreTheOnesResolvedAndChooseTheSeam()
+    {
+        using var tree = new TempTree();
+        var options = new MdevManagerOptions { SysfsRoot = tree.Root, Emulated = true };
+        using ServiceProvider provider = new ServiceCollection().AddMdevManager(options).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        Assert.Same(options, provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value);
+        Assert.IsType<EmulatedSysfs>(provider.GetRequiredService<ISysfs>());
+        Assert.Equal(tree.Root, provider.GetRequiredService<MdevHost>().Sysfs.Layout.Root.FullPath);
+        Assert.Null(provider.GetService<IStartupValidator>());
+    }
+
+    [Fact]
     public void ValidOptions_StartAndChooseTheSeam()
     {
         using var tree = new TempTree();

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Vfio.Emulation;
 
 /// <summary>
@@ -67,13 +65,14 @@ public enum EmulatedDriverBugs
 /// <c>faults.json</c> spell them.</summary>
 public static class EmulatedDriverBugNames
 {
-    private static readonly FrozenDictionary<string, EmulatedDriverBugs> ByName = Enum.GetValues<EmulatedDriverBugs>()
-        .Where(b => b != EmulatedDriverBugs.None)
-        .ToFrozenDictionary(Name, StringComparer.Ordinal);
+    // Plain arrays and loops, no LINQ or frozen dictionary: vfioctl's fault verb puts All in its help text, so this
+    // runs at every vfioctl start, where a NativeAOT build resolves LINQ's generic virtual calls at run time.
+    private static readonly EmulatedDriverBugs[] Bugs = Array.FindAll(Enum.GetValues<EmulatedDriverBugs>(), b => b != EmulatedDriverBugs.None);
+
+    private static readonly string[] BugNames = Array.ConvertAll(Bugs, Name);
 
     /// <summary>Every bug's name, in declaration order.</summary>
-    public static IReadOnlyList<string> All { get; } = Enum.GetValues<EmulatedDriverBugs>()
-        .Where(b => b != EmulatedDriverBugs.None).Select(Name).ToArray();
+    public static IReadOnlyList<string> All { get; } = Array.AsReadOnly(BugNames);
 
     /// <summary>The name of one bug, e.g. <c>no-data-fd-on-stop-copy</c>.</summary>
     /// <param name="bug">A single bug.</param>
@@ -96,8 +95,18 @@ public static class EmulatedDriverBugNames
     /// <summary>The names of every bug set in <paramref name="bugs"/>.</summary>
     /// <param name="bugs">Any combination.</param>
     /// <returns>The names, in declaration order.</returns>
-    public static IReadOnlyList<string> Names(EmulatedDriverBugs bugs) =>
-        Enum.GetValues<EmulatedDriverBugs>().Where(b => b != EmulatedDriverBugs.None && bugs.HasFlag(b)).Select(Name).ToArray();
+    public static IReadOnlyList<string> Names(EmulatedDriverBugs bugs)
+    {
+        var names = new List<string>(Bugs.Length);
+        for (int i = 0; i < Bugs.Length; i++)
+        {
+            if ((bugs & Bugs[i]) == Bugs[i])
+            {
+                names.Add(BugNames[i]);
+            }
+        }
+        return names.ToArray();
+    }
 
     /// <summary>Parses one name exactly (no numbers, no lists).</summary>
     /// <param name="name">A name from <see cref="All"/>.</param>
@@ -106,6 +115,12 @@ public static class EmulatedDriverBugNames
     public static bool TryParse(string? name, out EmulatedDriverBugs bug)
     {
         bug = EmulatedDriverBugs.None;
-        return name is not null && ByName.TryGetValue(name, out bug);
+        int index = name is null ? -1 : Array.IndexOf(BugNames, name);
+        if (index < 0)
+        {
+            return false;
+        }
+        bug = Bugs[index];
+        return true;
     }
 }

@@ -6,7 +6,7 @@ namespace Vfio.Manager.Migration;
 
 /// <summary>
 /// The rules of <see cref="MigrationOptions"/>, in one place for both ways it arrives: bound from configuration and
-/// checked when the service provider starts (<see cref="Options.MdevManagerServiceCollectionExtensions.AddMdevManager"/>
+/// checked when the service provider starts (<see cref="Options.MdevManagerServiceCollectionExtensions.AddMdevManager(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{Options.MdevManagerOptions})"/>
 /// registers it with <c>ValidateOnStart</c>), or passed to one orchestrator call, which checks it before opening
 /// anything (<see cref="ErrorCode.OptionsInvalid"/>).
 /// </summary>

@@ -4,7 +4,8 @@ namespace Vfio.Manager.Options;
 
 /// <summary>
 /// Where the manager finds the host and how long it waits, bound from configuration (section <c>Mdev</c>) and
-/// validated when the service provider starts (<see cref="MdevManagerServiceCollectionExtensions.AddMdevManager"/>).
+/// validated when the service provider starts (<see cref="MdevManagerServiceCollectionExtensions.AddMdevManager(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{MdevManagerOptions})"/>),
+/// or checked when registered as a ready instance (<see cref="MdevManagerServiceCollectionExtensions.AddMdevManager(Microsoft.Extensions.DependencyInjection.IServiceCollection, MdevManagerOptions)"/>).
 /// </summary>
 public sealed class MdevManagerOptions
 {

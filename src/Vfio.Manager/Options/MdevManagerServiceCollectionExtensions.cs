@@ -34,6 +34,32 @@ public static class MdevManagerServiceCollectionExtensions
         // The orchestrator's options, for a service that binds them (e.g. BindConfiguration("Migration")): checked at start too.
         services.AddOptions<MigrationOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>());
+        AddServices(services);
+        return options;
+    }
+
+    /// <summary>
+    /// Registers the same services as <see cref="AddMdevManager(IServiceCollection, Action{MdevManagerOptions})"/>, with
+    /// <paramref name="options"/> checked now by the same rules and registered as a ready <see cref="IOptions{TOptions}"/>
+    /// instance: no options pipeline, no start-up validation, no configuration binding and no <see cref="MigrationOptions"/>
+    /// (pass those to each orchestrator call). For a short-lived program that builds its options itself (vfioctl): under
+    /// NativeAOT the pipeline's open generics would be built by the runtime type loader at every start.
+    /// </summary>
+    /// <param name="services">The collection.</param>
+    /// <param name="options">The options, every value set; not copied, so not to be changed after this call.</param>
+    /// <returns>The collection.</returns>
+    /// <exception cref="OptionsValidationException">Listing every invalid option, in the words and order of the start-up validation's.</exception>
+    public static IServiceCollection AddMdevManager(this IServiceCollection services, MdevManagerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        MdevManagerOptionsValidation.ThrowIfInvalid(options);
+        services.AddSingleton<IOptions<MdevManagerOptions>>(Microsoft.Extensions.Options.Options.Create(options));
+        AddServices(services);
+        return services;
+    }
+
+    private static void AddServices(IServiceCollection services)
+    {
         services.TryAddSingleton(provider =>
         {
             MdevManagerOptions o = provider.GetRequiredService<IOptions<MdevManagerOptions>>().Value;
@@ -52,6 +78,5 @@ public static class MdevManagerServiceCollectionExtensions
             return new DefinitionStore(o.ConfigRoot, o.LockTimeout);
         });
         services.TryAddSingleton<MdevDefinitions>();
-        return options;
     }
 }

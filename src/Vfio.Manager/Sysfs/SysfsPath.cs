@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Vfio.Manager.Names;
 
 namespace Vfio.Manager.Sysfs;
@@ -33,6 +34,16 @@ public readonly record struct SysfsPath
         _relative = relative;
     }
 
+    // For a relative path made of segments already checked (an appended segment, a parent): each '/' would otherwise
+    // check every segment again, and split the path to do it (allocation that a native vfioctl's start-up pays for).
+    private SysfsPath(string root, string relative, bool segmentsChecked)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(root);
+        Debug.Assert(segmentsChecked);
+        Root = root;
+        _relative = relative;
+    }
+
     /// <summary>The absolute root directory the path is confined to.</summary>
     public string Root { get; }
 
@@ -58,7 +69,7 @@ public readonly record struct SysfsPath
         get
         {
             int slash = Relative.LastIndexOf('/');
-            return new SysfsPath(Root, slash < 0 ? string.Empty : Relative[..slash]);
+            return new SysfsPath(Root, slash < 0 ? string.Empty : Relative[..slash], segmentsChecked: true);
         }
     }
 
@@ -71,7 +82,7 @@ public readonly record struct SysfsPath
     {
         // Checked alone first so that a segment containing '/' is named as such, not split.
         RequireSegment(segment);
-        return new SysfsPath(path.Root, path.Relative.Length == 0 ? segment : path.Relative + "/" + segment);
+        return new SysfsPath(path.Root, path.Relative.Length == 0 ? segment : path.Relative + "/" + segment, segmentsChecked: true);
     }
 
     /// <summary>Appends one segment (the named alternative to the <c>/</c> operator).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vfio.Errors;
+using Vfio.Manager.Migration;
 using Vfio.Manager.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -44,7 +45,8 @@ internal sealed class CliApplication : IDisposable
 
     private TerminationSignals? _signals;
 
-    /// <summary>Extra registrations, for tests that replace a boundary (the emulated device catalog).</summary>
+    /// <summary>Extra registrations, for tests that replace a boundary (the emulated device catalog). The manager's
+    /// options are a ready instance built from the command line, not the options pipeline: <c>Configure&lt;T&gt;</c> here has no effect.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 
     /// <summary>Resolves a verb's behaviour class; builds and validates the services on first use.</summary>
@@ -123,9 +125,9 @@ internal sealed class CliApplication : IDisposable
 
     /// <summary>
     /// Whether building the services checks that every registered service can be constructed. On in Debug builds (the
-    /// tests', so a registration a verb cannot resolve fails every test run); off in Release, where the check costs a
-    /// third of a native <c>vfioctl list</c>'s start-up (it builds a call site for every verb and every open generic
-    /// through the runtime type loader) and a verb's own services are still resolved, and checked, when it runs.
+    /// tests', so a registration a verb cannot resolve fails every test run); off in Release, where the check would build
+    /// a call site for every verb's class (most of which a run never uses) at each start, and a verb's own services are
+    /// still resolved, and checked, when it runs.
     /// </summary>
 #if DEBUG
     internal const bool ValidateServicesOnBuild = true;
@@ -140,17 +142,33 @@ internal sealed class CliApplication : IDisposable
         {
             EmulatedRoot.Require("--emulated", emulated);
         }
+        // The options are built here and checked when registered (a bad --sysfs-root fails before any verb touches the
+        // host), with the manager's rules, as a ready instance; so are the logger factory and the one logger a verb
+        // takes. Every service a verb resolves is then a closed registration: the options and logging pipelines' open
+        // generics (IOptions<>, IOptionsFactory<>, ILogger<>, the start-up validator's) would be closed at every start,
+        // and under NativeAOT built by the runtime type loader (docs/benchmarks.md, "CLI start-up").
+        var options = new MdevManagerOptions();
+        HostOptions.Apply(options, parse);
         var services = new ServiceCollection();
+        services.AddMdevManager(options);
         services.AddSingleton(new CliConsole(Output, Error, _openInput, _openOutput, _errorIsTerminal, _outputIsTerminal, _inputIsTerminal));
         services.AddSingleton(Signals);
-        services.AddMdevManager(options => HostOptions.Apply(options, parse));
         CommandServices.Add(services);
         LogLevel minimum = parse.GetValue(GlobalOptions.Verbose) ? LogLevel.Debug : LogLevel.Warning;
-        services.AddLogging(logging => logging.SetMinimumLevel(minimum).AddProvider(new StderrLoggerProvider(Error, minimum)));
+        AddLogging(services, new StderrLoggerProvider(Error, minimum), minimum);
         ConfigureServices?.Invoke(services);
-        ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = ValidateServicesOnBuild });
-        // Fail on a bad --sysfs-root before any verb touches the host.
-        provider.GetRequiredService<IStartupValidator>().Validate();
-        return provider;
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = ValidateServicesOnBuild });
+    }
+
+    /// <summary>
+    /// What <c>AddLogging(l =&gt; l.SetMinimumLevel(minimum).AddProvider(provider))</c> registers, as closed registrations:
+    /// the factory, and <see cref="ILogger{TCategoryName}"/> of the categories vfioctl's services take; any other category
+    /// still resolves, through the open generic.
+    /// </summary>
+    private static void AddLogging(IServiceCollection services, ILoggerProvider provider, LogLevel minimum)
+    {
+        services.AddSingleton<ILoggerFactory>(_ => new LoggerFactory([provider], new LoggerFilterOptions { MinLevel = minimum }));
+        services.AddSingleton<ILogger<MigrationOrchestrator>>(p => new Logger<MigrationOrchestrator>(p.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
     }
 }

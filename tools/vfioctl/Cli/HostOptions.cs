@@ -3,7 +3,7 @@ using Vfio.Manager.Options;
 
 namespace Vfio.Ctl.Cli;
 
-/// <summary>Turns the global options into the manager's options. Validation is the manager's (at start).</summary>
+/// <summary>Turns the global options into the manager's options. CliApplication checks them, with the manager's rules, before any verb runs.</summary>
 internal static class HostOptions
 {
     public static void Apply(MdevManagerOptions options, ParseResult parse)

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Vfio.Errors;
 using Vfio.Manager.Definitions;
@@ -17,10 +18,18 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
     {
         // A definition file that cannot be read is one warning, not a failed listing of every other device (as mdevctl).
         var skipped = new List<VfioException>();
-        List<MdevListEntry> entries = [.. definitions.List(skipped).Where(e =>
-            (filter.Defined ? e.Definition is not null : e.Active is not null)
-            && (filter.Uuid is null || e.Uuid == filter.Uuid)
-            && (filter.Parent is null || e.Parent == filter.Parent))];
+        // Loops rather than LINQ on this path: a native vfioctl resolves LINQ's generic virtual calls at run time, at
+        // every start (docs/benchmarks.md, "CLI start-up").
+        var entries = new List<MdevListEntry>();
+        foreach (MdevListEntry e in definitions.List(skipped))
+        {
+            if ((filter.Defined ? e.Definition is not null : e.Active is not null)
+                && (filter.Uuid is null || e.Uuid == filter.Uuid)
+                && (filter.Parent is null || e.Parent == filter.Parent))
+            {
+                entries.Add(e);
+            }
+        }
         foreach (VfioException bad in skipped)
         {
             ErrorReport.Warn(console.Error, bad.Code, $"{bad.Message} (skipped; the other definitions are listed)");
@@ -141,13 +150,25 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
         {
             last[write.Key[DefinitionAttributes.MigrationPrefix.Length..]] = write.Value;
         }
-        return ("-", last.Count == 0 ? "-" : string.Join(",", last.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
+        return ("-", last.Count == 0 ? "-" : Sorted(last));
     }
 
     /// <summary>Every parameter with its value, sorted: compatibility is decided on this, never on the short form.</summary>
     private static string Expanded(DeviceConfiguration configuration) =>
-        configuration.Values.Count == 0 ? "(no parameters)"
-            : string.Join(",", configuration.Values.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}"));
+        configuration.Values.Count == 0 ? "(no parameters)" : Sorted(configuration.Values);
+
+    /// <summary><c>key=value</c> pairs joined by commas, by key in ordinal order (the keys are a dictionary's: unique).</summary>
+    private static string Sorted(IReadOnlyDictionary<string, string> values)
+    {
+        KeyValuePair<string, string>[] pairs = [.. values];
+        Array.Sort(pairs, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var text = new StringBuilder();
+        for (int i = 0; i < pairs.Length; i++)
+        {
+            text.Append(i == 0 ? "" : ",").Append(pairs[i].Key).Append('=').Append(pairs[i].Value);
+        }
+        return text.ToString();
+    }
 
     // mdevctl list --dumpjson: [ { "<parent>": [ { "<uuid>": { "mdev_type": ..., "start": ..., "attrs": [ {k: v} ] } } ] } ]
     private void WriteJson(List<MdevListEntry> entries, bool defined)
