@@ -65,6 +65,60 @@ public sealed class RealSysfsTests : IDisposable
     }
 
     [Fact]
+    public void ChainedLinks_AbsoluteAndRelativeWithDotDot_ResolveAsRealpathDoes()
+    {
+        // class/x -> (absolute, inside the root) devices/p/q -> (relative) ../r, whose parent p holds "attr".
+        _tree.File("sys/devices/p/r/attr", "value\n")
+             .Link("sys/devices/p/q", "./../p/./r")
+             .Link("sys/class/x", _tree.PathOf("sys/devices/p/q"));
+
+        SysfsPath attr = _sysfs.Layout.Root / "sys" / "class" / "x" / "attr";
+
+        Assert.Equal("sys/devices/p/r/attr", _sysfs.Resolve(attr)!.Value.Relative);
+        Assert.Equal("value", _sysfs.ReadLine(attr));
+    }
+
+    [Fact]
+    public void ARootThatIsItselfALink_IsResolvedAndPathsStayRelativeToTheRootGiven()
+    {
+        using var real = new TempTree();
+        real.File("sys/attr", "through the link\n");
+        string linkedRoot = _tree.PathOf("linked-root");
+        File.CreateSymbolicLink(linkedRoot, real.Root);
+        var sysfs = new RealSysfs(new SysfsLayout(linkedRoot, _tree.PathOf("manifests")));
+
+        SysfsPath attr = sysfs.Layout.Root / "sys" / "attr";
+
+        Assert.Equal("through the link", sysfs.ReadLine(attr));
+        SysfsPath resolved = sysfs.Resolve(attr)!.Value;
+        Assert.Equal(linkedRoot, resolved.Root);
+        Assert.Equal("sys/attr", resolved.Relative);
+    }
+
+    [Fact]
+    public void NonAsciiNamesAndLinkTargets_AreWalkedByteForByte()
+    {
+        _tree.File("sys/dévices/ünit/attr", "utf8\n").Link("sys/class/ü", "../dévices/ünit");
+
+        SysfsPath attr = _sysfs.Layout.Root / "sys" / "class" / "ü" / "attr";
+
+        Assert.Equal("sys/dévices/ünit/attr", _sysfs.Resolve(attr)!.Value.Relative);
+        Assert.Equal("utf8", _sysfs.ReadLine(attr));
+    }
+
+    [Fact]
+    public void ALinkWhoseTargetLeavesAndReentersTheRoot_IsFollowedToWhereItLands()
+    {
+        // Only where the walk ends counts, as before: a target spelled through a directory outside is accepted when
+        // it lands inside.
+        string up = string.Concat(Enumerable.Repeat("../", _tree.Root.Count(c => c == '/') + 3));
+        _tree.File("sys/devices/d/attr", "landed\n")
+             .Link("sys/class/round", up + _outside.Root.TrimStart('/') + "/../" + Path.GetFileName(_tree.Root) + "/sys/devices/d");
+
+        Assert.Equal("landed", _sysfs.ReadLine(_sysfs.Layout.Root / "sys" / "class" / "round" / "attr"));
+    }
+
+    [Fact]
     public void Write_IsExactAndReplacesTheContent()
     {
         _tree.File("sys/attr", "previous longer content\n");

@@ -123,3 +123,36 @@ public static class UnixPoll
     /// <summary>EINTR, the errno of a wait a signal interrupted.</summary>
     public const int Interrupted = 4;
 }
+
+/// <summary>
+/// <c>readlink(2)</c> of a path the caller already holds as NUL-terminated UTF-8, into the caller's buffer: what a
+/// resolver that checks every component of a path for a link calls once per component, without a string or a
+/// <see cref="FileInfo"/> for each.
+/// </summary>
+public static class UnixLink
+{
+    /// <summary>EINVAL: the path exists and is not a symbolic link.</summary>
+    public const int NotALink = 22;
+
+    /// <summary>Reads the target of the symbolic link at <paramref name="path"/>.</summary>
+    /// <param name="path">The path in UTF-8, ending with a NUL byte.</param>
+    /// <param name="target">Receives the target's bytes (not NUL-terminated); a target that fills it may be cut short.</param>
+    /// <param name="errno">The call's errno when it failed: <see cref="NotALink"/>, ENOENT, EACCES, ENOTDIR...</param>
+    /// <returns>The target's length in bytes, or -1 with <paramref name="errno"/>.</returns>
+    /// <exception cref="ArgumentException">The path does not end with a NUL byte.</exception>
+    public static unsafe int Read(ReadOnlySpan<byte> path, Span<byte> target, out int errno)
+    {
+        if (path.IsEmpty || path[^1] != 0)
+        {
+            throw new ArgumentException("the path must end with a NUL byte", nameof(path));
+        }
+        nint length;
+        fixed (byte* p = path)
+        fixed (byte* t = target)
+        {
+            length = Interop.Libc.readlink(p, t, (nuint)target.Length);
+        }
+        errno = length < 0 ? System.Runtime.InteropServices.Marshal.GetLastPInvokeError() : 0;
+        return (int)length;
+    }
+}

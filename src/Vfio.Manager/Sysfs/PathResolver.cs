@@ -1,4 +1,7 @@
+using System.Buffers;
+using System.Text;
 using Vfio.Errors;
+using Vfio.IO;
 using Vfio.Manager.Errors;
 
 namespace Vfio.Manager.Sysfs;
@@ -9,69 +12,145 @@ namespace Vfio.Manager.Sysfs;
 /// <c>mdev_type</c>, <c>iommu_group</c>), so following them is required; a link planted in an emulated or
 /// test tree must still not lead a read or write out of it.
 /// </summary>
+/// <remarks>
+/// Every component is asked whether it is a link, the root's too, at every call: nothing is cached, so a root or a
+/// directory replaced by a link while a long-lived host runs is seen at the next call. The walk builds the path in
+/// one pooled UTF-8 buffer and asks <c>readlink(2)</c> directly (a string and a <see cref="FileInfo"/> per component
+/// were a fifth of a native <c>vfioctl list</c>); only a link's target becomes a string. A component that
+/// <c>readlink</c> fails on other than "not a link" (missing, no permission) is asked again through
+/// <see cref="FileSystemInfo.LinkTarget"/>, so such paths behave, and fail, exactly as they did.
+/// </remarks>
 internal static class PathResolver
 {
     /// <summary>Linux's MAXSYMLINKS: more hops than this is a loop.</summary>
     private const int MaxLinkHops = 40;
 
+    /// <summary>Linux's PATH_MAX: the longest link target readlink returns whole.</summary>
+    private const int PathMax = 4096;
+
     /// <summary>The resolved location of <paramref name="path"/>, below the resolved root.</summary>
     /// <exception cref="VfioException"><see cref="ErrorCode.PathInvalid"/> when the result leaves the root or links loop.</exception>
     internal static SysfsPath Resolve(SysfsPath path)
     {
-        string realRoot = Walk("/", path.Root.Split('/'), path);
-        string resolved = Walk(realRoot, path.Relative.Split('/'), path);
-        bool inside = realRoot == "/" || resolved == realRoot || resolved.StartsWith(realRoot + "/", StringComparison.Ordinal);
-        if (!inside)
+        var walk = new Walker(path);
+        try
         {
-            throw ManagerErrors.PathOutsideRoot(path, resolved);
+            walk.Walk(path.Root);
+            string realRoot = walk.Current;
+            walk.Walk(path.Relative);
+            string resolved = walk.Current;
+            bool inside = realRoot == "/" || resolved == realRoot || resolved.StartsWith(realRoot + "/", StringComparison.Ordinal);
+            if (!inside)
+            {
+                throw ManagerErrors.PathOutsideRoot(path, resolved);
+            }
+            string relative = resolved.Length == realRoot.Length ? string.Empty : resolved[(realRoot.Length + (realRoot == "/" ? 0 : 1))..];
+            return new SysfsPath(path.Root, relative);
         }
-        string relative = resolved.Length == realRoot.Length ? string.Empty : resolved[(realRoot.Length + (realRoot == "/" ? 0 : 1))..];
-        return new SysfsPath(path.Root, relative);
+        finally
+        {
+            walk.Dispose();
+        }
     }
 
-    private static string Walk(string start, string[] segments, SysfsPath input)
+    // The path walked so far, absolute, as UTF-8 in a pooled buffer ("/" or "/a/b", no trailing slash), and the text
+    // still to walk: a stack of (text, position), the input on the bottom and each link's target pushed over it.
+    private struct Walker(SysfsPath input)
     {
-        var pending = new Stack<string>();
-        for (int i = segments.Length - 1; i >= 0; i--)
-        {
-            pending.Push(segments[i]);
-        }
-        string current = start;
-        int hops = 0;
-        while (pending.Count > 0)
-        {
-            string segment = pending.Pop();
-            if (segment.Length == 0 || segment == ".")
-            {
-                continue;
-            }
-            if (segment == "..")
-            {
-                current = Path.GetDirectoryName(current) ?? "/";
-                continue;
-            }
-            string next = current == "/" ? "/" + segment : current + "/" + segment;
-            string? target = new FileInfo(next).LinkTarget;
-            if (target is null)
-            {
-                current = next;
-                continue;
-            }
-            if (++hops > MaxLinkHops)
-            {
-                throw ManagerErrors.PathLinksLoop(input, MaxLinkHops);
+        private byte[] _current = ArrayPool<byte>.Shared.Rent(512);
+        private int _length;
+        private readonly List<(string Text, int At)> _pending = [];
 
-            }
-            string[] targetSegments = target.Split('/');
-            for (int i = targetSegments.Length - 1; i >= 0; i--)
+        public readonly string Current => Encoding.UTF8.GetString(_current, 0, _length);
+
+        public void Walk(string text)
+        {
+            if (_length == 0)
             {
-                pending.Push(targetSegments[i]);
+                _current[0] = (byte)'/';
+                _length = 1;
             }
-            if (target.StartsWith('/'))
+            int hops = 0;
+            _pending.Add((text, 0));
+            Span<byte> target = stackalloc byte[PathMax];
+            while (_pending.Count > 0)
             {
-                current = "/";
+                (string pendingText, int at) = _pending[^1];
+                if (at >= pendingText.Length)
+                {
+                    _pending.RemoveAt(_pending.Count - 1);
+                    continue;
+                }
+                int slash = pendingText.IndexOf('/', at);
+                int end = slash < 0 ? pendingText.Length : slash;
+                _pending[^1] = (pendingText, end + 1);
+                ReadOnlySpan<char> segment = pendingText.AsSpan(at, end - at);
+                if (segment.IsEmpty || segment is ".")
+                {
+                    continue;
+                }
+                if (segment is "..")
+                {
+                    int parent = _current.AsSpan(0, _length).LastIndexOf((byte)'/');
+                    _length = parent <= 0 ? 1 : parent;
+                    continue;
+                }
+                int before = _length;
+                Append(segment);
+                string? link = LinkTarget(target);
+                if (link is null)
+                {
+                    continue;
+                }
+                if (++hops > MaxLinkHops)
+                {
+                    throw ManagerErrors.PathLinksLoop(input, MaxLinkHops);
+                }
+                // A relative target is read from the link's directory; an absolute one from "/".
+                _length = link.StartsWith('/') ? 1 : before;
+                _pending.Add((link, 0));
             }
         }
-        return current;
+
+        public void Dispose()
+        {
+            ArrayPool<byte>.Shared.Return(_current);
+            _current = [];
+        }
+
+        // current + "/" + segment, then a NUL (not counted in the length) for readlink.
+        private void Append(ReadOnlySpan<char> segment)
+        {
+            int needed = _length + 1 + Encoding.UTF8.GetMaxByteCount(segment.Length) + 1;
+            if (needed > _current.Length)
+            {
+                byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, 2 * _current.Length));
+                _current.AsSpan(0, _length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_current);
+                _current = larger;
+            }
+            if (_length > 1)
+            {
+                _current[_length++] = (byte)'/';
+            }
+            _length += Encoding.UTF8.GetBytes(segment, _current.AsSpan(_length));
+            _current[_length] = 0;
+        }
+
+        // The target when the path walked so far is a symbolic link, null when it is not.
+        private readonly string? LinkTarget(Span<byte> buffer)
+        {
+            int length = UnixLink.Read(_current.AsSpan(0, _length + 1), buffer, out int errno);
+            if (length >= 0 && length < buffer.Length)
+            {
+                return Encoding.UTF8.GetString(buffer[..length]);
+            }
+            if (length < 0 && errno == UnixLink.NotALink)
+            {
+                return null;
+            }
+            // Missing, not permitted, or a target as long as PATH_MAX: as FileInfo has always answered (or thrown).
+            return new FileInfo(Current).LinkTarget;
+        }
     }
 }

@@ -49,4 +49,26 @@ public sealed class UnixFileStatusTests : IDisposable
         Assert.True(UnixFileStatus.TryStat(path, out UnixFileStatus status, out int errno), $"stat {path}: errno {errno}");
         return status;
     }
+
+    [Fact]
+    public void UnixLink_ReadsATargetByteForByte_AndTellsNotALinkAndMissingApart()
+    {
+        string file = Path.Join(_dir.FullName, "file");
+        File.WriteAllText(file, "x");
+        string link = Path.Join(_dir.FullName, "link");
+        File.CreateSymbolicLink(link, "../somewhere/ü");
+        Span<byte> target = stackalloc byte[4096];
+
+        int length = UnixLink.Read(Nul(link), target, out int errno);
+        Assert.Equal(0, errno);
+        Assert.Equal("../somewhere/ü", System.Text.Encoding.UTF8.GetString(target[..length]));
+
+        Assert.Equal(-1, UnixLink.Read(Nul(file), target, out errno));
+        Assert.Equal(UnixLink.NotALink, errno);
+        Assert.Equal(-1, UnixLink.Read(Nul(Path.Join(_dir.FullName, "missing")), target, out errno));
+        Assert.Equal(2, errno); // ENOENT
+        Assert.Throws<ArgumentException>(() => UnixLink.Read(System.Text.Encoding.UTF8.GetBytes(link), new byte[16], out _));
+    }
+
+    private static byte[] Nul(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
 }

@@ -94,6 +94,14 @@ internal static partial class Interop
         internal static unsafe partial int poll(void* fds, nuint nfds, int timeout);
 
         /// <summary>
+        /// <c>readlink(2)</c>: the target of the symbolic link at the NUL-terminated <paramref name="path"/>, not
+        /// terminated, or -1 with errno (EINVAL: not a link). Bound here with <c>SetLastError</c> for the same reason
+        /// as <see cref="poll"/>.
+        /// </summary>
+        [LibraryImport(Libraries.Libc, EntryPoint = "readlink", SetLastError = true)]
+        internal static unsafe partial nint readlink(byte* path, byte* buffer, nuint size);
+
+        /// <summary>
         /// A reference on a handle for one call, what a SafeHandle parameter of a generated stub takes: a concurrent
         /// close cannot release the number (and let the kernel hand it to another file) until the call returned.
         /// </summary>
