@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Vfio.Errors;
 using Vfio.IO;
@@ -13,12 +14,16 @@ namespace Vfio.Manager.Sysfs;
 /// test tree must still not lead a read or write out of it.
 /// </summary>
 /// <remarks>
-/// Every component is asked whether it is a link, the root's too, at every call: nothing is cached, so a root or a
-/// directory replaced by a link while a long-lived host runs is seen at the next call. The walk builds the path in
-/// one pooled UTF-8 buffer and asks <c>readlink(2)</c> directly (a string and a <see cref="FileInfo"/> per component
-/// were a fifth of a native <c>vfioctl list</c>); only a link's target becomes a string. A component that
-/// <c>readlink</c> fails on other than "not a link" (missing, no permission) is asked again through
-/// <see cref="FileSystemInfo.LinkTarget"/>, so such paths behave, and fail, exactly as they did.
+/// <para>Nothing is cached: a root or a directory replaced by a link while a long-lived host runs is seen at the next
+/// call. An existing path is resolved by the kernel (<see cref="UnixLink.ResolveInKernel"/>: open with
+/// <c>O_PATH</c>, read the name back from <c>/proc/self/fd</c>; the root and the path, three calls each), which
+/// follows links exactly as the walk below does and only where the path ends is checked, as there.</para>
+/// <para>A path the kernel cannot open (missing, a loop, no permission, no <c>/proc</c>) is walked instead, a component
+/// at a time, asking each whether it is a link: that walk names the loop, and resolves the existing part of a missing
+/// path. It builds the path in one pooled UTF-8 buffer and asks <c>readlink(2)</c> directly (a string and a
+/// <see cref="FileInfo"/> per component were a fifth of a native <c>vfioctl list</c>); only a link's target becomes a
+/// string. A component that <c>readlink</c> fails on other than "not a link" (missing, no permission) is asked again
+/// through <see cref="FileSystemInfo.LinkTarget"/>, so such paths behave, and fail, exactly as they did.</para>
 /// </remarks>
 internal static class PathResolver
 {
@@ -32,25 +37,57 @@ internal static class PathResolver
     /// <exception cref="VfioException"><see cref="ErrorCode.PathInvalid"/> when the result leaves the root or links loop.</exception>
     internal static SysfsPath Resolve(SysfsPath path)
     {
+        if (TryResolveInKernel(path.Root, out string? kernelRoot) && TryResolveInKernel(path.FullPath, out string? kernelResolved))
+        {
+            return Confine(path, kernelRoot, kernelResolved);
+        }
         var walk = new Walker(path);
         try
         {
             walk.Walk(path.Root);
             string realRoot = walk.Current;
             walk.Walk(path.Relative);
-            string resolved = walk.Current;
-            bool inside = realRoot == "/" || resolved == realRoot || resolved.StartsWith(realRoot + "/", StringComparison.Ordinal);
-            if (!inside)
-            {
-                throw ManagerErrors.PathOutsideRoot(path, resolved);
-            }
-            string relative = resolved.Length == realRoot.Length ? string.Empty : resolved[(realRoot.Length + (realRoot == "/" ? 0 : 1))..];
-            return new SysfsPath(path.Root, relative);
+            return Confine(path, realRoot, walk.Current);
         }
         finally
         {
             walk.Dispose();
         }
+    }
+
+    // The resolved path, relative to the resolved root; refused when it is not below it.
+    private static SysfsPath Confine(SysfsPath path, string realRoot, string resolved)
+    {
+        bool inside = realRoot == "/" || resolved == realRoot || resolved.StartsWith(realRoot + "/", StringComparison.Ordinal);
+        if (!inside)
+        {
+            throw ManagerErrors.PathOutsideRoot(path, resolved);
+        }
+        string relative = resolved.Length == realRoot.Length ? string.Empty : resolved[(realRoot.Length + (realRoot == "/" ? 0 : 1))..];
+        return new SysfsPath(path.Root, relative);
+    }
+
+    // The kernel's resolution of an existing path (UnixLink.ResolveInKernel); false for a path it cannot open, which
+    // the walk then resolves or explains.
+    private static bool TryResolveInKernel(string path, [NotNullWhen(true)] out string? resolved)
+    {
+        resolved = null;
+        int length = Encoding.UTF8.GetByteCount(path);
+        if (length + 1 > PathMax)
+        {
+            return false;
+        }
+        Span<byte> bytes = stackalloc byte[PathMax];
+        Encoding.UTF8.GetBytes(path, bytes);
+        bytes[length] = 0;
+        Span<byte> answer = stackalloc byte[PathMax];
+        int answered = UnixLink.ResolveInKernel(bytes[..(length + 1)], answer);
+        if (answered < 0)
+        {
+            return false;
+        }
+        resolved = Encoding.UTF8.GetString(answer[..answered]);
+        return true;
     }
 
     // The path walked so far, absolute, as UTF-8 in a pooled buffer ("/" or "/a/b", no trailing slash), and the text

@@ -70,5 +70,33 @@ public sealed class UnixFileStatusTests : IDisposable
         Assert.Throws<ArgumentException>(() => UnixLink.Read(System.Text.Encoding.UTF8.GetBytes(link), new byte[16], out _));
     }
 
+    [Fact]
+    public void UnixLink_ResolveInKernel_FollowsEveryLinkAndDoesNotWaitOnAFifo_AndAnswersMinusOneForWhatItCannotOpen()
+    {
+        string real = Path.Join(_dir.FullName, "real");
+        Directory.CreateDirectory(Path.Join(real, "d"));
+        File.WriteAllText(Path.Join(real, "d", "file"), "x");
+        File.CreateSymbolicLink(Path.Join(_dir.FullName, "a"), "real/d");
+        File.CreateSymbolicLink(Path.Join(_dir.FullName, "b"), Path.Join(_dir.FullName, "a"));
+        string fifo = Path.Join(real, "fifo");
+        Assert.Equal(0, Posix.MkFifo(fifo));
+        File.CreateSymbolicLink(Path.Join(_dir.FullName, "loop1"), "loop2");
+        File.CreateSymbolicLink(Path.Join(_dir.FullName, "loop2"), "loop1");
+        Span<byte> answer = stackalloc byte[4096];
+
+        int length = UnixLink.ResolveInKernel(Nul(Path.Join(_dir.FullName, "b", "..", "d", "file")), answer);
+        Assert.Equal(Path.Join(RealPathOf(_dir.FullName), "real", "d", "file"), System.Text.Encoding.UTF8.GetString(answer[..length]));
+        length = UnixLink.ResolveInKernel(Nul(fifo), answer);
+        Assert.Equal(Path.Join(RealPathOf(_dir.FullName), "real", "fifo"), System.Text.Encoding.UTF8.GetString(answer[..length]));
+
+        Assert.Equal(-1, UnixLink.ResolveInKernel(Nul(Path.Join(_dir.FullName, "missing")), answer));
+        Assert.Equal(-1, UnixLink.ResolveInKernel(Nul(Path.Join(_dir.FullName, "loop1")), answer));
+        Assert.Equal(-1, UnixLink.ResolveInKernel(Nul(Path.Join(real, "d", "file")), answer[..4])); // does not fit
+    }
+
+    // The temp directory's own path with any link on it followed (TMPDIR may be reached through one).
+    private static string RealPathOf(string directory) =>
+        new DirectoryInfo(directory).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? directory;
+
     private static byte[] Nul(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
 }
