@@ -1,4 +1,5 @@
 using Vfio.Errors;
+using Vfio.Files;
 using Vfio.Manager.IO;
 using Vfio.Manager.Names;
 using Vfio.Manager.Sysfs;
@@ -19,7 +20,7 @@ public sealed partial class EmulatedSysfs
         {
             return null;
         }
-        EmulatedInstancePool pool = EmulatedInstancePool.Parse(file, File.ReadAllText(file.FullPath));
+        EmulatedInstancePool pool = EmulatedInstancePool.Parse(file, TextFile.ReadAll(file.FullPath));
         int held = pool.UnitsPerInstance.Sum(member => CountDevices(parent, member.Key) * member.Value);
         return pool with { Free = Math.Max(0, pool.Units - held) };
     }
@@ -69,7 +70,7 @@ public sealed partial class EmulatedSysfs
     private int? ReadCapacity(ParentDeviceName parent, MdevTypeName type)
     {
         SysfsPath file = _paths.TypeCapacity(parent, type);
-        return File.Exists(file.FullPath) ? SysfsAttributes.ParseInt(file, File.ReadAllText(file.FullPath)) : null;
+        return File.Exists(file.FullPath) ? SysfsAttributes.ParseInt(file, TextFile.ReadAll(file.FullPath)) : null;
     }
 
     /// <summary>The devices of a type that exist: entries of the type's <c>devices/</c> whose bus link exists (the

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Vfio.Errors;
+using Vfio.Files;
 using Vfio.IO;
 using Vfio.Manager.Errors;
 using Vfio.Manager.IO;
@@ -61,7 +62,7 @@ public sealed class MigrationJournal
                 Expected = "a regular file",
             };
         }
-        string text = FileFault.Run($"reading the migration journal entry '{path}' of {device}", path, () => File.ReadAllText(path), "nothing was changed");
+        string text = FileFault.Run($"reading the migration journal entry '{path}' of {device}", path, () => TextFile.ReadAll(path), "nothing was changed");
         try
         {
             return JsonSerializer.Deserialize(text, MigrationJournalJsonContext.Default.MigrationJournalEntry)
@@ -162,7 +163,7 @@ public sealed class MigrationJournal
         }
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), MigrationJournalJsonContext.Default.MovedAwayRecord)
+            return JsonSerializer.Deserialize(TextFile.ReadAll(path), MigrationJournalJsonContext.Default.MovedAwayRecord)
                 ?? throw new JsonException("empty document");
         }
         catch (JsonException e)

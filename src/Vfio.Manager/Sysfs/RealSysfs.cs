@@ -1,4 +1,5 @@
 using System.Text;
+using Vfio.Files;
 using Vfio.Manager.Errors;
 using Vfio.Manager.Names;
 
@@ -27,7 +28,7 @@ public sealed class RealSysfs : ISysfs
         string full = PathResolver.Resolve(path).FullPath;
         try
         {
-            return File.ReadAllText(full, Encoding.UTF8);
+            return TextFile.ReadAll(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
