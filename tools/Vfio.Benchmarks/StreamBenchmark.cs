@@ -40,10 +40,17 @@ internal static class StreamBenchmark
         Console.WriteLine($"load average {File.ReadAllText("/proc/loadavg").Trim()}; destination pages {(s_inPlace ? "loaded in place (LoadTarget)" : "loaded in LoadSection")}; in-process chunks of {s_chunkSize >> 10} KiB");
         Console.WriteLine($"| state | memcpy | one process, one thread (MigrationStreamDecodingStream) | its bandwidth / memcpy's | allocated | one process, two threads (double-buffered chunks) | its bandwidth / memcpy's | through an OS pipe, two threads | ratio | allocated during transfer | peak working set | rise during transfer | stop-copy, no pre-copy | stop-copy after pre-copy (1%/iter) | source part of it | pre-copy bytes resent |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        // Warm-up: JIT every path (tier-0 code for the CRC and copy loops is several times slower) before timing.
-        if (!RunSize(16, print: false))
+        // Warm-up: every path, over and over for two seconds (three times at least), before timing. Tier-0 code for the
+        // CRC and copy loops is several times slower, and tiered compilation promotes a method only after 100 ms without
+        // new tier-0 code and 30 calls, in the background: after a single 16 MiB warm-up the compiler's thread was still
+        // busy (100-170 ms of CPU) during the first two 1 GiB transfers, which ran at half the speed of the later ones.
+        var warm = Stopwatch.StartNew();
+        for (int n = 0; n < 3 || warm.Elapsed < TimeSpan.FromSeconds(2); n++)
         {
-            return 1;
+            if (!RunSize(16, print: false))
+            {
+                return 1;
+            }
         }
         foreach (int mib in sizes)
         {
