@@ -40,6 +40,16 @@ internal static unsafe class Posix
     /// <summary>umask(2): sets the mask, returns the previous one.</summary>
     public static int Umask(int mask) => (ushort)LibC.umask((ushort)mask);
 
+    /// <summary>
+    /// fcntl(F_SETPIPE_SZ) on either end of a pipe: its capacity, which the kernel rounds up to a power-of-two number of
+    /// pages. The new capacity, or -1 (EBUSY when more than that is already in the pipe).
+    /// </summary>
+    public static int SetPipeSize(System.Runtime.InteropServices.SafeHandle pipe, int bytes)
+    {
+        const int F_SETPIPE_SZ = 1031;
+        return LibC.fcntl((int)pipe.DangerousGetHandle(), F_SETPIPE_SZ, bytes);
+    }
+
     /// <summary>The last call's errno.</summary>
     public static int Errno => LibC.errno;
 
