@@ -16,8 +16,9 @@ namespace Vfio.Manager.Sysfs;
 /// <remarks>
 /// <para>Nothing is cached: a root or a directory replaced by a link while a long-lived host runs is seen at the next
 /// call. An existing path is resolved by the kernel (<see cref="UnixLink.ResolveInKernel"/>: open with
-/// <c>O_PATH</c>, read the name back from <c>/proc/self/fd</c>; the root and the path, three calls each), which
-/// follows links exactly as the walk below does and only where the path ends is checked, as there.</para>
+/// <c>O_PATH</c>, read the name back from <c>/proc/self/fd</c>, close: three calls), which follows links exactly as
+/// the walk below does; only where the path ends is checked, as there. The root is resolved too (three calls more)
+/// unless the resolved path lies below the root as spelled, which proves the root has no link on it.</para>
 /// <para>A path the kernel cannot open (missing, a loop, no permission, no <c>/proc</c>) is walked instead, a component
 /// at a time, asking each whether it is a link: that walk names the loop, and resolves the existing part of a missing
 /// path. It builds the path in one pooled UTF-8 buffer and asks <c>readlink(2)</c> directly (a string and a
@@ -37,9 +38,18 @@ internal static class PathResolver
     /// <exception cref="VfioException"><see cref="ErrorCode.PathInvalid"/> when the result leaves the root or links loop.</exception>
     internal static SysfsPath Resolve(SysfsPath path)
     {
-        if (TryResolveInKernel(path.Root, out string? kernelRoot) && TryResolveInKernel(path.FullPath, out string? kernelResolved))
+        if (TryResolveInKernel(path.FullPath, out string? kernelResolved))
         {
-            return Confine(path, kernelRoot, kernelResolved);
+            // A resolved path has no link on it, so if it lies below the root as spelled, the root is its own
+            // resolution and needs no call of its own (the usual case: a root given as the canonical path it is).
+            if (path.Root == "/" || kernelResolved == path.Root || kernelResolved.StartsWith(path.Root + "/", StringComparison.Ordinal))
+            {
+                return Confine(path, path.Root, kernelResolved);
+            }
+            if (TryResolveInKernel(path.Root, out string? kernelRoot))
+            {
+                return Confine(path, kernelRoot, kernelResolved);
+            }
         }
         var walk = new Walker(path);
         try
