@@ -36,9 +36,13 @@ internal static class PathResolver
 
     /// <summary>The resolved location of <paramref name="path"/>, below the resolved root.</summary>
     /// <exception cref="VfioException"><see cref="ErrorCode.PathInvalid"/> when the result leaves the root or links loop.</exception>
-    internal static SysfsPath Resolve(SysfsPath path)
+    internal static SysfsPath Resolve(SysfsPath path) => Resolve(path, askKernel: true);
+
+    /// <summary>As <see cref="Resolve(SysfsPath)"/>; with <paramref name="askKernel"/> false the path is always walked
+    /// (tests compare the two ways on random trees of links).</summary>
+    internal static SysfsPath Resolve(SysfsPath path, bool askKernel)
     {
-        if (TryResolveInKernel(path.FullPath, out string? kernelResolved))
+        if (askKernel && TryResolveInKernel(path.FullPath, out string? kernelResolved))
         {
             // A resolved path has no link on it, so if it lies below the root as spelled, the root is its own
             // resolution and needs no call of its own (the usual case: a root given as the canonical path it is).
