@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start-up of `vfioctl list` and `vfioctl types` on an emulated host: NativeAOT, ReadyToRun (self-contained) and JIT
-# (dotnet vfioctl.dll), with `mdevctl list` in the same run for reference (it reads the real /sys). Figures go to
+# (dotnet vfioctl.dll), with `mdevctl list` in the same run for reference (it reads the real /sys) and a NativeAOT
+# "hello world" as the floor of any native .NET program. Figures go to
 # docs/benchmarks.md, "CLI start-up".
 # Usage: tools/vfioctl/startup-benchmark.sh [runs=30]
 # The commands are timed round-robin (run i of every command, then run i+1), so a change in the machine's load during
@@ -19,6 +20,20 @@ dotnet publish "$repo/tools/vfioctl" -c Release -r linux-x64 -p:PublishAot=true 
 # The same native build linked at a fixed address (no PIE: no relocations at start, but no randomised image), for comparison.
 dotnet publish "$repo/tools/vfioctl" -c Release -r linux-x64 -p:PublishAot=true -p:PositionIndependentExecutable=false \
     --artifacts-path "$work/nopie-artifacts" -o "$work/aot-nopie" -nologo -v quiet >/dev/null
+# The floor: a NativeAOT "hello world" built by the same SDK (runtime start-up, a console write, exit), so each run
+# shows how much of a native vfioctl's time any NativeAOT program pays.
+mkdir -p "$work/hello-src"
+cat >"$work/hello-src/hello.csproj" <<'PROJECT'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup>
+    <OutputType>Exe</OutputType>
+    <TargetFramework>net10.0</TargetFramework>
+    <InvariantGlobalization>true</InvariantGlobalization>
+  </PropertyGroup>
+</Project>
+PROJECT
+echo 'System.Console.WriteLine("hello");' >"$work/hello-src/Program.cs"
+dotnet publish "$work/hello-src" -c Release -r linux-x64 -p:PublishAot=true -o "$work/hello" -nologo -v quiet >/dev/null
 dotnet "$work/jit/vfioctl.dll" demo --root "$work/hosts" >/dev/null 2>&1
 root="$work/hosts/host-a"
 
@@ -33,6 +48,7 @@ add "r2r list" "$work/r2r/vfioctl" --emulated "$root" list
 add "r2r types" "$work/r2r/vfioctl" --emulated "$root" types
 add "jit list" dotnet "$work/jit/vfioctl.dll" --emulated "$root" list
 add "jit types" dotnet "$work/jit/vfioctl.dll" --emulated "$root" types
+add "aot hello world" "$work/hello/hello"
 if command -v mdevctl >/dev/null; then
     add "mdevctl list" mdevctl list
 fi
@@ -62,10 +78,10 @@ for i in "${!names[@]}"; do
     [[ "${names[$i]}" == "mdevctl list" ]] && reference=$(median "$work/times.$i")
 done
 echo "$runs runs each, round-robin; load average $load_before before, $load_after after; $(nproc) CPUs"
-printf '%-16s %10s %10s %14s\n' command median min "median/mdevctl"
+printf '%-18s %10s %10s %14s\n' command median min "median/mdevctl"
 for i in "${!names[@]}"; do
     m=$(median "$work/times.$i")
     ratio="-"
     [[ -n "$reference" ]] && ratio=$(awk -v a="$m" -v b="$reference" 'BEGIN {printf "%.1fx", a/b}')
-    printf '%-16s %7.1f ms %7.1f ms %14s\n' "${names[$i]}" "$(awk -v x="$m" 'BEGIN {print x/1000}')" "$(awk -v x="$(minimum "$work/times.$i")" 'BEGIN {print x/1000}')" "$ratio"
+    printf '%-18s %7.1f ms %7.1f ms %14s\n' "${names[$i]}" "$(awk -v x="$m" 'BEGIN {print x/1000}')" "$(awk -v x="$(minimum "$work/times.$i")" 'BEGIN {print x/1000}')" "$ratio"
 done
