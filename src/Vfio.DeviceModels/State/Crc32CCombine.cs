@@ -10,8 +10,15 @@ internal static class Crc32CCombine
     // The reflected polynomial 0x1EDC6F41, as Streams.Crc32C.
     private const uint Polynomial = 0x82F6_3B78u;
 
-    // x^(2^n) modulo the polynomial, n = 0..31: multiplying a CRC by x^(8 * length) appends that many zero bytes.
+    // x^(2^n) modulo the polynomial, n = 0..66 (a length's bit b is n = b + 3): multiplying a CRC by x^(8 * length)
+    // appends that many zero bytes. Not zlib's 32 entries read modulo 32: that relies on x^(2^32) = x, which holds for
+    // zlib's polynomial but not for this one (0x1EDC6F41 = (x + 1) times an irreducible of degree 31, so here
+    // x^(2^31) = x), and it gave wrong CRCs for parts of 512 MiB and more.
     private static readonly uint[] s_x2n = PowersOfTwo();
+
+    // x^-(2^n) modulo the polynomial, n = 0..66: multiplying by x^-(8 * length) takes that many zero bytes off again.
+    // x is invertible because the polynomial's constant term is 1: x * ((P(x) + 1) / x) = P(x) + 1 = 1 (mod P).
+    private static readonly uint[] s_inverse2n = InversePowersOfTwo();
 
     /// <summary>The CRC-32C of the concatenation.</summary>
     /// <param name="first">The CRC-32C of the first part.</param>
@@ -23,6 +30,43 @@ internal static class Crc32CCombine
     public static uint Combine(uint first, uint second, long secondLength) =>
         secondLength <= 0 ? first : Multiply(ZeroBytesOperator(secondLength), first) ^ second;
 
+    /// <summary>
+    /// The CRC-32C of <c>B</c> from that of <c>A || B</c> and that of <c>A</c>: what <see cref="Combine"/> joined,
+    /// split off at the front. With running CRCs recorded at points of one pass, any range between two points costs
+    /// no second pass.
+    /// </summary>
+    /// <param name="whole">The CRC-32C of <c>A || B</c>.</param>
+    /// <param name="first">The CRC-32C of <c>A</c>.</param>
+    /// <param name="secondLength">The length of <c>B</c> in bytes.</param>
+    /// <returns>The CRC-32C of <c>B</c>.</returns>
+    public static uint Second(uint whole, uint first, long secondLength) =>
+        secondLength <= 0 ? 0u : whole ^ Multiply(ZeroBytesOperator(secondLength), first);
+
+    /// <summary>
+    /// The CRC-32C of <c>A</c> from that of <c>A || B</c> and that of <c>B</c>: what <see cref="Combine"/> joined,
+    /// split off at the back.
+    /// </summary>
+    /// <param name="whole">The CRC-32C of <c>A || B</c>.</param>
+    /// <param name="second">The CRC-32C of <c>B</c>.</param>
+    /// <param name="secondLength">The length of <c>B</c> in bytes.</param>
+    /// <returns>The CRC-32C of <c>A</c>.</returns>
+    public static uint First(uint whole, uint second, long secondLength) =>
+        secondLength <= 0 ? whole : Multiply(InverseZeroBytesOperator(secondLength), whole ^ second);
+
+    // x^-(8 * length) modulo the polynomial: the operator that removes `length` trailing zero bytes.
+    private static uint InverseZeroBytesOperator(long length)
+    {
+        uint product = 1u << 31; // x^0
+        for (int k = 3; length != 0; length >>= 1, k++)
+        {
+            if ((length & 1) != 0)
+            {
+                product = Multiply(s_inverse2n[k], product);
+            }
+        }
+        return product;
+    }
+
     // x^(8 * length) modulo the polynomial: the operator that appends `length` zero bytes.
     private static uint ZeroBytesOperator(long length)
     {
@@ -31,7 +75,7 @@ internal static class Crc32CCombine
         {
             if ((length & 1) != 0)
             {
-                product = Multiply(s_x2n[k & 31], product);
+                product = Multiply(s_x2n[k], product);
             }
         }
         return product;
@@ -56,11 +100,31 @@ internal static class Crc32CCombine
         return product;
     }
 
+    private static uint[] InversePowersOfTwo()
+    {
+        // (P(x) + 1) / x: the polynomial 0x1EDC6F41 without its constant term, shifted down, plus x^31; reflected.
+        uint p = 1u; // x^31 in the reflected order
+        for (int i = 1; i < 32; i++)
+        {
+            if ((0x1EDC_6F41u & (1u << i)) != 0)
+            {
+                p |= 1u << (31 - (i - 1));
+            }
+        }
+        uint[] table = new uint[67];
+        for (int n = 0; n < table.Length; n++)
+        {
+            table[n] = p;
+            p = Multiply(p, p);
+        }
+        return table;
+    }
+
     private static uint[] PowersOfTwo()
     {
-        uint[] table = new uint[32];
+        uint[] table = new uint[67];
         uint p = 1u << 30; // x^1
-        for (int n = 0; n < 32; n++)
+        for (int n = 0; n < table.Length; n++)
         {
             table[n] = p;
             p = Multiply(p, p);
