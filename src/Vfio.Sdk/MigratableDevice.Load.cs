@@ -47,7 +47,15 @@ public abstract partial class MigratableDevice
     /// <inheritdoc />
     /// <exception cref="DeviceStateException"><see cref="ErrorCode.DeviceStateMalformed"/> when the bytes cannot be a
     /// device state (bad preamble, oversized field, bytes after the end marker); the device is then in ERROR.</exception>
-    void IMigrationBackend.WriteData(ReadOnlySpan<byte> data)
+    void IMigrationBackend.WriteData(ReadOnlySpan<byte> data) => Write(data, null);
+
+    /// <inheritdoc />
+    /// <remarks>With the checksum, the longest run of one checksum frame's payload in <paramref name="data"/> (most of
+    /// an envelope record inside a large section) is loaded without a checksum pass of its own: its CRC is split out
+    /// of the one given, and each frame is still checked whole before any of its fields is passed on.</remarks>
+    void IMigrationBackend.WriteData(ReadOnlySpan<byte> data, uint? crc32c) => Write(data, crc32c);
+
+    private void Write(ReadOnlySpan<byte> data, uint? crc32c)
     {
         lock (_sync)
         {
@@ -57,7 +65,14 @@ public abstract partial class MigratableDevice
             }
             try
             {
-                _load.Write(data);
+                if (crc32c is uint crc)
+                {
+                    _load.Write(data, crc);
+                }
+                else
+                {
+                    _load.Write(data);
+                }
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -14,7 +14,7 @@ public abstract partial class MigratableDevice
     /// </summary>
     /// <param name="output">Where the container goes.</param>
     /// <remarks>For hosts that keep an emulated device between processes; a migration reads the same format through
-    /// <see cref="IMigrationBackend.ReadData"/>.</remarks>
+    /// <see cref="IMigrationBackend.ReadData(Span{byte})"/>.</remarks>
     void IPersistentMigrationBackend.ExportState(Stream output)
     {
         ArgumentNullException.ThrowIfNull(output);

@@ -52,8 +52,22 @@ public abstract partial class MigratableDevice
     protected virtual long EstimateSectionSize(string section) => 0;
 
     /// <inheritdoc />
-    int IMigrationBackend.ReadData(Span<byte> buffer)
+    int IMigrationBackend.ReadData(Span<byte> buffer) => Read(buffer, checksum: false, out _);
+
+    /// <inheritdoc />
+    /// <remarks>Always knows the checksum: a stopped device's large arrays were checksummed when the save code handed
+    /// them over (only the edges of what a read takes are read again), and encoded bytes are checksummed in the
+    /// reader's buffer, where the copy just left them.</remarks>
+    int IMigrationBackend.ReadData(Span<byte> buffer, out uint? crc32c)
     {
+        int n = Read(buffer, checksum: true, out uint crc);
+        crc32c = n > 0 ? crc : null;
+        return n;
+    }
+
+    private int Read(Span<byte> buffer, bool checksum, out uint crc32c)
+    {
+        crc32c = 0;
         lock (_sync)
         {
             if (!_saving)
@@ -76,7 +90,12 @@ public abstract partial class MigratableDevice
                         break;
                     }
                 }
-                filled += _piece!.CopyTo(buffer[filled..]);
+                int n = _piece!.CopyTo(buffer[filled..], checksum, out uint part);
+                if (checksum)
+                {
+                    crc32c = filled == 0 ? part : Crc32CCombine.Combine(crc32c, part, n);
+                }
+                filled += n;
             }
             if (filled > 0)
             {

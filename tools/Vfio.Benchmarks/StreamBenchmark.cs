@@ -235,9 +235,9 @@ internal static class StreamBenchmark
             {
                 int n;
                 Task inFlight = Task.CompletedTask;
-                while ((n = session.TryRead(writer.GetChunkMemory().Span)) > 0)
+                while ((n = session.TryRead(writer.GetChunkMemory().Span, out uint? crc)) > 0)
                 {
-                    writer.Advance(n);
+                    writer.Advance(n, crc);
                     if (writer.IsChunkFull)
                     {
                         if (twoThreads)

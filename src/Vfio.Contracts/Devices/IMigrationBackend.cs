@@ -41,6 +41,29 @@ public interface IMigrationBackend
     /// <param name="data">The bytes.</param>
     void WriteData(ReadOnlySpan<byte> data);
 
+    /// <summary>
+    /// <see cref="ReadData(Span{byte})"/>, and the CRC-32C of the bytes read when the backend knows it without reading
+    /// them again (it checksummed them as it produced them). The stream envelope then uses it as its record checksum
+    /// instead of a pass of its own. The default knows none.
+    /// </summary>
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <param name="crc32c">The CRC-32C (Castagnoli) of the bytes read, or null.</param>
+    /// <returns>As <see cref="ReadData(Span{byte})"/>.</returns>
+    int ReadData(Span<byte> buffer, out uint? crc32c)
+    {
+        crc32c = null;
+        return ReadData(buffer);
+    }
+
+    /// <summary>
+    /// <see cref="WriteData(ReadOnlySpan{byte})"/> of bytes whose CRC-32C the caller has verified (the stream
+    /// envelope's record checksum), so the backend may derive its own checksums from it instead of reading the bytes
+    /// again. The default ignores it.
+    /// </summary>
+    /// <param name="data">The bytes.</param>
+    /// <param name="crc32c">Their CRC-32C (Castagnoli), checked by the caller against the bytes; null when unknown.</param>
+    void WriteData(ReadOnlySpan<byte> data, uint? crc32c) => WriteData(data);
+
     /// <summary>The initial and dirty byte counts during pre-copy.</summary>
     /// <returns>The counts.</returns>
     PrecopyInfo GetPrecopyInfo();

@@ -7,7 +7,7 @@ namespace Vfio.DeviceModels.State;
 /// One piece of a save session (preamble, or a checksum frame with its payload) as the sequence of its bytes: the
 /// encoded headers and small values in a pooled buffer, and, when the device is stopped, its large byte arrays by
 /// reference. The arrays are checksummed when the save code hands them over and copied once, from the device's
-/// memory into the reader's buffer, by <see cref="CopyTo"/>.
+/// memory into the reader's buffer, by <see cref="CopyTo(Span{byte})"/>.
 /// </summary>
 /// <remarks>
 /// By reference only when <see cref="ByReference"/> is set (STOP_COPY: a stopped device's state does not change),
@@ -20,8 +20,15 @@ internal sealed class GatheredPiece : StateSink, IDisposable
     /// <summary>Arrays shorter than this are copied into the buffer: a reference would not save a copy worth its bookkeeping.</summary>
     public const int MinReferenceLength = 4096;
 
+    // A referenced array's checksum pass records the running CRC every this many bytes (one three-lane step of
+    // Crc32C), so the CRC of any range copied out later is two short edge passes plus arithmetic (CopyTo).
+    private const int Block = 3 * 8192;
+
     private readonly StateBuffer _inline = new(4096);
     private readonly List<Segment> _segments = [];
+    // For each referenced array, from its segment's Prefixes index on: the CRC-32C of its first 0, Block, 2 Block, ...
+    // bytes, and of the whole array last.
+    private readonly List<uint> _prefixes = [];
     // For each open section: the buffer offset of its length field and the piece position where its value starts.
     private readonly Stack<(int LengthAt, long ValueStart)> _open = new();
     private int _segment;
@@ -41,6 +48,7 @@ internal sealed class GatheredPiece : StateSink, IDisposable
     {
         _inline.Clear();
         _segments.Clear();
+        _prefixes.Clear();
         _open.Clear();
         _segment = 0;
         _segmentOffset = 0;
@@ -59,7 +67,7 @@ internal sealed class GatheredPiece : StateSink, IDisposable
         }
         else
         {
-            _segments.Add(new Segment(null, start, bytes.Length, 0));
+            _segments.Add(new Segment(null, start, bytes.Length, 0, -1));
         }
         Grow(bytes.Length);
     }
@@ -72,7 +80,15 @@ internal sealed class GatheredPiece : StateSink, IDisposable
             Write(array);
             return;
         }
-        _segments.Add(new Segment(array, 0, array.Length, Crc32C.Compute(array)));
+        int first = _prefixes.Count;
+        _prefixes.Add(0); // the CRC-32C of no bytes
+        uint running = Crc32C.Seed;
+        for (int at = 0; at < array.Length; at += Block)
+        {
+            running = Crc32C.Append(running, array.AsSpan(at, Math.Min(Block, array.Length - at)));
+            _prefixes.Add(Crc32C.Finish(running));
+        }
+        _segments.Add(new Segment(array, 0, array.Length, Crc32C.Finish(running), first));
         Grow(array.Length);
     }
 
@@ -123,15 +139,33 @@ internal sealed class GatheredPiece : StateSink, IDisposable
 
     /// <summary>Copies the next bytes of the piece into <paramref name="destination"/>.</summary>
     /// <returns>Bytes copied: the smaller of the destination's length and <see cref="Remaining"/>.</returns>
-    public int CopyTo(Span<byte> destination)
+    public int CopyTo(Span<byte> destination) => CopyTo(destination, checksum: false, out _);
+
+    /// <summary>
+    /// Copies the next bytes of the piece into <paramref name="destination"/> and, when asked, gives their CRC-32C:
+    /// for a referenced array, from the running CRCs its checksum pass recorded (only the edges of the range are
+    /// read again, from the destination, where the copy just left them); for buffered bytes, a pass over the copy.
+    /// </summary>
+    /// <param name="destination">Where the bytes go.</param>
+    /// <param name="checksum">Whether to compute <paramref name="crc32c"/>.</param>
+    /// <param name="crc32c">The CRC-32C of the bytes copied (0 when not asked or nothing was copied).</param>
+    /// <returns>Bytes copied: the smaller of the destination's length and <see cref="Remaining"/>.</returns>
+    public int CopyTo(Span<byte> destination, bool checksum, out uint crc32c)
     {
         int filled = 0;
+        crc32c = 0;
         while (filled < destination.Length && _segment < _segments.Count)
         {
             Segment s = _segments[_segment];
             int n = (int)Math.Min(destination.Length - filled, s.Length - _segmentOffset);
             ReadOnlySpan<byte> from = s.Array is null ? _inline.WrittenSpan : s.Array;
-            from.Slice(s.Start + (int)_segmentOffset, n).CopyTo(destination[filled..]);
+            Span<byte> to = destination.Slice(filled, n);
+            from.Slice(s.Start + (int)_segmentOffset, n).CopyTo(to);
+            if (checksum)
+            {
+                uint part = s.Array is null ? Crc32C.Compute(to) : RangeCrc(s, (int)_segmentOffset, to);
+                crc32c = filled == 0 ? part : Crc32CCombine.Combine(crc32c, part, n);
+            }
             filled += n;
             _segmentOffset += n;
             if (_segmentOffset == s.Length)
@@ -147,12 +181,39 @@ internal sealed class GatheredPiece : StateSink, IDisposable
     /// <inheritdoc />
     public void Dispose() => _inline.Dispose();
 
+    // The CRC-32C of a referenced array's bytes [start, start + copy.Length), whose copy is `copy`: the whole blocks
+    // inside the range from the running CRCs at their ends, the partial blocks at its edges by a pass over the copy.
+    private uint RangeCrc(Segment s, int start, ReadOnlySpan<byte> copy)
+    {
+        int end = start + copy.Length;
+        int blocks = (s.Length + Block - 1) / Block;
+        int firstBoundary = (start + Block - 1) / Block;         // the first recorded point at or after start
+        int lastBoundary = end == s.Length ? blocks : end / Block; // the last recorded point at or before end
+        if (firstBoundary >= lastBoundary)
+        {
+            return Crc32C.Compute(copy);
+        }
+        int from = firstBoundary * Block;
+        int to = Math.Min(lastBoundary * Block, s.Length);
+        uint crc = Crc32CCombine.Second(_prefixes[s.Prefixes + lastBoundary], _prefixes[s.Prefixes + firstBoundary], to - from);
+        if (from > start)
+        {
+            crc = Crc32CCombine.Combine(Crc32C.Compute(copy[..(from - start)]), crc, to - from);
+        }
+        if (end > to)
+        {
+            crc = Crc32CCombine.Combine(crc, Crc32C.Compute(copy[(to - start)..]), end - to);
+        }
+        return crc;
+    }
+
     private void Grow(int count)
     {
         Length += count;
         Remaining += count;
     }
 
-    /// <summary>Bytes in the buffer (<see cref="Array"/> null) or a referenced array, with the array's CRC-32C.</summary>
-    private readonly record struct Segment(byte[]? Array, int Start, int Length, uint Crc);
+    /// <summary>Bytes in the buffer (<see cref="Array"/> null) or a referenced array, with the array's CRC-32C and
+    /// where its running CRCs start in <c>_prefixes</c>.</summary>
+    private readonly record struct Segment(byte[]? Array, int Start, int Length, uint Crc, int Prefixes);
 }

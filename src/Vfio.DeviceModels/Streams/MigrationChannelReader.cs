@@ -116,7 +116,7 @@ public sealed class MigrationChannelReader : IDisposable
             return _dataLength = await Task.Factory.StartNew(() => _readers[0].CopyTo(deviceWriteSide, progress, cancellationToken),
                 cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         }
-        var next = new Task<ReadOnlyMemory<byte>>?[_readers.Length];
+        var next = new Task<(ReadOnlyMemory<byte> Chunk, uint? Crc)>?[_readers.Length];
         try
         {
             for (int i = 0; i < _readers.Length; i++)
@@ -126,7 +126,7 @@ public sealed class MigrationChannelReader : IDisposable
             for (long sequence = 0; ; sequence++)
             {
                 int k = (int)(sequence % _readers.Length);
-                ReadOnlyMemory<byte> chunk = await next[k]!.ConfigureAwait(false);
+                (ReadOnlyMemory<byte> chunk, uint? crc) = await next[k]!.ConfigureAwait(false);
                 next[k] = null;
                 if (chunk.IsEmpty)
                 {
@@ -136,7 +136,7 @@ public sealed class MigrationChannelReader : IDisposable
                 }
                 // The channel's next chunk is read into its other buffer while this one goes to the device.
                 next[k] = Prefetch(k, cancellationToken);
-                await deviceWriteSide.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+                await DeviceSink.WriteAsync(deviceWriteSide, chunk, crc, cancellationToken).ConfigureAwait(false);
                 _readers[k].Delivered(chunk.Length, null);
                 _dataLength += chunk.Length;
                 progress?.Report(_dataLength);
@@ -146,7 +146,7 @@ public sealed class MigrationChannelReader : IDisposable
         {
             // A chunk read in flight uses its reader's buffer: wait for it before the caller disposes the reader. Its own
             // failure is not raised here; the failure that ended the copy is.
-            foreach (Task<ReadOnlyMemory<byte>>? pending in next)
+            foreach (Task<(ReadOnlyMemory<byte> Chunk, uint? Crc)>? pending in next)
             {
                 if (pending is not null)
                 {
@@ -169,11 +169,15 @@ public sealed class MigrationChannelReader : IDisposable
     // parallel. The read blocks on that long-lived thread (one per channel, ChunkWorker): a pipe's or file's asynchronous read is emulated by many small thread-pool
     // hops (one per 64 KiB the kernel hands over), several times slower, and blocking reads on pool threads starve the
     // pool with several channels on few cores; and a thread started per chunk costs more than the chunk's read.
-    private Task<ReadOnlyMemory<byte>> Prefetch(int channel, CancellationToken cancellationToken) =>
-        _workers[channel].Run(() => _readers[channel].NextChunkMemory(), cancellationToken);
+    private Task<(ReadOnlyMemory<byte> Chunk, uint? Crc)> Prefetch(int channel, CancellationToken cancellationToken) =>
+        _workers[channel].Run(() =>
+        {
+            ReadOnlyMemory<byte> chunk = _readers[channel].NextChunkMemory();
+            return (chunk, _readers[channel].LastChunkCrc);
+        }, cancellationToken);
 
     // Channel `ended` has no more data: every other channel must be at its end record too.
-    private async Task RequireAllEndedAsync(Task<ReadOnlyMemory<byte>>?[] next, int ended)
+    private async Task RequireAllEndedAsync(Task<(ReadOnlyMemory<byte> Chunk, uint? Crc)>?[] next, int ended)
     {
         for (int i = 0; i < next.Length; i++)
         {
@@ -182,7 +186,7 @@ public sealed class MigrationChannelReader : IDisposable
                 continue;
             }
             next[i] = null;
-            ReadOnlyMemory<byte> more = await pending.ConfigureAwait(false);
+            (ReadOnlyMemory<byte> more, _) = await pending.ConfigureAwait(false);
             if (!more.IsEmpty)
             {
                 throw StreamErrors.ChannelOutOfStep(_readers[i].StreamOffset, i, ended);

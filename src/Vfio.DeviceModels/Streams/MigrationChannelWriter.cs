@@ -10,7 +10,7 @@ namespace Vfio.DeviceModels.Streams;
 /// or more are format 2.0 streams whose header records also carry the channel's index, the channel count and a transfer
 /// id shared by the channels of one transfer.</para>
 /// <para>The source reads the device straight into the current channel's chunk buffer
-/// (<see cref="GetChunkMemoryAsync"/>, <see cref="Advance"/>); <see cref="WriteChunkAsync"/> then checksums and writes
+/// (<see cref="GetChunkMemoryAsync"/>, <see cref="Advance(int)"/>); <see cref="WriteChunkAsync"/> then checksums and writes
 /// that chunk on the channel's own thread while the source reads the next chunk into another buffer (the channel's second one,
 /// or the next channel's), so with N channels up to N chunks are checksummed and written while the device is read, even
 /// with one channel. Memory: two chunk buffers per channel. The writer does not own the outputs.</para>
@@ -79,6 +79,12 @@ public sealed class MigrationChannelWriter
     /// <summary>Counts bytes put into <see cref="GetChunkMemoryAsync"/>'s memory.</summary>
     /// <param name="count">How many.</param>
     public void Advance(int count) => _writers[_current].Advance(count);
+
+    /// <summary>Counts bytes put into <see cref="GetChunkMemoryAsync"/>'s memory, with their CRC-32C when the source
+    /// computed it (<see cref="MigrationStreamWriter.Advance(int, uint?)"/>).</summary>
+    /// <param name="count">How many.</param>
+    /// <param name="crc32c">Their CRC-32C, or null.</param>
+    public void Advance(int count, uint? crc32c) => _writers[_current].Advance(count, crc32c);
 
     /// <summary>
     /// Sends the current chunk (if it holds data) on its channel and moves to the next channel. The chunk is checksummed

@@ -67,6 +67,11 @@ public sealed class MigrationStreamDecoder
     /// <summary>Data records verified so far.</summary>
     public uint ChunkCount => _chunkCount;
 
+    /// <summary>The CRC-32C of the data payload that <see cref="Feed"/> verified last, once it returned
+    /// <see cref="StreamEvent.Data"/>: a destination that checksums what it loads may use it instead of a pass of its
+    /// own (<see cref="Vfio.Devices.IChecksummedDataSink"/>).</summary>
+    public uint DataCrc => _recordCrc;
+
     /// <summary>The verified and validated header, once <see cref="StreamEvent.Header"/> was returned.</summary>
     public MigrationStreamHeader? Header { get; private set; }
 

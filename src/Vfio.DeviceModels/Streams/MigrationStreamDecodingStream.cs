@@ -162,7 +162,7 @@ public sealed class MigrationStreamDecodingStream : Stream
     {
         if (_decoder.Feed(field) == StreamEvent.Data)
         {
-            _deviceWriteSide.Write(field);
+            DeviceSink.Write(_deviceWriteSide, field, _decoder.DataCrc);
         }
     }
 

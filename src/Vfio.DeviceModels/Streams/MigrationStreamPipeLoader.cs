@@ -53,7 +53,7 @@ public static class MigrationStreamPipeLoader
                 }
                 if (decoder.Feed(bytes.Span) == StreamEvent.Data)
                 {
-                    await deviceWriteSide.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                    await DeviceSink.WriteAsync(deviceWriteSide, bytes, decoder.DataCrc, cancellationToken).ConfigureAwait(false);
                     progress?.Report(decoder.DataLength);
                 }
                 input.AdvanceTo(field.End);

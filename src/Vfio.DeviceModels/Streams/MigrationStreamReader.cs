@@ -31,6 +31,7 @@ public sealed class MigrationStreamReader : IDisposable
     private byte[]? _other; // with AlternateBuffers: the buffer of the chunk handed out last, refilled after the next one
     private int _chunkPos;
     private int _chunkLen;
+    private uint _chunkCrc; // the current chunk's verified record CRC
     private long _dataLength;
 
     /// <summary>Creates a reader; nothing is read until <see cref="ReadHeader"/> or the first data read.</summary>
@@ -161,7 +162,7 @@ public sealed class MigrationStreamReader : IDisposable
             {
                 return _dataLength;
             }
-            deviceWriteSide.Write(chunk);
+            DeviceSink.Write(deviceWriteSide, chunk, LastChunkCrc);
             Delivered(chunk.Length, progress);
         }
     }
@@ -183,7 +184,7 @@ public sealed class MigrationStreamReader : IDisposable
             {
                 return _dataLength;
             }
-            await deviceWriteSide.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            await DeviceSink.WriteAsync(deviceWriteSide, chunk, LastChunkCrc, cancellationToken).ConfigureAwait(false);
             Delivered(chunk.Length, progress);
         }
     }
@@ -222,6 +223,7 @@ public sealed class MigrationStreamReader : IDisposable
             Step(default);
         }
         ReadOnlyMemory<byte> rest = _chunk.AsMemory(_chunkPos, _chunkLen - _chunkPos);
+        LastChunkCrc = _chunkPos == 0 ? _chunkCrc : null;
         _chunkPos = _chunkLen;
         return rest;
     }
@@ -238,9 +240,14 @@ public sealed class MigrationStreamReader : IDisposable
             await StepAsync(cancellationToken).ConfigureAwait(false);
         }
         ReadOnlyMemory<byte> rest = _chunk.AsMemory(_chunkPos, _chunkLen - _chunkPos);
+        LastChunkCrc = _chunkPos == 0 ? _chunkCrc : null;
         _chunkPos = _chunkLen;
         return rest;
     }
+
+    /// <summary>The CRC-32C of what <see cref="NextChunk"/> or <see cref="NextChunkAsync"/> returned last, when that
+    /// was a whole data record (its verified record CRC); null for the rest of a record partly read.</summary>
+    internal uint? LastChunkCrc { get; private set; }
 
     /// <summary>
     /// Read each data record into the other of two pooled buffers, so the chunk <see cref="NextChunkAsync"/> returned
@@ -320,6 +327,7 @@ public sealed class MigrationStreamReader : IDisposable
         {
             _chunkPos = 0;
             _chunkLen = length;
+            _chunkCrc = _decoder.DataCrc;
         }
         return e;
     }

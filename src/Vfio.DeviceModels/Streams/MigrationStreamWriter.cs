@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Vfio.DeviceModels.State;
 using Vfio.Errors;
 
 namespace Vfio.DeviceModels.Streams;
@@ -26,6 +27,8 @@ public sealed class MigrationStreamWriter
     private byte[]? _spare;  // the second chunk buffer of StartWriteChunk: filled while the other one is written
     private ChunkWorker? _worker; // StartWriteChunk's thread, one for the writer's life
     private int _pending;    // data bytes in _record not yet written
+    private uint _pendingCrc;   // their CRC-32C, as the source gave it with each Advance,
+    private bool _pendingCrcKnown; // when it gave one with every Advance since the last record
     private readonly bool _channel;
     private bool _headerWritten;
     private bool _completed;
@@ -67,7 +70,7 @@ public sealed class MigrationStreamWriter
 
     /// <summary>
     /// The free part of the writer's chunk buffer (at least one byte): the source reads the device's data straight
-    /// into it, then says how much with <see cref="Advance"/>. The bytes are checksummed and written from there by
+    /// into it, then says how much with <see cref="Advance(int)"/>. The bytes are checksummed and written from there by
     /// <see cref="WriteChunk"/> / <see cref="WriteChunkAsync"/> in one write with their record header, so the envelope
     /// adds no copy of its own.
     /// </summary>
@@ -82,10 +85,37 @@ public sealed class MigrationStreamWriter
 
     /// <summary>Counts <paramref name="count"/> bytes put into <see cref="GetChunkMemory"/>'s memory; writes nothing.</summary>
     /// <param name="count">Bytes written there, at most its length.</param>
-    public void Advance(int count)
+    public void Advance(int count) => Advance(count, null);
+
+    /// <summary>
+    /// Counts <paramref name="count"/> bytes put into <see cref="GetChunkMemory"/>'s memory, with their CRC-32C when
+    /// the source computed it as it produced them (a device that checksums its state as it saves it). When every part
+    /// of a record came with one, the record's checksum is combined from them and the record is not read again.
+    /// </summary>
+    /// <param name="count">Bytes written there, at most its length.</param>
+    /// <param name="crc32c">The CRC-32C (Castagnoli) of exactly those bytes, or null to have the writer compute it.</param>
+    /// <remarks>A wrong checksum is not caught here: the reader refuses the record (E5xxx), so the damage is found, not loaded.</remarks>
+    public void Advance(int count, uint? crc32c)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _chunkSize - _pending);
+        if (count == 0)
+        {
+            return;
+        }
+        if (_pending == 0)
+        {
+            _pendingCrcKnown = crc32c.HasValue;
+            _pendingCrc = crc32c.GetValueOrDefault();
+        }
+        else if (_pendingCrcKnown && crc32c is uint crc)
+        {
+            _pendingCrc = Crc32CCombine.Combine(_pendingCrc, crc, count);
+        }
+        else
+        {
+            _pendingCrcKnown = false;
+        }
         _pending += count;
     }
 
@@ -104,7 +134,7 @@ public sealed class MigrationStreamWriter
             return;
         }
         Span<byte> record = _record.AsSpan(0, StreamFormat.RecordHeaderLength + _pending);
-        FillRecordHeader(record, StreamRecordKind.Data, record[StreamFormat.RecordHeaderLength..]);
+        FillRecordHeader(record, StreamRecordKind.Data, record[StreamFormat.RecordHeaderLength..], TakePendingCrc());
         int length = _pending;
         _pending = 0;
         _output.Write(record);
@@ -122,7 +152,7 @@ public sealed class MigrationStreamWriter
             return;
         }
         Memory<byte> record = _record.AsMemory(0, StreamFormat.RecordHeaderLength + _pending);
-        FillRecordHeader(record.Span, StreamRecordKind.Data, record.Span[StreamFormat.RecordHeaderLength..]);
+        FillRecordHeader(record.Span, StreamRecordKind.Data, record.Span[StreamFormat.RecordHeaderLength..], TakePendingCrc());
         int length = _pending;
         _pending = 0;
         await _output.WriteAsync(record, cancellationToken).ConfigureAwait(false);
@@ -144,6 +174,7 @@ public sealed class MigrationStreamWriter
         }
         byte[] record = _record!;
         int length = _pending;
+        uint? crc = TakePendingCrc();
         Count(length);
         _record = _spare ?? ArrayPool<byte>.Shared.Rent(StreamFormat.RecordHeaderLength + _chunkSize);
         _spare = record;
@@ -153,7 +184,7 @@ public sealed class MigrationStreamWriter
         return _worker.Run(() =>
         {
             Span<byte> bytes = record.AsSpan(0, StreamFormat.RecordHeaderLength + length);
-            FillRecordHeader(bytes, StreamRecordKind.Data, bytes[StreamFormat.RecordHeaderLength..]);
+            FillRecordHeader(bytes, StreamRecordKind.Data, bytes[StreamFormat.RecordHeaderLength..], crc);
             _output.Write(bytes);
             return length;
         }, cancellationToken);
@@ -329,11 +360,19 @@ public sealed class MigrationStreamWriter
         return bytes;
     }
 
-    private static void FillRecordHeader(Span<byte> recordHeader, StreamRecordKind kind, ReadOnlySpan<byte> payload)
+    private static void FillRecordHeader(Span<byte> recordHeader, StreamRecordKind kind, ReadOnlySpan<byte> payload, uint? crc32c = null)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(recordHeader, (uint)kind);
         BinaryPrimitives.WriteUInt32LittleEndian(recordHeader[4..], (uint)payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(recordHeader[8..], Crc32C.Compute(payload));
+        BinaryPrimitives.WriteUInt32LittleEndian(recordHeader[8..], crc32c ?? Crc32C.Compute(payload));
+    }
+
+    // The chunk buffer's CRC-32C when the source gave it with every part, else null (the record is checksummed).
+    private uint? TakePendingCrc()
+    {
+        uint? crc = _pendingCrcKnown ? _pendingCrc : null;
+        _pendingCrcKnown = false;
+        return crc;
     }
 
     private void FillEnd(Span<byte> end, (long Bytes, long Chunks) transfer)

@@ -79,7 +79,7 @@ public interface IVfioDevice : IDisposable
 /// </summary>
 /// <remarks>
 /// <see cref="Stream.Read(Span{byte})"/> returns 0 at the end of the data. In PRE_COPY the kernel fails a read
-/// with <c>ENOMSG</c> when no data is available yet but more may come; <see cref="TryRead"/> reports that
+/// with <c>ENOMSG</c> when no data is available yet but more may come; <see cref="TryRead(Span{byte})"/> reports that
 /// as -1 so callers never mistake it for an error or for the end.
 /// </remarks>
 public abstract class MigrationDataStream : Stream
@@ -88,6 +88,20 @@ public abstract class MigrationDataStream : Stream
     /// <param name="buffer">Where the bytes go.</param>
     /// <returns>Bytes read, 0 at the end, -1 for a temporary end of stream.</returns>
     public abstract int TryRead(Span<byte> buffer);
+
+    /// <summary>
+    /// <see cref="TryRead(Span{byte})"/>, with the CRC-32C of the bytes read when the device produced it as it saved
+    /// them (an SDK device on the emulated host); a kernel data_fd knows none. A stream writer given it writes it as
+    /// the record's checksum instead of checksumming the bytes again.
+    /// </summary>
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <param name="crc32c">The CRC-32C of the bytes read, or null.</param>
+    /// <returns>As <see cref="TryRead(Span{byte})"/>.</returns>
+    public virtual int TryRead(Span<byte> buffer, out uint? crc32c)
+    {
+        crc32c = null;
+        return TryRead(buffer);
+    }
 
     /// <summary><c>VFIO_MIG_GET_PRECOPY_INFO</c> on the data session (PRE_COPY states only).</summary>
     /// <returns>The initial and dirty byte counts.</returns>

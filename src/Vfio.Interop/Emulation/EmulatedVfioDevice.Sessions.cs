@@ -30,21 +30,26 @@ public sealed partial class EmulatedVfioDevice
         _v1StagedDelivered = false;
     }
 
-    internal int ReadSession(int session, Span<byte> buffer)
+    /// <summary>Reads a save session; <paramref name="crc32c"/> is the checksum of the bytes read when <paramref name="checksum"/> asks for it, the backend gave one
+    /// and no armed fault or driver bug changed or cut them.</summary>
+    internal int ReadSession(int session, Span<byte> buffer, bool checksum, out uint? crc32c)
     {
         lock (_gate)
         {
+            crc32c = null;
             if (IsStale(session) && HasBug(EmulatedDriverBugs.DataFdOutlivesSession))
             {
                 buffer.Fill(0x5A);
                 return buffer.Length;
             }
             CheckSession(session, "read");
-            return PullSaveData(buffer);
+            return PullSaveData(buffer, checksum, out crc32c);
         }
     }
 
-    internal void WriteSession(int session, ReadOnlySpan<byte> data)
+    /// <summary>Writes a resume session; the verified checksum goes to the backend with the bytes it covers, and only
+    /// with all of them.</summary>
+    internal void WriteSession(int session, ReadOnlySpan<byte> data, uint? crc32c)
     {
         lock (_gate)
         {
@@ -65,7 +70,7 @@ public sealed partial class EmulatedVfioDevice
                 WalkBackend(MigrationState.Resuming);
                 _sessionBytes = 0;
             }
-            PushLoadData(data);
+            PushLoadData(data, crc32c);
         }
     }
 
@@ -88,8 +93,9 @@ public sealed partial class EmulatedVfioDevice
 
     /// <summary>Runs the device's save code for one piece, applying the armed faults.</summary>
     /// <returns>Bytes produced, 0 at the end, -1 in pre-copy when nothing is available now.</returns>
-    private int PullSaveData(Span<byte> buffer)
+    private int PullSaveData(Span<byte> buffer, bool checksum, out uint? crc32c)
     {
+        crc32c = null;
         EmulatedFaults faults = Faults;
         if (faults.CutStreamAfterBytes is long cut)
         {
@@ -107,17 +113,21 @@ public sealed partial class EmulatedVfioDevice
             }
             buffer = buffer[..(int)Math.Min(buffer.Length, crash - _sessionBytes)];
         }
-        int n = _backend.ReadData(buffer);
+        int n = checksum ? _backend.ReadData(buffer, out crc32c) : _backend.ReadData(buffer);
         if (n == 0 && HasBug(EmulatedDriverBugs.EndlessStopCopyData))
         {
             buffer.Fill(0xEE);
             n = buffer.Length;
+            crc32c = null;
         }
         if (n > 0)
         {
             if (faults.CorruptSavedByteAt is long at && at >= _sessionBytes && at < _sessionBytes + n)
             {
+                // The bytes no longer match what the device checksummed: as on a real data_fd, no checksum comes
+                // with them, and the loading device's own check is what catches the damage.
                 buffer[(int)(at - _sessionBytes)] ^= 0xFF;
+                crc32c = null;
             }
             _sessionBytes += n;
         }
@@ -125,7 +135,7 @@ public sealed partial class EmulatedVfioDevice
     }
 
     /// <summary>Runs the device's load code on one piece, applying the armed faults.</summary>
-    private void PushLoadData(ReadOnlySpan<byte> data)
+    private void PushLoadData(ReadOnlySpan<byte> data, uint? crc32c = null)
     {
         EmulatedFaults faults = Faults;
         long limit = Math.Min(faults.CutStreamAfterBytes ?? long.MaxValue, faults.CrashAfterBytes ?? long.MaxValue);
@@ -143,7 +153,7 @@ public sealed partial class EmulatedVfioDevice
             }
             throw EmulationErrors.DataWriteCut(Name, _sessionBytes);
         }
-        _backend.WriteData(data);
+        _backend.WriteData(data, crc32c);
         _sessionBytes += data.Length;
     }
 

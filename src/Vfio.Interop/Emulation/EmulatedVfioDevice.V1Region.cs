@@ -40,7 +40,7 @@ public sealed partial class EmulatedVfioDevice
                 if (_v1Staged == 0)
                 {
                     // Reading pending_bytes runs the save code; -1 (nothing now in pre-copy) and 0 both read as 0.
-                    _v1Staged = Math.Max(0, PullSaveData(_v1DataSection));
+                    _v1Staged = Math.Max(0, PullSaveData(_v1DataSection, checksum: false, out _));
                 }
                 BinaryPrimitives.WriteUInt64LittleEndian(buffer, (ulong)_v1Staged);
                 return 8;

@@ -114,7 +114,8 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
 
     // Reads the device's data into the envelope until its end (0) or, in pre-copy, until it has nothing now (-1). The
     // device writes straight into the writer's chunk buffer, which goes out, checksummed once, when full and at the end
-    // of the drain: one copy per byte on this side (the device's), none in the envelope.
+    // of the drain: one copy per byte on this side (the device's), none in the envelope. A device that checksummed
+    // its state as it saved it gives the checksum with the bytes, and the envelope uses it instead of a pass of its own.
     private async Task<long> DrainAsync(MigrationDataStream data, MigrationChannelWriter writer, bool preCopy,
         CancellationToken cancellationToken)
     {
@@ -123,7 +124,7 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
         {
             cancellationToken.ThrowIfCancellationRequested();
             Memory<byte> chunk = await writer.GetChunkMemoryAsync(cancellationToken).ConfigureAwait(false);
-            int n = data.TryRead(chunk.Span);
+            int n = data.TryRead(chunk.Span, out uint? crc);
             if (n == 0 || (n < 0 && preCopy))
             {
                 await WriteChunkAsync(writer, cancellationToken).ConfigureAwait(false);
@@ -133,7 +134,7 @@ internal sealed class SourceHalf(MigrationContext context, OpenedDevice device, 
             {
                 throw ManagerErrors.NoDataInStopCopy();
             }
-            writer.Advance(n);
+            writer.Advance(n, crc);
             total += n;
             if (writer.IsChunkFull)
             {

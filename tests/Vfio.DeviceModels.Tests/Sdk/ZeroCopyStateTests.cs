@@ -66,6 +66,35 @@ public sealed class ZeroCopyStateTests
         Assert.Equal([.. sections, .. core], whole);
     }
 
+    [Theory]
+    [InlineData(7)]
+    [InlineData(333)]
+    [InlineData(24_576)]
+    [InlineData(24_577)]
+    [InlineData(Page + 5)]
+    [InlineData(1 << 20)]
+    public void ChecksummedReads_GiveTheCrcOfExactlyTheBytesRead_AndTheSameBytes(int piece)
+    {
+        // Pages of 100,000 bytes: not a multiple of the running-CRC block, so reads cut blocks at every offset.
+        using var plain = new PagedDevice("a", pages: 3, 100_000);
+        plain.Fill(seed: 7);
+        using var checksummed = new PagedDevice("b", pages: 3, 100_000);
+        checksummed.Fill(seed: 7);
+
+        // Pre-copy (encoded pieces), then STOP_COPY (pages by reference).
+        Step(plain, MigrationState.PreCopy);
+        Step(checksummed, MigrationState.PreCopy);
+        byte[] expected = [.. ReadAll(plain, piece)];
+        byte[] got = [.. ReadAllChecksummed(checksummed, piece, out int reads)];
+        Step(plain, MigrationState.StopCopy);
+        Step(checksummed, MigrationState.StopCopy);
+        expected = [.. expected, .. ReadAll(plain, piece)];
+        got = [.. got, .. ReadAllChecksummed(checksummed, piece, out int more)];
+
+        Assert.Equal(expected, got);
+        Assert.True(reads > 0 && more > 0);
+    }
+
     [Fact]
     public void StopCopy_AnArrayChangedAfterItWasHandedOver_IsRefusedByTheLoadingDevice()
     {
@@ -160,6 +189,44 @@ public sealed class ZeroCopyStateTests
         Assert.Equal(5, destinationDevice.LoadedInPlace);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(150_000L)]
+    public void TheEmulatedDataFd_PassesTheDevicesChecksums_ExceptForBytesAFaultChanged(long? corruptAt)
+    {
+        using var device = new PagedDevice("src-dev", pages: 3, 100_000);
+        device.Fill(seed: 8);
+        using var emulated = new EmulatedVfioDevice("src", device) { Faults = new EmulatedFaults { CorruptSavedByteAt = corruptAt } };
+        MigrationDriver driver = MigrationDriver.Open(emulated);
+        byte[] buffer = new byte[40_000];
+        long at = 0;
+        int withChecksum = 0, without = 0;
+        using (MigrationDataStream session = driver.TransitionTo(MigrationState.StopCopy)!)
+        {
+            int n;
+            while ((n = session.TryRead(buffer, out uint? crc)) > 0)
+            {
+                bool damaged = corruptAt >= at && corruptAt < at + n;
+                if (damaged)
+                {
+                    // A real data_fd gives no checksum; a changed byte must not travel under the device's checksum.
+                    Assert.Null(crc);
+                    without++;
+                }
+                else
+                {
+                    Assert.Equal(Crc32C.Compute(buffer.AsSpan(0, n)), crc);
+                    withChecksum++;
+                }
+                at += n;
+            }
+        }
+        driver.TransitionTo(MigrationState.Stop);
+
+        Assert.True(withChecksum >= 7);
+        Assert.Equal(corruptAt is null ? 0 : 1, without);
+    }
+
     [Fact]
     public void Transfer_AllocatesIndependentlyOfTheStateSize()
     {
@@ -220,6 +287,27 @@ public sealed class ZeroCopyStateTests
         while ((n = ((IMigrationBackend)device).ReadData(buffer)) > 0)
         {
             output.Write(buffer, 0, n);
+        }
+        return output.ToArray();
+    }
+
+    // Reads with the checksum, asserting each read's checksum is that of its bytes.
+    private static byte[] ReadAllChecksummed(PagedDevice device, int piece, out int reads)
+    {
+        using var output = new MemoryStream();
+        byte[] buffer = new byte[piece];
+        reads = 0;
+        while (true)
+        {
+            int n = ((IMigrationBackend)device).ReadData(buffer, out uint? crc);
+            if (n <= 0)
+            {
+                Assert.Null(crc);
+                break;
+            }
+            Assert.Equal(Crc32C.Compute(buffer.AsSpan(0, n)), crc);
+            output.Write(buffer, 0, n);
+            reads++;
         }
         return output.ToArray();
     }

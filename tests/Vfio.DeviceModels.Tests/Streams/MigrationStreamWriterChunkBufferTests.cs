@@ -1,4 +1,5 @@
 using Vfio.DeviceModels.Streams;
+using Vfio.Errors;
 
 namespace Vfio.Tests.DeviceModels.Streams;
 
@@ -36,6 +37,53 @@ public sealed class MigrationStreamWriterChunkBufferTests
 
         Assert.Equal(viaWrite.ToArray(), viaBuffer.ToArray());
         Assert.Equal(data, StreamTestData.ReadAll(viaBuffer.ToArray()));
+    }
+
+    [Theory]
+    [InlineData(1)] // every piece comes with its checksum: each record's is combined from them
+    [InlineData(3)] // every third piece comes without: those records are checksummed by the writer
+    public void ChunkBuffer_WithTheSourcesChecksums_WritesTheSameStream(int withoutEvery)
+    {
+        byte[] data = StreamTestData.Random(1000, seed: 4);
+        byte[] plain = FillInPieces(data, (_, _) => null);
+
+        byte[] checksummed = FillInPieces(data, (piece, i) => withoutEvery > 1 && i % withoutEvery == 0 ? null : Crc32C.Compute(piece));
+
+        Assert.Equal(plain, checksummed);
+    }
+
+    [Fact]
+    public void ChunkBuffer_AWrongChecksumFromTheSource_IsWhatTheRecordCarries_AndTheReaderRefusesIt()
+    {
+        byte[] data = StreamTestData.Random(1000, seed: 5);
+
+        // The writer trusts the source's checksum (it does not read the bytes again): a source whose bytes changed
+        // after it checksummed them produces a record that no reader accepts.
+        byte[] envelope = FillInPieces(data, (piece, i) => i == 5 ? Crc32C.Compute(piece) ^ 1 : Crc32C.Compute(piece));
+
+        Assert.Equal(ErrorCode.StreamCrc, StreamTestData.Refusal(envelope).Code);
+    }
+
+    // Fills 300-byte chunks in pieces of 70 bytes, each with the checksum `crc` gives for it (piece, index).
+    private static byte[] FillInPieces(byte[] data, Func<byte[], int, uint?> crc)
+    {
+        using var output = new MemoryStream();
+        var writer = new MigrationStreamWriter(output, StreamTestData.Header, chunkSize: 300);
+        int i = 0;
+        for (int at = 0; at < data.Length; i++)
+        {
+            Span<byte> free = writer.GetChunkMemory().Span;
+            int n = Math.Min(Math.Min(70, free.Length), data.Length - at);
+            data.AsSpan(at, n).CopyTo(free);
+            writer.Advance(n, crc(data.AsSpan(at, n).ToArray(), i));
+            at += n;
+            if (writer.IsChunkFull)
+            {
+                writer.WriteChunk();
+            }
+        }
+        writer.Complete();
+        return output.ToArray();
     }
 
     [Fact]
