@@ -108,6 +108,42 @@ public sealed class ZeroCopyStateTests
         Assert.Equal(MigrationState.Error, ((IMigrationBackend)destination).State);
     }
 
+    [Fact]
+    public void StopCopy_AnArrayChangedAfterItWasHandedOver_UnderTheDevicesChecksums_IsRefusedByTheEnvelopesReader()
+    {
+        using var sourceDevice = new PagedDevice("src-dev", pages: 3, Page) { ReuseScratchArray = true };
+        sourceDevice.Fill(seed: 9);
+        using var destinationDevice = new PagedDevice("dst-dev", pages: 3, Page);
+        using var source = new EmulatedVfioDevice("src", sourceDevice);
+        using var destination = new EmulatedVfioDevice("dst", destinationDevice);
+        using var envelope = new MemoryStream();
+        MigrationDriver sourceDriver = MigrationDriver.Open(source);
+        using (MigrationDataStream saved = sourceDriver.TransitionTo(MigrationState.StopCopy)!)
+        {
+            // As the source half does: the device's checksum of each read becomes the record's.
+            var writer = new MigrationStreamWriter(envelope, sourceDevice.CreateStreamHeader(), chunkSize: 50_000);
+            int n;
+            while ((n = saved.TryRead(writer.GetChunkMemory().Span, out uint? crc)) > 0)
+            {
+                writer.Advance(n, crc);
+                if (writer.IsChunkFull)
+                {
+                    writer.WriteChunk();
+                }
+            }
+            writer.Complete();
+        }
+        envelope.Position = 0;
+        MigrationDriver destinationDriver = MigrationDriver.Open(destination);
+        using var reader = new MigrationStreamReader(envelope, destinationDevice.ValidateStreamHeader, 50_000);
+        using MigrationDataStream resuming = destinationDriver.TransitionTo(MigrationState.Resuming)!;
+
+        var e = Assert.Throws<MigrationStreamException>(() => reader.CopyTo(resuming));
+
+        Assert.Equal(ErrorCode.StreamCrc, e.Code);
+        Assert.Equal(0, destinationDevice.SectionLoads);
+    }
+
     [Theory]
     [InlineData(7)]
     [InlineData(4096)]
