@@ -54,28 +54,20 @@ internal static class Crc32CCombine
         secondLength <= 0 ? whole : Multiply(InverseZeroBytesOperator(secondLength), whole ^ second);
 
     // x^-(8 * length) modulo the polynomial: the operator that removes `length` trailing zero bytes.
-    private static uint InverseZeroBytesOperator(long length)
-    {
-        uint product = 1u << 31; // x^0
-        for (int k = 3; length != 0; length >>= 1, k++)
-        {
-            if ((length & 1) != 0)
-            {
-                product = Multiply(s_inverse2n[k], product);
-            }
-        }
-        return product;
-    }
+    private static uint InverseZeroBytesOperator(long length) => PowerOf(s_inverse2n, length);
 
     // x^(8 * length) modulo the polynomial: the operator that appends `length` zero bytes.
-    private static uint ZeroBytesOperator(long length)
+    private static uint ZeroBytesOperator(long length) => PowerOf(s_x2n, length);
+
+    // The product of table[b + 3] over the set bits b of length: y^(8 * length) for a table of y^(2^n).
+    private static uint PowerOf(uint[] table, long length)
     {
         uint product = 1u << 31; // x^0
         for (int k = 3; length != 0; length >>= 1, k++)
         {
             if ((length & 1) != 0)
             {
-                product = Multiply(s_x2n[k], product);
+                product = Multiply(table[k], product);
             }
         }
         return product;
