@@ -226,7 +226,7 @@ public sealed class NewcomerTests : IDisposable
         var table = Tables.Create("Parameter", "Value", "");
         table.AddRow(Tables.Cells(longName, new string('v', 150), ""));
 
-        console.Write(table);
+        console.Tables.Write(table);
 
         string[] lines = output.ToString().TrimEnd('\n').Split('\n');
         Assert.Equal(2, lines.Length);

@@ -1,5 +1,4 @@
 using Spectre.Console;
-using Vfio.Ctl.Output;
 
 namespace Vfio.Ctl.Cli;
 
@@ -22,13 +21,7 @@ internal sealed class CliConsole
         ErrorIsTerminal = errorIsTerminal;
         OutputIsTerminal = outputIsTerminal;
         InputIsTerminal = inputIsTerminal;
-    }
-
-    private IAnsiConsole? _tables;
-
-    private static IAnsiConsole CreateTables(TextWriter output)
-    {
-        IAnsiConsole tables = AnsiConsole.Create(new AnsiConsoleSettings
+        Tables = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(new LineEndTrimmingWriter(output)),
             Ansi = AnsiSupport.No,
@@ -37,11 +30,10 @@ internal sealed class CliConsole
         });
         // Tables never wrap a cell: redirected output has no width, and a narrow terminal folds a long line itself
         // rather than have a name broken in the middle ("stats/rx-b" / "ytes"). A table is as wide as its cells.
-        tables.Profile.Width = UnwrappedWidth;
+        Tables.Profile.Width = UnwrappedWidth;
         // Tables have no height, and a console's height is never asked for here: left unset, Spectre reads it from
         // the terminal at every write (on Linux by loading the terminfo database), a tenth of a native 'list'.
-        tables.Profile.Height = UnwrappedHeight;
-        return tables;
+        Tables.Profile.Height = UnwrappedHeight;
     }
 
     /// <summary>The height Spectre is told the output has; nothing vfioctl writes depends on it.</summary>
@@ -63,20 +55,8 @@ internal sealed class CliConsole
     /// <summary>True when stdin is a terminal: <c>load -i -</c> then refuses to wait for a stream typed by hand.</summary>
     public bool InputIsTerminal { get; }
 
-    /// <summary>A Spectre console over <see cref="Output"/> for human tables (no colour, no cursor tricks); built when a
-    /// table first needs it (<see cref="TextTable"/> writes a table of printable ASCII itself).</summary>
-    public IAnsiConsole Tables => _tables ??= CreateTables(Output);
-
-    /// <summary>Writes a table to <see cref="Output"/>.</summary>
-    /// <param name="table">The table.</param>
-    public void Write(TextTable table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        if (!table.TryWritePlain(Output))
-        {
-            Tables.Write(table.ToSpectre());
-        }
-    }
+    /// <summary>A Spectre console over <see cref="Output"/> for human tables (no colour, no cursor tricks).</summary>
+    public IAnsiConsole Tables { get; }
 
     /// <summary>The binary standard input, for <c>load -i -</c>.</summary>
     public Stream OpenInput() => _openInput();

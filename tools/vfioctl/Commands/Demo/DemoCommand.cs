@@ -208,7 +208,7 @@ internal sealed class DemoCommand(ILogger<MigrationOrchestrator> logger, CliCons
             }
             table.AddRow(Tables.Cells(field, Short(s ?? "(absent)"), Short(d ?? "(absent)"), verdict));
         }
-        console.Write(table);
+        console.Tables.Write(table);
         console.Output.WriteLine($"   {equal} of {equal + different} shared fields equal; {skipped} optional field(s) the destination's build does not keep");
         if (different != 0)
         {

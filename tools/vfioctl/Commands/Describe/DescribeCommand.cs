@@ -66,7 +66,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
         {
             table.AddRow(Tables.Cells(p.Name, configuration[p.Name], p.OffValue, p.AllowedValues.Text));
         }
-        console.Write(table);
+        console.Tables.Write(table);
 
         bool opened = host.Sysfs is not EmulatedSysfs emulated || emulated.IsOpened(uuid);
         if (!opened && !open && !state)
@@ -93,7 +93,7 @@ internal sealed class DescribeCommand(MdevHost host, IDeviceOpener opener, CliCo
             {
                 fields.AddRow(Tables.Cells(name, StateText.Display(value)));
             }
-            console.Write(fields);
+            console.Tables.Write(fields);
         }
         return ExitCodes.Ok;
     }

@@ -93,7 +93,7 @@ internal sealed class FindCommand(MdevHost host, CliConsole console)
         {
             table.AddRow(Tables.Cells(c.Host, c.Parent, c.Type, Tables.Number(c.AvailableInstances)));
         }
-        console.Write(table);
+        console.Tables.Write(table);
         return ExitCodes.Ok;
     }
 }

@@ -63,7 +63,7 @@ internal sealed class ListCommand(MdevDefinitions definitions, CliConsole consol
             table.AddRow(Tables.Cells(e.Uuid.ToString(), e.Parent.Value, e.Type.Value, e.Definition?.AutoStart == true ? "auto" : "manual", state,
                 model, configuration));
         }
-        console.Write(table);
+        console.Tables.Write(table);
         return ExitCodes.Ok;
     }
 

@@ -71,14 +71,14 @@ internal sealed class ModelsCommand(MdevHost host, CliConsole console)
             {
                 parameters.AddRow(Tables.Cells(p.Name, p.Type.ToString().ToLowerInvariant(), p.AllowedValues.Text, p.OffValue, p.InitValue, p.Since ?? "", p.Description));
             }
-            console.Write(parameters);
+            console.Tables.Write(parameters);
             var versions = Tables.Create("Version", "Expands to");
             foreach (ModelVersion v in model.Versions)
             {
                 string expansion = string.Join(",", model.ExpandVersion(v.Name).Select(kv => $"{kv.Key}={kv.Value}"));
                 versions.AddRow(Tables.Cells(v.Name == model.LatestVersion ? v.Name + " (latest)" : v.Name, expansion.Length == 0 ? "(every parameter off)" : expansion));
             }
-            console.Write(versions);
+            console.Tables.Write(versions);
             console.Output.WriteLine();
         }
         return ExitCodes.Ok;

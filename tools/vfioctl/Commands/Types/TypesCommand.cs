@@ -31,7 +31,7 @@ internal sealed class TypesCommand(MdevHost host, CliConsole console)
                     model is null ? "(none)" : $"{model.Id} (latest version {model.LatestVersion ?? "-"})"));
             }
         }
-        console.Write(table);
+        console.Tables.Write(table);
         return ExitCodes.Ok;
     }
 
