@@ -15,5 +15,5 @@ using var app = new CliApplication(Console.Out, Console.Error,
 {
     Signals = signals,
 };
-RootCommand root = RootCommandDefinition.Create(app);
+RootCommand root = RootCommandDefinition.Create(app, args);
 return await app.RunAsync(root, args).ConfigureAwait(false);

@@ -61,8 +61,15 @@ public sealed class MigrationInfo
     /// <exception cref="DeviceModelException">
     /// <see cref="ErrorCode.DocumentInvalid"/> naming the path of a missing or invalid field (e.g. <c>models.vendor-a.com/my-nic.params.rss.off_value</c>).
     /// </exception>
-    public static MigrationInfo Parse(string json) =>
-        FromDto(DocumentReader.Deserialize(json, DocumentJsonContext.Default.MigrationInfoDto, Kind), Kind, "models");
+    public static MigrationInfo Parse(string json)
+    {
+        // A document of the usual shape is read without the serializer's metadata (MigrationInfoDtoReader: the same
+        // result); any other goes through the serializer, for the same result or the same error.
+        MigrationInfoDto dto = json is { Length: <= MaxDocumentLength } && MigrationInfoDtoReader.TryRead(json, out MigrationInfoDto? read)
+            ? read
+            : DocumentReader.Deserialize(json, DocumentJsonContext.Default.MigrationInfoDto, Kind);
+        return FromDto(dto, Kind, "models");
+    }
 
     /// <summary>Writes the document as indented JSON.</summary>
     /// <returns>The JSON text.</returns>

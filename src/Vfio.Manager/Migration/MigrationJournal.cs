@@ -161,9 +161,14 @@ public sealed class MigrationJournal
         {
             return null;
         }
+        string text = TextFile.ReadAll(path);
+        if (MovedAwayRecordReader.TryRead(text, out MovedAwayRecord? record))
+        {
+            return record;
+        }
         try
         {
-            return JsonSerializer.Deserialize(TextFile.ReadAll(path), MigrationJournalJsonContext.Default.MovedAwayRecord)
+            return JsonSerializer.Deserialize(text, MigrationJournalJsonContext.Default.MovedAwayRecord)
                 ?? throw new JsonException("empty document");
         }
         catch (JsonException e)

@@ -13,7 +13,7 @@ internal static class Cli
         var error = new StringWriter();
         var binaryOut = new MemoryStream();
         using var app = new CliApplication(output, error, () => new MemoryStream(stdin ?? []), () => new NonClosing(binaryOut), errorIsTerminal: false, outputIsTerminal: outputIsTerminal, inputIsTerminal: inputIsTerminal);
-        int code = await app.RunAsync(RootCommandDefinition.Create(app), args);
+        int code = await app.RunAsync(RootCommandDefinition.Create(app, args), args);
         return new CliResult(code, output.ToString(), error.ToString(), binaryOut.ToArray());
     }
 

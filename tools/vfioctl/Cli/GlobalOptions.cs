@@ -29,6 +29,9 @@ internal static class GlobalOptions
         Recursive = true,
     };
 
+    /// <summary>Whether <paramref name="option"/> is one of the global options that take a path.</summary>
+    public static bool TakesPath(Option option) => option == SysfsRoot || option == ConfigRoot || option == Emulated;
+
     public static void AddTo(Command root)
     {
         root.Options.Add(Verbose);

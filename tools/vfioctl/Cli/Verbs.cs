@@ -33,30 +33,32 @@ internal static class Verbs
     /// <summary>The lab verbs: they act on an emulated host only, and <c>--help</c> lists them apart (<see cref="GroupedHelp"/>).</summary>
     internal static readonly string[] Lab = ["traffic", "fault", "demo"];
 
-    internal static readonly (Func<CliApplication, Command> Define, Action<IServiceCollection> Register)[] All =
+    /// <summary>Each verb's name (its command's, checked by a test), how its command line is defined and how its behaviour
+    /// class is registered.</summary>
+    internal static readonly (string Name, Func<CliApplication, Command> Define, Action<IServiceCollection> Register)[] All =
     [
-        (TypesCommandDefinition.Create, static s => s.AddTransient<TypesCommand>()),
-        (ListCommandDefinition.Create, static s => s.AddTransient<ListCommand>()),
-        (DefineCommandDefinition.Create, static s => s.AddTransient<DefineCommand>()),
-        (UndefineCommandDefinition.Create, static s => s.AddTransient<UndefineCommand>()),
-        (ModifyCommandDefinition.Create, static s => s.AddTransient<ModifyCommand>()),
-        (StartCommandDefinition.Create, static s => s.AddTransient<StartCommand>()),
-        (StopCommandDefinition.Create, static s => s.AddTransient<StopCommand>()),
-        (DescribeCommandDefinition.Create, static s => s.AddTransient<DescribeCommand>()),
-        (ModelsCommandDefinition.Create, static s => s.AddTransient<ModelsCommand>()),
-        (CapabilitiesCommandDefinition.Create, static s => s.AddTransient<CapabilitiesCommand>()),
-        (CheckCommandDefinition.Create, static s => s.AddTransient<CheckCommand>()),
-        (FindCommandDefinition.Create, static s => s.AddTransient<FindCommand>()),
-        (PublishCommandDefinition.Create, static s => s.AddTransient<PublishCommand>()),
-        (SaveCommandDefinition.Create, static s => s.AddTransient<SaveCommand>()),
-        (LoadCommandDefinition.Create, static s => s.AddTransient<LoadCommand>()),
-        (MigrateCommandDefinition.Create, static s => s.AddTransient<MigrateCommand>()),
-        (ResumeCommandDefinition.Create, static s => s.AddTransient<ResumeCommand>()),
-        (AbortCommandDefinition.Create, static s => s.AddTransient<AbortCommand>()),
-        (TrafficCommandDefinition.Create, static s => s.AddTransient<TrafficCommand>()),
-        (FaultCommandDefinition.Create, static s => s.AddTransient<FaultCommand>()),
-        (ConformCommandDefinition.Create, static s => s.AddTransient<ConformCommand>()),
-        (DemoCommandDefinition.Create, static s => s.AddTransient<DemoCommand>()),
-        (CompletionCommandDefinition.Create, static s => s.AddTransient<CompletionCommand>()),
+        ("types", TypesCommandDefinition.Create, static s => s.AddTransient<TypesCommand>()),
+        ("list", ListCommandDefinition.Create, static s => s.AddTransient<ListCommand>()),
+        ("define", DefineCommandDefinition.Create, static s => s.AddTransient<DefineCommand>()),
+        ("undefine", UndefineCommandDefinition.Create, static s => s.AddTransient<UndefineCommand>()),
+        ("modify", ModifyCommandDefinition.Create, static s => s.AddTransient<ModifyCommand>()),
+        ("start", StartCommandDefinition.Create, static s => s.AddTransient<StartCommand>()),
+        ("stop", StopCommandDefinition.Create, static s => s.AddTransient<StopCommand>()),
+        ("describe", DescribeCommandDefinition.Create, static s => s.AddTransient<DescribeCommand>()),
+        ("models", ModelsCommandDefinition.Create, static s => s.AddTransient<ModelsCommand>()),
+        ("capabilities", CapabilitiesCommandDefinition.Create, static s => s.AddTransient<CapabilitiesCommand>()),
+        ("check", CheckCommandDefinition.Create, static s => s.AddTransient<CheckCommand>()),
+        ("find", FindCommandDefinition.Create, static s => s.AddTransient<FindCommand>()),
+        ("publish", PublishCommandDefinition.Create, static s => s.AddTransient<PublishCommand>()),
+        ("save", SaveCommandDefinition.Create, static s => s.AddTransient<SaveCommand>()),
+        ("load", LoadCommandDefinition.Create, static s => s.AddTransient<LoadCommand>()),
+        ("migrate", MigrateCommandDefinition.Create, static s => s.AddTransient<MigrateCommand>()),
+        ("resume", ResumeCommandDefinition.Create, static s => s.AddTransient<ResumeCommand>()),
+        ("abort", AbortCommandDefinition.Create, static s => s.AddTransient<AbortCommand>()),
+        ("traffic", TrafficCommandDefinition.Create, static s => s.AddTransient<TrafficCommand>()),
+        ("fault", FaultCommandDefinition.Create, static s => s.AddTransient<FaultCommand>()),
+        ("conform", ConformCommandDefinition.Create, static s => s.AddTransient<ConformCommand>()),
+        ("demo", DemoCommandDefinition.Create, static s => s.AddTransient<DemoCommand>()),
+        ("completion", CompletionCommandDefinition.Create, static s => s.AddTransient<CompletionCommand>()),
     ];
 }
