@@ -83,31 +83,5 @@ public sealed class FuzzTests
     private static string RandomText(Random random, int max) =>
         new(Enumerable.Range(0, random.Next(max)).Select(_ => Alphabet[random.Next(Alphabet.Length)]).ToArray());
 
-    private static string Mutate(Random random, string s)
-    {
-        var chars = s.ToList();
-        int edits = random.Next(1, 4);
-        for (int e = 0; e < edits; e++)
-        {
-            int at = chars.Count == 0 ? 0 : random.Next(chars.Count);
-            switch (random.Next(4))
-            {
-                case 0 when chars.Count > 0:
-                    chars.RemoveAt(at);
-                    break;
-                case 1:
-                    chars.Insert(at, Alphabet[random.Next(Alphabet.Length)]);
-                    break;
-                case 2 when chars.Count > 0:
-                    chars[at] = Alphabet[random.Next(Alphabet.Length)];
-                    break;
-                default:
-                    // Duplicate a slice: produces repeated items and keys.
-                    int len = Math.Min(chars.Count - at, random.Next(1, 20));
-                    chars.InsertRange(at, chars.GetRange(at, len));
-                    break;
-            }
-        }
-        return new string(chars.ToArray());
-    }
+    private static string Mutate(Random random, string s) => TextMutator.Mutate(random, s, Alphabet, maxEdits: 3, maxSlice: 20);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Vfio.Errors;
 using Vfio.Manager.Migration;
 using Vfio.Manager.Names;
+using Vfio.Tests.Support;
 
 namespace Vfio.Tests.Manager.Migration;
 
@@ -127,31 +128,5 @@ public sealed class MovedAwayRecordReaderTests : IDisposable
     private static string Serialized(MovedAwayRecord? record) =>
         record is null ? "(null)" : JsonSerializer.Serialize(record, MigrationJournalJsonContext.Default.MovedAwayRecord);
 
-    private static string Mutate(Random random, string s)
-    {
-        var chars = s.ToList();
-        int edits = random.Next(1, 3);
-        for (int e = 0; e < edits; e++)
-        {
-            int at = chars.Count == 0 ? 0 : random.Next(chars.Count);
-            switch (random.Next(4))
-            {
-                case 0 when chars.Count > 0:
-                    chars.RemoveAt(at);
-                    break;
-                case 1:
-                    chars.Insert(at, Alphabet[random.Next(Alphabet.Length)]);
-                    break;
-                case 2 when chars.Count > 0:
-                    chars[at] = Alphabet[random.Next(Alphabet.Length)];
-                    break;
-                default:
-                    // Duplicate a slice: repeated properties.
-                    int length = Math.Min(chars.Count - at, random.Next(1, 40));
-                    chars.InsertRange(at, chars.GetRange(at, length));
-                    break;
-            }
-        }
-        return new string([.. chars]);
-    }
+    private static string Mutate(Random random, string s) => TextMutator.Mutate(random, s, Alphabet, maxEdits: 2, maxSlice: 40);
 }

@@ -1,0 +1,45 @@
+namespace Vfio.Tests.Support;
+
+/// <summary>
+/// Random small edits of a valid text, for the tests that feed parsers almost-valid input: delete, insert or replace a
+/// character from the test's alphabet, or duplicate a slice (which makes repeated properties, keys and items).
+/// </summary>
+public static class TextMutator
+{
+    /// <summary>Applies 1 to <paramref name="maxEdits"/> edits to <paramref name="text"/>.</summary>
+    /// <param name="random">The test's seeded generator.</param>
+    /// <param name="text">The valid text.</param>
+    /// <param name="alphabet">Characters an insertion or replacement draws from.</param>
+    /// <param name="maxEdits">Most edits, at least 1.</param>
+    /// <param name="maxSlice">Longest duplicated slice.</param>
+    /// <returns>The edited text.</returns>
+    public static string Mutate(Random random, string text, string alphabet, int maxEdits, int maxSlice)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(alphabet);
+        var chars = text.ToList();
+        int edits = random.Next(1, maxEdits + 1);
+        for (int e = 0; e < edits; e++)
+        {
+            int at = chars.Count == 0 ? 0 : random.Next(chars.Count);
+            switch (random.Next(4))
+            {
+                case 0 when chars.Count > 0:
+                    chars.RemoveAt(at);
+                    break;
+                case 1:
+                    chars.Insert(at, alphabet[random.Next(alphabet.Length)]);
+                    break;
+                case 2 when chars.Count > 0:
+                    chars[at] = alphabet[random.Next(alphabet.Length)];
+                    break;
+                default:
+                    int length = Math.Min(chars.Count - at, random.Next(1, maxSlice));
+                    chars.InsertRange(at, chars.GetRange(at, length));
+                    break;
+            }
+        }
+        return new string([.. chars]);
+    }
+}
