@@ -7,7 +7,7 @@ namespace Vfio.DeviceModels.State;
 /// One piece of a save session (preamble, or a checksum frame with its payload) as the sequence of its bytes: the
 /// encoded headers and small values in a pooled buffer, and, when the device is stopped, its large byte arrays by
 /// reference. The arrays are checksummed when the save code hands them over and copied once, from the device's
-/// memory into the reader's buffer, by <see cref="CopyTo(Span{byte})"/>.
+/// memory into the reader's buffer, by <see cref="CopyTo"/>.
 /// </summary>
 /// <remarks>
 /// By reference only when <see cref="ByReference"/> is set (STOP_COPY: a stopped device's state does not change),
@@ -136,10 +136,6 @@ internal sealed class GatheredPiece : StateSink, IDisposable
         }
         return DeviceStateFormat.WriteFrame(_inline.At(0, DeviceStateFormat.FrameLength), (uint)covered, crc, chain);
     }
-
-    /// <summary>Copies the next bytes of the piece into <paramref name="destination"/>.</summary>
-    /// <returns>Bytes copied: the smaller of the destination's length and <see cref="Remaining"/>.</returns>
-    public int CopyTo(Span<byte> destination) => CopyTo(destination, checksum: false, out _);
 
     /// <summary>
     /// Copies the next bytes of the piece into <paramref name="destination"/> and, when asked, gives their CRC-32C:

@@ -4,7 +4,9 @@ namespace Vfio.Emulation;
 
 /// <summary>
 /// The emulated device's <c>data_fd</c>: a save session is read (running the backend's save code), a resume session
-/// is written (running its load code). It dies with its session, as the kernel's migration file does.
+/// is written (running its load code). It dies with its session, as the kernel's migration file does. Unlike a kernel
+/// data_fd it carries checksums: a read gives the device's CRC-32C of the bytes when it has one, and a write passes a
+/// verified one on (<see cref="IChecksummedDataSink"/>; docs/stream-format.md, "Checksums handed along").
 /// </summary>
 internal sealed class EmulatedDataStream(EmulatedVfioDevice device, int session, bool resuming) : MigrationDataStream, IChecksummedDataSink
 {
