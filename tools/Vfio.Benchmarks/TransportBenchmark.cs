@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipes;
 using Microsoft.Win32.SafeHandles;
 using Vfio.DeviceModels.Streams;
+using Vfio.IO;
 using Vfio.Kernel;
 
 namespace Vfio.Benchmarks;
@@ -10,7 +11,8 @@ namespace Vfio.Benchmarks;
 /// <summary>
 /// The migration transport at memory speed (issue 15 goals 1, 3 and 4): the envelope between a device data session and
 /// its consumer, through OS pipes, against <c>cat</c> and a plain pipe copy of the same bytes in the same run.
-/// Usage: <c>transport [MiB ...] [--channels 1,2,4] [--chunk KiB=1024] [--rounds R=3]</c> (default 256 1024).
+/// Usage: <c>transport [MiB ...] [--channels 1,2,4] [--chunk KiB=1024] [--rounds R=3] [--pipe-size KiB] [--paced MiB/s]</c>
+/// (default 256 1024).
 /// </summary>
 /// <remarks>
 /// <para>The device is modelled as a perfect data session: <c>ReadData(span)</c> copies its state into the span it is
@@ -26,8 +28,15 @@ namespace Vfio.Benchmarks;
 /// <item>kernel path: <c>cat FILE</c> into a FIFO read through <see cref="KernelMigrationDataStream"/> (a data_fd that is a
 /// pipe) -> one channel of <see cref="MigrationChannelWriter"/> (as <c>vfioctl save</c> drives it) -> a FIFO drained by
 /// <c>cat &gt; /dev/null</c>, against <c>cat FILE | cat | cat &gt; /dev/null</c>.</item>
+/// <item>paced envelope xN (with <c>--paced R</c>): the envelope xN case with every channel's writes held to R MiB/s, a
+/// transport whose streams are each slower than the machine (one TCP connection's share of a link, or of the core that
+/// serves it: what QEMU's multifd channels exist for). The speed-up of N channels over one then measures the channels
+/// themselves, their overlap and the loader's in-order reassembly, rather than how many idle cores the machine has.</item>
 /// </list>
 /// <para>Each case runs R rounds; the best is reported (a noisy neighbour spoils fewer best rounds than means).</para>
+/// <para>With <c>--pipe-size K</c> every in-process pipe (pipe copy, envelope cases) is grown to K KiB with
+/// <see cref="UnixPipe.TryGrow"/> before it is used, as <c>vfioctl</c> grows its standard input and output and FIFOs to
+/// a chunk; without it they keep the kernel's 64 KiB, as <c>cat | cat</c>'s do.</para>
 /// </remarks>
 internal static class TransportBenchmark
 {
@@ -37,6 +46,8 @@ internal static class TransportBenchmark
         int[] channels = [1, 2, 4];
         int chunk = 1 << 20;
         int rounds = 3;
+        int paced = 0;
+        int pipeKiB = 0;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -50,6 +61,12 @@ internal static class TransportBenchmark
                 case "--rounds":
                     rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--pipe-size":
+                    pipeKiB = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--paced":
+                    paced = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 default:
                     sizes.Add(int.Parse(args[i], CultureInfo.InvariantCulture));
                     break;
@@ -59,7 +76,19 @@ internal static class TransportBenchmark
         {
             sizes.AddRange([256, 1024]);
         }
-        Console.WriteLine($"load average at start: {LoadAverage()}; {Environment.ProcessorCount} CPUs; chunk {chunk >> 10} KiB; best of {rounds}");
+        PipeBytes = pipeKiB << 10;
+        Console.WriteLine($"load average at start: {LoadAverage()}; {Environment.ProcessorCount} CPUs; chunk {chunk >> 10} KiB; best of {rounds}; " +
+            (PipeBytes > 0 ? $"in-process pipes grown to {pipeKiB} KiB" : "in-process pipes at the kernel's default size"));
+        if (paced > 0)
+        {
+            RunPaced(16, channels, chunk, paced * 16, 1, print: false); // JIT every path first
+            foreach (int mib in sizes)
+            {
+                RunPaced(mib, channels, chunk, paced, rounds, print: true);
+            }
+            Console.WriteLine($"load average at end: {LoadAverage()}");
+            return 0;
+        }
         RunSize(16, channels, chunk, 1, print: false); // JIT every path first
         foreach (int mib in sizes)
         {
@@ -126,6 +155,49 @@ internal static class TransportBenchmark
         }
     }
 
+    // The channels over streams that are each held to a rate: N channels against one, same bytes, same run.
+    private static void RunPaced(int mib, int[] channels, int chunk, int mibPerSecond, int rounds, bool print)
+    {
+        long bytes = (long)mib << 20;
+        byte[] state = new byte[bytes];
+        new Random(mib).NextBytes(state);
+        byte[] destination = new byte[bytes];
+        var results = new List<(int Channels, TimeSpan Time)>();
+        foreach (int n in channels)
+        {
+            Array.Clear(destination);
+            TimeSpan t = Best(rounds, () => Envelope(state, destination, chunk, n, out long _, mibPerSecond));
+            Verify(state, destination, $"paced envelope x{n}");
+            results.Add((n, t));
+        }
+        if (!print)
+        {
+            return;
+        }
+        TimeSpan one = results.Find(r => r.Channels == 1).Time;
+        Console.WriteLine();
+        Console.WriteLine($"{mib} MiB, every channel held to {mibPerSecond} MiB/s (load average {LoadAverage()})");
+        Console.WriteLine("| channels | time | rate | rate / (channels x pace) | speed-up over one channel |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach ((int n, TimeSpan time) in results)
+        {
+            double rate = bytes / time.TotalSeconds / (1 << 20);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {n} | {time.TotalMilliseconds:F0} ms | {rate:F0} MiB/s | {rate / (n * mibPerSecond):F2} | {(one == default ? "" : $"{one / time:F2}x")} |"));
+        }
+    }
+
+    // The capacity every in-process pipe is grown to (0: the kernel's default).
+    private static int PipeBytes { get; set; }
+
+    private static void Grow(AnonymousPipeServerStream pipe)
+    {
+        if (PipeBytes > 0 && UnixPipe.TryGrow(pipe.SafePipeHandle, PipeBytes) < PipeBytes)
+        {
+            throw new InvalidOperationException($"the pipe could not be grown to {PipeBytes >> 10} KiB");
+        }
+    }
+
     private static TimeSpan Best(int rounds, Action run)
     {
         TimeSpan best = TimeSpan.MaxValue;
@@ -153,6 +225,7 @@ internal static class TransportBenchmark
     {
         using var output = new AnonymousPipeServerStream(PipeDirection.Out);
         using var input = new AnonymousPipeClientStream(PipeDirection.In, output.ClientSafePipeHandle);
+        Grow(output);
         Task reader = Task.Factory.StartNew(() =>
         {
             long at = 0;
@@ -170,7 +243,7 @@ internal static class TransportBenchmark
         reader.GetAwaiter().GetResult();
     }
 
-    private static void Envelope(byte[] state, byte[] destination, int chunk, int channels, out long allocated)
+    private static void Envelope(byte[] state, byte[] destination, int chunk, int channels, out long allocated, int pacedMiBPerSecond = 0)
     {
         var outputs = new AnonymousPipeServerStream[channels];
         var inputs = new AnonymousPipeClientStream[channels];
@@ -178,6 +251,7 @@ internal static class TransportBenchmark
         {
             outputs[i] = new AnonymousPipeServerStream(PipeDirection.Out);
             inputs[i] = new AnonymousPipeClientStream(PipeDirection.In, outputs[i].ClientSafePipeHandle);
+            Grow(outputs[i]);
         }
         var header = new MigrationStreamHeader("bench.example/bulk", "", "src");
         long before = GC.GetTotalAllocatedBytes(precise: true);
@@ -187,7 +261,10 @@ internal static class TransportBenchmark
             reader.CopyToAsync(new ArrayDevice(destination)).GetAwaiter().GetResult();
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var device = new ArrayDevice(state);
-        var writer = new MigrationChannelWriter(outputs, header, chunk);
+        Stream[] channelOutputs = pacedMiBPerSecond > 0
+            ? outputs.Select(o => (Stream)new PacedStream(o, (long)pacedMiBPerSecond << 20)).ToArray()
+            : outputs;
+        var writer = new MigrationChannelWriter(channelOutputs, header, chunk);
         writer.WriteHeadersAsync().AsTask().GetAwaiter().GetResult();
         while (true)
         {
@@ -221,6 +298,7 @@ internal static class TransportBenchmark
     {
         using var output = new AnonymousPipeServerStream(PipeDirection.Out);
         using var input = new AnonymousPipeClientStream(PipeDirection.In, output.ClientSafePipeHandle);
+        Grow(output);
         Task load = Task.Factory.StartNew(() =>
         {
             using var reader = new MigrationStreamReader(input, _ => { }, chunk);
@@ -294,6 +372,48 @@ internal static class TransportBenchmark
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    /// <summary>
+    /// A write-only stream held to a rate: after each write it sleeps until the bytes written so far are due at that rate
+    /// from the first write (a stream that is slower than the machine, as one connection can be).
+    /// </summary>
+    private sealed class PacedStream(Stream inner, long bytesPerSecond) : Stream
+    {
+        private readonly Stopwatch _clock = new();
+        private long _written;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _written; set => throw new NotSupportedException(); }
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (!_clock.IsRunning)
+            {
+                _clock.Start();
+            }
+            inner.Write(buffer);
+            _written += buffer.Length;
+            TimeSpan due = TimeSpan.FromSeconds((double)_written / bytesPerSecond);
+            TimeSpan early = due - _clock.Elapsed;
+            if (early > TimeSpan.Zero)
+            {
+                Thread.Sleep(early);
+            }
+        }
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
 
     /// <summary>A perfect device data session over an array: reads copy out of it, writes copy into it, one copy each.</summary>
     private sealed class ArrayDevice(byte[] state) : Stream

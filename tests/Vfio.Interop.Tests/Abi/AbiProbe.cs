@@ -34,6 +34,7 @@ internal sealed class AbiProbe
     internal static string GenerateSource(UapiHeader header, IEnumerable<AbiItem> items)
     {
         var c = new StringBuilder();
+        c.AppendLine("#define _GNU_SOURCE"); // F_GETPIPE_SZ and F_SETPIPE_SZ in <fcntl.h>
         c.AppendLine("#include <stddef.h>");
         c.AppendLine("#include <stdio.h>");
         c.AppendLine("#include <errno.h>");

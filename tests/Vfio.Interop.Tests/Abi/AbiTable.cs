@@ -182,6 +182,8 @@ internal static class AbiTable
         .Const(nameof(L.O_WRONLY), L.O_WRONLY)
         .Const(nameof(L.O_RDWR), L.O_RDWR)
         .Const(nameof(L.O_CLOEXEC), L.O_CLOEXEC)
+        .Const(nameof(L.F_GETPIPE_SZ), L.F_GETPIPE_SZ)
+        .Const(nameof(L.F_SETPIPE_SZ), L.F_SETPIPE_SZ)
 
         // <poll.h>, and the libc types of the calls that go through Tmds.LibC (Interop.Libc): its off_t, size_t,
         // ssize_t and pollfd must be what gcc says, or pread/pwrite offsets and poll's descriptors would be misread.

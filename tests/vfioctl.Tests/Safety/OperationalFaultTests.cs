@@ -176,6 +176,32 @@ public sealed class OperationalFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Save_through_a_fifo_grows_it_to_a_chunk()
+    {
+        string fifo = Path.Join(_hosts.Root, "pipe");
+        Assert.Equal(0, Vfio.Tests.Support.Posix.MkFifo(fifo));
+        // The test holds an end itself, opened read-write so the open does not wait for a writer, and reads nothing
+        // until the save has ended: the whole stream (this device's is a little over 64 KiB) must fit in the FIFO.
+        using var end = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
+        int? before = Vfio.IO.UnixPipe.Capacity(end.SafeFileHandle);
+        Assert.True(before < Vfio.IO.UnixPipe.StreamCapacity, $"a new FIFO holds {before} bytes");
+
+        Task<CliResult> saving = Task.Run(() => Cli.RunAsync(["--emulated", Host, "save", Source, "-o", fifo]));
+        if (await Task.WhenAny(saving, Task.Delay(TimeSpan.FromSeconds(30))) != saving)
+        {
+            end.Dispose(); // the blocked write then fails with EPIPE and the save ends
+            Assert.Fail($"the save blocked on a FIFO of {before} bytes");
+        }
+        CliResult save = await saving;
+
+        Assert.True(save.ExitCode == 0, save.Err);
+        Assert.Equal(Vfio.IO.UnixPipe.StreamCapacity, Vfio.IO.UnixPipe.Capacity(end.SafeFileHandle));
+        byte[] received = new byte[Vfio.IO.UnixPipe.StreamCapacity];
+        int n = end.Read(received); // what the save wrote is there: a pipe read returns it without waiting for more
+        Assert.True(n > 8 && "VFIOMIG1"u8.SequenceEqual(received.AsSpan(0, 8)), $"the FIFO held {n} bytes");
+    }
+
+    [Fact]
     public async Task A_fifo_planted_at_the_journal_path_is_refused_not_waited_on()
     {
         // Regression: migrate, resume and save opened the FIFO and blocked forever.

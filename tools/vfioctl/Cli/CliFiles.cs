@@ -23,7 +23,9 @@ internal static class CliFiles
     /// <summary>rw------- for a saved migration stream: it is the device's state.</summary>
     public const UnixFileMode StreamFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    public static FileStream OpenRead(string path) => Open(path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true));
+    /// <summary>Opens a migration stream (or a channel of one) to load: a file, or a FIFO, which is grown to a chunk
+    /// (<see cref="UnixPipe.TryGrow"/>).</summary>
+    public static FileStream OpenRead(string path) => Open(path, () => GrowPipe(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true)));
 
     public static FileStream Create(string path) => Open(path, () => new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true));
 
@@ -67,7 +69,14 @@ internal static class CliFiles
     /// <summary>Opens an existing FIFO or character device for writing, unbuffered, without truncating or replacing it
     /// (a FIFO's open waits for its reader, as a shell's redirection does).</summary>
     public static FileStream OpenExistingForWrite(string target) =>
-        Open(target, () => new FileStream(target, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0));
+        Open(target, () => GrowPipe(new FileStream(target, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0)));
+
+    // A FIFO holds 64 KiB unless asked for more; a migration stream moves in 1 MiB chunks. A file is left alone.
+    private static FileStream GrowPipe(FileStream stream)
+    {
+        UnixPipe.TryGrow(stream.SafeFileHandle);
+        return stream;
+    }
 
     private const int EISDIR = 21;
 

@@ -23,6 +23,10 @@ internal static partial class Interop
         internal const int O_RDWR = 2;
         internal const int O_CLOEXEC = 0x80000;
 
+        // <fcntl.h> with _GNU_SOURCE: a pipe's capacity (F_LINUX_SPECIFIC_BASE + 8 and + 7). Checked by the ABI test.
+        internal const int F_GETPIPE_SZ = 1032;
+        internal const int F_SETPIPE_SZ = 1031;
+
         // <poll.h>. Checked by the ABI test.
         internal const short POLLIN = 0x001;
         internal const short POLLOUT = 0x004;
@@ -83,6 +87,13 @@ internal static partial class Interop
             }
             using var lease = new FdLease(fd);
             return T.ioctl(lease.Fd, unchecked((int)(uint)request), arg);
+        }
+
+        /// <summary><c>fcntl(2)</c> with an <c>int</c> argument (<see cref="F_GETPIPE_SZ"/>, <see cref="F_SETPIPE_SZ"/>).</summary>
+        internal static int fcntl(SafeHandle fd, int cmd, int arg)
+        {
+            using var lease = new FdLease(fd);
+            return T.fcntl(lease.Fd, cmd, arg);
         }
 
         /// <summary>
