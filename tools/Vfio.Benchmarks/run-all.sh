@@ -35,7 +35,10 @@ for b in "${only[@]}"; do
         envelope)
             run envelope-cache bench envelope 2 --chunk 256 --rounds 300
             run envelope-256 bench envelope 256 --rounds 7 ;;
-        transport) run transport bench transport 256 1024 --rounds 3 ;;
+        transport)
+            run transport bench transport 256 1024 --rounds 3
+            run transport-grown bench transport 256 1024 --rounds 3 --pipe-size 1024
+            run transport-paced bench transport 256 1024 --rounds 3 --pipe-size 1024 --paced 256 ;;
         startup) run startup "$repo/tools/vfioctl/startup-benchmark.sh" 30 ;;
         *) echo "unknown benchmark '$b'" >&2; exit 2 ;;
     esac
