@@ -107,8 +107,9 @@ public sealed class MigrationSafetyTests : IDisposable
         await StartSourceAsync(A, traffic: 800);
         using VfioctlChild save = VfioctlChild.Start(["--emulated", A, "save", Source, "--chunk-size", "4096"]);
         // Nobody drains stdout: once the pipe is full the save blocks there. The pipe is cut to one page (before the
-        // child, still starting its runtime, has written anything): the ~66 KB stream then blocks in its first records,
-        // not, as with the default 64 KiB, on its last kilobytes next to the end record.
+        // child, still starting its runtime, has opened it): the ~66 KB stream then blocks in its first records. vfioctl
+        // leaves a pipe sized by another program as it is; one left at the kernel's 64 KiB it grows to 1 MiB, where the
+        // whole stream would fit.
         var stdout = Assert.IsAssignableFrom<System.IO.Pipes.PipeStream>(save.Process.StandardOutput.BaseStream);
         Assert.Equal(4096, Posix.SetPipeSize(stdout.SafePipeHandle, 4096));
         await save.WaitUntilBlockedAsync(TimeSpan.FromSeconds(1), () => File.Exists(Path.Join(Journal(A), Source + ".json")));

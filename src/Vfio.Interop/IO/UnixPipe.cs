@@ -24,12 +24,16 @@ public static class UnixPipe
         return size > 0 ? size : null;
     }
 
+    /// <summary>The capacity Linux gives a new pipe: 16 pages (64 KiB with 4 KiB pages).</summary>
+    public static int DefaultCapacity => 16 * Environment.SystemPageSize;
+
     /// <summary>
-    /// Grows the pipe behind <paramref name="handle"/> to at least <paramref name="bytes"/>, when it is a pipe or FIFO
-    /// that holds less. Never shrinks one, and leaves alone a descriptor that is not a pipe (a file, a terminal, a
-    /// socket). A pipe the kernel will not grow stays as it was: past <c>/proc/sys/fs/pipe-max-size</c> without
-    /// CAP_SYS_RESOURCE, or over the user's share of pipe memory (<c>pipe-user-pages-soft</c>), F_SETPIPE_SZ fails with
-    /// EPERM and the stream runs at the old size, only slower; nothing is lost.
+    /// Grows the pipe behind <paramref name="handle"/> to <paramref name="bytes"/> when it is a pipe or FIFO that still
+    /// has the kernel's <see cref="DefaultCapacity"/> and holds less. A pipe another program has sized, smaller or
+    /// larger, is left as it was sized, and a descriptor that is not a pipe (a file, a terminal, a socket) is left
+    /// alone. A pipe the kernel will not grow also stays as it was: past <c>/proc/sys/fs/pipe-max-size</c> without
+    /// CAP_SYS_RESOURCE, or over the user's share of pipe memory (<c>pipe-user-pages-soft</c>), F_SETPIPE_SZ fails
+    /// with EPERM and the stream runs at the old size, only slower; nothing is lost.
     /// </summary>
     /// <param name="handle">An open descriptor; the other end of its pipe sees the same capacity.</param>
     /// <param name="bytes">The capacity wanted; the kernel rounds it up to a power-of-two number of pages.</param>
@@ -38,7 +42,7 @@ public static class UnixPipe
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
         int? capacity = Capacity(handle);
-        if (capacity is not int current || current >= bytes)
+        if (capacity is not int current || current != DefaultCapacity || current >= bytes)
         {
             return capacity;
         }

@@ -16,8 +16,7 @@ public sealed class UnixPipeTests : IDisposable
     {
         using var output = new AnonymousPipeServerStream(PipeDirection.Out);
         using var input = new AnonymousPipeClientStream(PipeDirection.In, output.ClientSafePipeHandle);
-        int before = Assert.NotNull(UnixPipe.Capacity(output.SafePipeHandle));
-        Assert.True(before < UnixPipe.StreamCapacity, $"a new pipe holds {before} bytes");
+        Assert.Equal(UnixPipe.DefaultCapacity, UnixPipe.Capacity(output.SafePipeHandle));
 
         Assert.Equal(UnixPipe.StreamCapacity, UnixPipe.TryGrow(output.SafePipeHandle));
 
@@ -42,6 +41,16 @@ public sealed class UnixPipeTests : IDisposable
 
         Assert.Equal(UnixPipe.StreamCapacity, UnixPipe.TryGrow(output.SafePipeHandle, 64 * 1024));
         Assert.Equal(UnixPipe.StreamCapacity, UnixPipe.Capacity(output.SafePipeHandle));
+    }
+
+    [Fact]
+    public void APipeAnotherProgramSized_IsLeftAsItWasSized()
+    {
+        using var output = new AnonymousPipeServerStream(PipeDirection.Out);
+        Assert.Equal(4096, Vfio.Tests.Support.Posix.SetPipeSize(output.SafePipeHandle, 4096));
+
+        Assert.Equal(4096, UnixPipe.TryGrow(output.SafePipeHandle));
+        Assert.Equal(4096, UnixPipe.Capacity(output.SafePipeHandle));
     }
 
     [Fact]

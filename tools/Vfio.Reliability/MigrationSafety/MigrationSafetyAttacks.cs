@@ -217,6 +217,13 @@ internal sealed partial class MigrationSafetyAttacks(VfioctlProcess cli, string 
         string host = await NewHostAsync(attack).ConfigureAwait(false);
         using Process save = cli.Start(["--emulated", host, "save", Source, "--chunk-size", "4096"]);
         Task<string> error = save.StandardError.ReadToEndAsync();
+        // Nobody drains stdout, so the save blocks once the pipe is full. vfioctl grows a pipe left at the kernel's
+        // 64 KiB to 1 MiB, where this device's ~66 KB stream would fit whole; one sized here first (one page, while
+        // the child still starts its runtime) is left as it is, and the save blocks in its first records.
+        if (save.StandardOutput.BaseStream is not System.IO.Pipes.PipeStream stdout || Posix.SetPipeSize(stdout.SafePipeHandle, 4096) != 4096)
+        {
+            throw new InvalidOperationException("the save's stdout is not a pipe that can be cut to one page");
+        }
         await WaitUntilBlockedAsync(save, () => File.Exists(Path.Join(host, "var", "lib", "vfio-migrate", "journal", Source + ".json"))).ConfigureAwait(false);
         Signal(save, Posix.SIGINT);
         Task drain = save.StandardOutput.BaseStream.CopyToAsync(Stream.Null);
