@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using System.Text.Json;
-using System.Text.Unicode;
 
 namespace Vfio.DeviceModels.Documents;
 
@@ -27,38 +24,8 @@ internal static class MigrationInfoDtoReader
     /// <param name="json">The document's text.</param>
     /// <param name="dto">The wire shape, when read.</param>
     /// <returns>False when the serializer must read it.</returns>
-    public static bool TryRead(string json, [NotNullWhen(true)] out MigrationInfoDto? dto)
-    {
-        dto = null;
-        // The serializer's own transcoding refuses invalid UTF-16 (a lone surrogate); so does this, and leaves it the error.
-        byte[] utf8 = new byte[Encoding.UTF8.GetByteCount(json)];
-        if (Utf8.FromUtf16(json, utf8, out _, out int written, replaceInvalidSequences: false) != OperationStatus.Done || written != utf8.Length)
-        {
-            return false;
-        }
-        var reader = new Utf8JsonReader(utf8);
-        try
-        {
-            if (!reader.Read() || !ReadDocument(ref reader, out dto))
-            {
-                return false;
-            }
-            // Nothing but white space after the document (the reader throws on anything else after the value).
-            if (reader.Read())
-            {
-                dto = null;
-                return false;
-            }
-            return true;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            // Not JSON, or a string the reader cannot return (an escaped lone surrogate): declined; the serializer reads
-            // the same text and reports its error, with its path and position.
-            dto = null;
-            return false;
-        }
-    }
+    public static bool TryRead(string json, [NotNullWhen(true)] out MigrationInfoDto? dto) =>
+        JsonShapeReader.TryRead(json, ReadDocument, out dto);
 
     private static bool ReadDocument(ref Utf8JsonReader reader, [NotNullWhen(true)] out MigrationInfoDto? dto)
     {
@@ -116,7 +83,7 @@ internal static class MigrationInfoDtoReader
             }
             else if (reader.ValueTextEquals("latest"u8))
             {
-                if (hasLatest || !ReadStringOrNull(ref reader, out latest))
+                if (hasLatest || !JsonShapeReader.ReadStringOrNull(ref reader, out latest))
                 {
                     return false;
                 }
@@ -149,7 +116,7 @@ internal static class MigrationInfoDtoReader
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int index = IndexOf(ref reader, names);
-            if (index < 0 || (seen & (1 << index)) != 0 || !ReadStringOrNull(ref reader, out values[index]))
+            if (index < 0 || (seen & (1 << index)) != 0 || !JsonShapeReader.ReadStringOrNull(ref reader, out values[index]))
             {
                 return false;
             }
@@ -176,10 +143,8 @@ internal static class MigrationInfoDtoReader
         return reader.TokenType == JsonTokenType.String;
     }
 
-    private delegate bool ValueReader<T>(ref Utf8JsonReader reader, out T value);
-
     /// <summary>An object of keys listed once, each value read by <paramref name="readValue"/>; or null.</summary>
-    private static bool ReadMap<T>(ref Utf8JsonReader reader, ValueReader<T> readValue, out Dictionary<string, T>? map)
+    private static bool ReadMap<T>(ref Utf8JsonReader reader, JsonShapeReader.ValueReader<T> readValue, out Dictionary<string, T>? map)
     {
         map = null;
         if (reader.TokenType == JsonTokenType.Null)
@@ -217,20 +182,5 @@ internal static class MigrationInfoDtoReader
             names = end < 0 ? default : names[(end + 1)..];
         }
         return -1;
-    }
-
-    private static bool ReadStringOrNull(ref Utf8JsonReader reader, out string? value)
-    {
-        value = null;
-        if (!reader.Read())
-        {
-            return false;
-        }
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            value = reader.GetString();
-            return true;
-        }
-        return reader.TokenType == JsonTokenType.Null;
     }
 }

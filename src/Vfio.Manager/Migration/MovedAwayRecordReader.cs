@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using System.Text.Json;
-using System.Text.Unicode;
+using Vfio.DeviceModels.Documents;
 
 namespace Vfio.Manager.Migration;
 
@@ -26,35 +24,17 @@ internal static class MovedAwayRecordReader
     /// <param name="text">The record file's text.</param>
     /// <param name="record">The record, when read.</param>
     /// <returns>False when the serializer must read it.</returns>
-    public static bool TryRead(string text, [NotNullWhen(true)] out MovedAwayRecord? record)
-    {
-        record = null;
-        // The serializer's own transcoding refuses invalid UTF-16 (a lone surrogate); so does this, and leaves it the error.
-        byte[] utf8 = new byte[Encoding.UTF8.GetByteCount(text)];
-        if (Utf8.FromUtf16(text, utf8, out _, out int written, replaceInvalidSequences: false) != OperationStatus.Done || written != utf8.Length)
-        {
-            return false;
-        }
-        try
-        {
-            return TryRead(new Utf8JsonReader(utf8), out record);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            // Not JSON, or a string the reader cannot return (an escaped lone surrogate): declined; the serializer reads
-            // the same text and reports its error, with its line and position.
-            return false;
-        }
-    }
+    public static bool TryRead(string text, [NotNullWhen(true)] out MovedAwayRecord? record) =>
+        JsonShapeReader.TryRead(text, ReadRecord, out record);
 
-    private static bool TryRead(Utf8JsonReader reader, [NotNullWhen(true)] out MovedAwayRecord? record)
+    private static bool ReadRecord(ref Utf8JsonReader reader, [NotNullWhen(true)] out MovedAwayRecord? record)
     {
         record = null;
         string? kind = null, operation = null, destination = null, destinationRoot = null;
         DateTimeOffset when = default;
         int pid = 0;
         bool hasWhen = false, hasPid = false, hasDestination = false, hasDestinationRoot = false;
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             return false;
         }
@@ -76,7 +56,7 @@ internal static class MovedAwayRecordReader
             }
             else if (reader.ValueTextEquals("destination"u8))
             {
-                if (hasDestination || !ReadStringOrNull(ref reader, out destination))
+                if (hasDestination || !JsonShapeReader.ReadStringOrNull(ref reader, out destination))
                 {
                     return false;
                 }
@@ -84,7 +64,7 @@ internal static class MovedAwayRecordReader
             }
             else if (reader.ValueTextEquals("destination_root"u8))
             {
-                if (hasDestinationRoot || !ReadStringOrNull(ref reader, out destinationRoot))
+                if (hasDestinationRoot || !JsonShapeReader.ReadStringOrNull(ref reader, out destinationRoot))
                 {
                     return false;
                 }
@@ -111,8 +91,7 @@ internal static class MovedAwayRecordReader
                 return false;
             }
         }
-        // The object's end, then nothing but white space (the reader throws on anything else after the value).
-        if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || kind is null || operation is null || !hasWhen || !hasPid)
+        if (reader.TokenType != JsonTokenType.EndObject || kind is null || operation is null || !hasWhen || !hasPid)
         {
             return false;
         }
@@ -132,20 +111,5 @@ internal static class MovedAwayRecordReader
     {
         value = reader.Read() && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
         return value is not null;
-    }
-
-    private static bool ReadStringOrNull(ref Utf8JsonReader reader, out string? value)
-    {
-        value = null;
-        if (!reader.Read())
-        {
-            return false;
-        }
-        if (reader.TokenType == JsonTokenType.String)
-        {
-            value = reader.GetString();
-            return true;
-        }
-        return reader.TokenType == JsonTokenType.Null;
     }
 }
