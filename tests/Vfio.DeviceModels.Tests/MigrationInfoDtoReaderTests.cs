@@ -83,19 +83,7 @@ public sealed class MigrationInfoDtoReaderTests
     [Fact]
     public void Mutated_documents_are_read_alike_or_declined()
     {
-        var random = new Random(17);
-        int read = 0, declined = 0;
-        for (int i = 0; i < 4000; i++)
-        {
-            if (AssertAlikeOrDeclined(Mutate(random, Written[random.Next(Written.Length)])))
-            {
-                read++;
-            }
-            else
-            {
-                declined++;
-            }
-        }
+        (int read, int declined) = TextMutator.Tally(new Random(17), Written, 4000, Mutate, AssertAlikeOrDeclined);
         // Both sides are exercised: mutations that keep the shape (in a string, in white space) and ones that break it.
         Assert.InRange(read, 100, 3900);
         Assert.InRange(declined, 100, 3900);

@@ -42,4 +42,31 @@ public static class TextMutator
         }
         return new string([.. chars]);
     }
+
+    /// <summary>
+    /// Feeds <paramref name="rounds"/> edits of randomly chosen <paramref name="originals"/> to <paramref name="read"/>,
+    /// which asserts what it checks and says whether the text was read (true) or declined (false).
+    /// </summary>
+    /// <param name="random">The test's seeded generator.</param>
+    /// <param name="originals">Valid texts to edit.</param>
+    /// <param name="rounds">How many edited texts.</param>
+    /// <param name="mutate">One edit of a text (the test's <see cref="Mutate"/> with its alphabet).</param>
+    /// <param name="read">The check; true when the text was read.</param>
+    /// <returns>How many were read and how many declined, for the test to assert both sides were exercised.</returns>
+    public static (int Read, int Declined) Tally(Random random, IReadOnlyList<string> originals, int rounds, Func<Random, string, string> mutate, Func<string, bool> read)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(originals);
+        ArgumentNullException.ThrowIfNull(mutate);
+        ArgumentNullException.ThrowIfNull(read);
+        int taken = 0;
+        for (int i = 0; i < rounds; i++)
+        {
+            if (read(mutate(random, originals[random.Next(originals.Count)])))
+            {
+                taken++;
+            }
+        }
+        return (taken, rounds - taken);
+    }
 }

@@ -70,19 +70,7 @@ public sealed class MovedAwayRecordReaderTests : IDisposable
     [Fact]
     public void Mutated_records_are_read_alike_or_declined()
     {
-        var random = new Random(19);
-        int read = 0, declined = 0;
-        for (int i = 0; i < 4000; i++)
-        {
-            if (AssertAlikeOrDeclined(Mutate(random, Written[random.Next(Written.Length)])))
-            {
-                read++;
-            }
-            else
-            {
-                declined++;
-            }
-        }
+        (int read, int declined) = TextMutator.Tally(new Random(19), Written, 4000, Mutate, AssertAlikeOrDeclined);
         // Both sides are exercised: mutations that keep the shape (in a string, in white space) and ones that break it.
         Assert.InRange(read, 100, 3900);
         Assert.InRange(declined, 100, 3900);
